@@ -1,0 +1,1 @@
+"""Reference provincial server."""

@@ -7,7 +7,7 @@ import unicodedata
 
 _SPACES = re.compile(r"\s+")
 # "Đ"/"đ" are letters of their own in Unicode, not D plus a combining mark, so NFD keeps them.
-_SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "ð": "d"})
+_SPECIAL = str.maketrans({"đ": "d", "Đ": "d", "ð": "d", "Ð": "d"})
 
 
 def fold(text: str) -> str:

@@ -1,0 +1,93 @@
+"""Mẫu 05 — PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ (TT 01/2018; Mẫu 06 of the 2025 set).
+
+After the Ninh Thuận and Đồng Nai templates (domain notes §1.5): dossier fields, then a table of
+hand-over blocks; the first block (counter -> solving agency) carries the time the dossier was received.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph, Table
+
+from app.documents.formatting import DOTS, clean, esc, or_dots, slip_datetime
+from app.documents.layout import (
+    FRAME_WIDTH,
+    FormContext,
+    PdfMeta,
+    Styles,
+    build_pdf,
+    field_line,
+    grid,
+    header,
+    table_style,
+    title_block,
+)
+from app.documents.notices import issued_on
+
+COUNTER_SHORT = "Bộ phận TN&TKQ"
+BLOCKS = 4
+
+
+def _agencies(ctx: FormContext) -> tuple[str, str]:
+    solving = clean(ctx.extra.get("solving_agency") or ctx.profile.parent_agency)
+    coordinating = ctx.extra.get("coordinating_agencies") or ""
+    if isinstance(coordinating, list | tuple):
+        coordinating = "; ".join(clean(c) for c in coordinating)
+    return solving, clean(coordinating)
+
+
+def _sign_boxes(st: Styles) -> Table:
+    cells = [[Paragraph("Người giao", st.cell_head), Paragraph("Người nhận", st.cell_head)],
+             [Paragraph("<i>(Ký)</i>", st.cell_center), Paragraph("<i>(Ký)</i>", st.cell_center)],
+             [st.gap(1.6), st.gap(1.6)]]
+    table = Table(cells)
+    table.setStyle(table_style([("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                               ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+    return table
+
+
+def _block(st: Styles, giver: str, receiver: str, at: datetime | None) -> list[object]:
+    agencies = [Paragraph(f"1. Giao: {or_dots(giver)}", st.cell),
+                Paragraph(f"2. Nhận: {or_dots(receiver)}", st.cell)]
+    timing = [Paragraph(slip_datetime(at), st.cell_center), _sign_boxes(st)]
+    return [agencies, timing, "", ""]
+
+
+def render_control_sheet(ctx: FormContext) -> bytes:
+    d = ctx.dossier
+    solving, coordinating = _agencies(ctx)
+    day = issued_on(ctx, d.received_at.date())
+    hand_overs = [(COUNTER_SHORT, solving, d.received_at), (solving, coordinating or "", None),
+                  ("", "", None), (solving, COUNTER_SHORT, None)][:BLOCKS]
+
+    def story(st: Styles) -> list[list[Flowable]]:
+        head = st.cell_head
+        rows: list[list[object]] = [[
+            Paragraph("TÊN CƠ QUAN", head), Paragraph("THỜI GIAN GIAO, NHẬN HỒ SƠ", head),
+            [Paragraph("KẾT QUẢ GIẢI QUYẾT HỒ SƠ", head),
+             Paragraph("<i>(Trước hạn/đúng hạn/quá hạn)</i>", st.cell_center)],
+            Paragraph("GHI CHÚ", head),
+        ]]
+        rows += [_block(st, giver, receiver, at) for giver, receiver, at in hand_overs]
+        widths = [48 * mm, 57 * mm, 36 * mm, 0.0]
+        widths[3] = FRAME_WIDTH - sum(widths)
+        return [[
+            header(st, ctx.profile, ctx.number(), day),
+            st.gap(0.5),
+            *title_block(st, ctx.title),
+            field_line(st, "Kèm theo hồ sơ của", f"<b>{esc(d.applicant.full_name)}</b>"),
+            field_line(st, "Mã hồ sơ", f"<b>{esc(d.code)}</b>"),
+            field_line(st, "Nội dung yêu cầu giải quyết", esc(ctx.procedure_name)),
+            field_line(st, "Ngày nhận", slip_datetime(d.received_at)),
+            field_line(st, "Ngày, giờ hẹn trả kết quả", slip_datetime(d.due_at)),
+            field_line(st, "Cơ quan (bộ phận) giải quyết hồ sơ", esc(solving)),
+            field_line(st, "Cơ quan phối hợp giải quyết hồ sơ", or_dots(coordinating, DOTS * 3)),
+            st.gap(0.3),
+            grid(rows, widths, extra_style=[("VALIGN", (0, 1), (-1, -1), "TOP")]),
+        ]]
+
+    meta = PdfMeta(title=ctx.title, subject=d.code, author=d.officer,
+                   keywords=f"Mẫu {ctx.form_no}, {d.form_set}")
+    return build_pdf(story, meta)

@@ -1,0 +1,253 @@
+"""Dossiers: storage, bulk loading and the searchable list (newest first)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import Boolean, DateTime, bindparam, delete, exists, func, insert, literal_column, select
+from sqlalchemy import text as sql_text
+from sqlalchemy import update as sql_update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.core.dossier import Channel, Dossier, DossierStatus
+from app.core.errors import NotFoundError, ValidationError
+from app.core.progress import ProgressCallback, ProgressUpdate
+from app.store.codec import dossier_values, history_rows, row_to_dossier
+from app.store.models import SQLITE_FTS_TABLE, DossierRow, StatusHistoryRow
+from app.store.search import fts5_query, pg_tsquery, query_words
+
+_T = DossierRow.__table__
+_H = StatusHistoryRow.__table__
+SUMMARY_COLUMNS = ("code", "procedure_code", "procedure_name", "applicant_name", "id_number", "phone",
+                   "received_at", "due_at", "status", "channel")
+BULK_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class DossierSummary:
+    """One line of the dossier list."""
+
+    code: str
+    procedure_code: str
+    procedure_name: str
+    applicant_name: str
+    id_number: str
+    phone: str
+    received_at: datetime
+    due_at: datetime
+    status: DossierStatus
+    channel: Channel
+
+
+def _summary(row: Any) -> DossierSummary:
+    return DossierSummary(row.code, row.procedure_code, row.procedure_name, row.applicant_name,
+                          row.id_number, row.phone, row.received_at, row.due_at,
+                          DossierStatus(row.status), Channel(row.channel))
+
+
+@dataclass(frozen=True)
+class _Filters:
+    status: int | None = None
+    procedure_code: str | None = None
+    channel: int | None = None
+    received_from: date | None = None
+    received_to: date | None = None  # inclusive
+
+    def values(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.status is not None:
+            out["status"] = int(self.status)
+        if self.procedure_code is not None:
+            out["procedure_code"] = self.procedure_code
+        if self.channel is not None:
+            out["channel"] = int(self.channel)
+        if self.received_from is not None:
+            out["received_from"] = datetime.combine(self.received_from, time.min)
+        if self.received_to is not None:
+            out["received_before"] = datetime.combine(self.received_to + timedelta(days=1), time.min)
+        return out
+
+    def clauses(self) -> list[ColumnElement[bool]]:
+        ops = {"status": lambda v: _T.c.status == v, "procedure_code": lambda v: _T.c.procedure_code == v,
+               "channel": lambda v: _T.c.channel == v, "received_from": lambda v: _T.c.received_at >= v,
+               "received_before": lambda v: _T.c.received_at < v}
+        return [ops[k](v) for k, v in self.values().items()]
+
+    def sql(self, alias: str) -> list[str]:
+        ops = {"status": "{a}.status = :status", "procedure_code": "{a}.procedure_code = :procedure_code",
+               "channel": "{a}.channel = :channel", "received_from": "{a}.received_at >= :received_from",
+               "received_before": "{a}.received_at < :received_before"}
+        return [ops[k].format(a=alias) for k in self.values()]
+
+
+def _chunks(items: Iterable[Dossier], size: int) -> Iterator[list[Dossier]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+class DossierRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._dialect = session.get_bind().dialect.name
+
+    # -- writing ---------------------------------------------------------------------------------
+    def add(self, d: Dossier) -> Dossier:
+        """Store a new dossier; sets and returns it with ``id``. A duplicate code is a ValidationError."""
+        if self.session.scalar(select(exists().where(_T.c.code == d.code))):
+            raise _duplicate(d.code)
+        now = datetime.now()
+        new_id = self.session.execute(
+            insert(_T).values(**dossier_values(d, now), created_at=now).returning(_T.c.id)
+        ).scalar_one()
+        if d.history:
+            self.session.execute(insert(_H), history_rows(new_id, d))
+        d.id = new_id
+        return d
+
+    def add_many(self, dossiers: Iterable[Dossier], *, progress: ProgressCallback | None = None,
+                 chunk_size: int = BULK_CHUNK) -> int:
+        """Bulk insert (demo data, benchmarks, imports) in chunks of multi-row INSERTs; sets ``id``
+        on each dossier and returns how many were stored. All or nothing with the session."""
+        total = 0
+        now = datetime.now()
+        for chunk in _chunks(dossiers, chunk_size):
+            rows = [dossier_values(d, now) for d in chunk]
+            for row in rows:
+                row["created_at"] = now
+            try:
+                ids = self._insert_rows(rows)
+            except IntegrityError as exc:
+                raise ValidationError(f"duplicate dossier code in bulk insert: {exc.orig}",
+                                      "Có mã hồ sơ bị trùng trong dữ liệu nhập.", field="code") from exc
+            history: list[dict[str, Any]] = []
+            for d, new_id in zip(chunk, ids, strict=True):
+                d.id = new_id
+                if d.history:
+                    history.extend(history_rows(new_id, d))
+            if history:
+                self.session.execute(insert(_H), history)
+            total += len(chunk)
+            if progress is not None:
+                progress(ProgressUpdate(done=total, total=None))
+        return total
+
+    def _insert_rows(self, rows: list[dict[str, Any]]) -> list[int]:
+        if self._dialect != "sqlite":
+            stmt = insert(_T).returning(_T.c.id, sort_by_parameter_order=True)
+            return list(self.session.execute(stmt, rows).scalars())
+        # SQLite runs INSERT ... RETURNING one row at a time; a plain executemany is several times
+        # faster. The transaction holds the write lock from the first insert on, and SQLite gives
+        # new rows max(rowid) + 1, so the chunk's ids are the consecutive run ending at max(id).
+        self.session.execute(insert(_T), rows)
+        last = int(self.session.execute(select(func.max(_T.c.id))).scalar_one())
+        return list(range(last - len(rows) + 1, last + 1))
+
+    def update(self, d: Dossier) -> None:
+        """Rewrite the stored dossier with the same code (search words and history included)."""
+        row_id = self.session.execute(
+            sql_update(_T).where(_T.c.code == d.code)
+            .values(**dossier_values(d, datetime.now())).returning(_T.c.id)
+        ).scalar_one_or_none()
+        if row_id is None:
+            raise _not_found(d.code)
+        self.session.execute(delete(_H).where(_H.c.dossier_id == row_id))
+        if d.history:
+            self.session.execute(insert(_H), history_rows(row_id, d))
+        d.id = row_id
+
+    def delete(self, code: str) -> None:
+        if not self.session.execute(delete(_T).where(_T.c.code == code)).rowcount:
+            raise _not_found(code)
+
+    # -- reading ---------------------------------------------------------------------------------
+    def get(self, code: str) -> Dossier:
+        row = self.session.execute(select(_T).where(_T.c.code == code)).one_or_none()
+        if row is None:
+            raise _not_found(code)
+        return row_to_dossier(row)
+
+    def search(self, text: str | None = None, *, status: int | None = None, procedure_code: str | None = None,
+               channel: int | None = None, received_from: date | None = None,
+               received_to: date | None = None, limit: int = 50, offset: int = 0) -> list[DossierSummary]:
+        """Dossiers matching every word of ``text`` as a word prefix (accents and case ignored) and
+        the filters (``received_to`` inclusive), newest first.
+
+        Newest first is ``received_at`` descending, except for a text search on SQLite, which is in
+        insertion order (``id`` descending) so that the FTS index streams rows instead of sorting
+        every match; dossiers are inserted as they are received, so the two orders agree except
+        for back-dated entries.
+        """
+        if limit < 0 or offset < 0:
+            raise ValueError("limit and offset must not be negative")
+        filters = _Filters(status, procedure_code, channel, received_from, received_to)
+        words = query_words(text)
+        if words and self._dialect == "sqlite":
+            stmt = self._fts_statement(words, filters, count=False)
+            rows = self.session.execute(stmt, {"limit": limit, "offset": offset})
+        else:
+            query = select(*(_T.c[n] for n in SUMMARY_COLUMNS)).where(*filters.clauses())
+            if words:
+                query = query.where(_pg_match(words))
+            query = query.order_by(_T.c.received_at.desc(), _T.c.id.desc()).limit(limit).offset(offset)
+            rows = self.session.execute(query)
+        return [_summary(r) for r in rows]
+
+    def count(self, text: str | None = None, *, status: int | None = None, procedure_code: str | None = None,
+              channel: int | None = None, received_from: date | None = None,
+              received_to: date | None = None) -> int:
+        """How many dossiers :meth:`search` would list without a limit."""
+        filters = _Filters(status, procedure_code, channel, received_from, received_to)
+        words = query_words(text)
+        if words and self._dialect == "sqlite":
+            return int(self.session.execute(self._fts_statement(words, filters, count=True)).scalar_one())
+        query = select(func.count()).select_from(_T).where(*filters.clauses())
+        if words:
+            query = query.where(_pg_match(words))
+        return int(self.session.execute(query).scalar_one())
+
+    def _fts_statement(self, words: list[str], filters: _Filters, *, count: bool) -> Any:
+        """SQLite: the FTS table drives the query (CROSS JOIN fixes the join order) and yields rowids
+        in descending order, so ``LIMIT`` stops after enough matches."""
+        where = " AND ".join([f"f.{SQLITE_FTS_TABLE} MATCH :match", *filters.sql("d")])
+        source = f"{SQLITE_FTS_TABLE} AS f"
+        if count and not filters.values():
+            sql = f"SELECT count(*) FROM {source} WHERE {where}"
+        elif count:
+            sql = f"SELECT count(*) FROM {source} CROSS JOIN dossiers AS d ON d.id = f.rowid WHERE {where}"
+        else:
+            columns = ", ".join(f"d.{n}" for n in SUMMARY_COLUMNS)
+            sql = (f"SELECT {columns} FROM {source} CROSS JOIN dossiers AS d ON d.id = f.rowid "
+                   f"WHERE {where} ORDER BY f.rowid DESC LIMIT :limit OFFSET :offset")
+        params = {"match": fts5_query(words), **filters.values()}
+        stmt = sql_text(sql).bindparams(*(
+            bindparam(key, value, type_=DateTime if isinstance(value, datetime) else None)
+            for key, value in params.items()
+        ))
+        if not count:
+            stmt = stmt.columns(*(_T.c[n] for n in SUMMARY_COLUMNS))
+        return stmt
+
+
+def _pg_match(words: list[str]) -> ColumnElement[bool]:
+    # The literal 'simple' (not a bound parameter) keeps the expression identical to the index's.
+    simple = literal_column("'simple'")
+    vector = func.to_tsvector(simple, _T.c.search_text)
+    query = func.to_tsquery(simple, bindparam("tsquery", pg_tsquery(words)))
+    return vector.op("@@", return_type=Boolean)(query)
+
+
+def _not_found(code: str) -> NotFoundError:
+    return NotFoundError(f"dossier {code} not found", f"Không tìm thấy hồ sơ có mã {code}.")
+
+
+def _duplicate(code: str) -> ValidationError:
+    return ValidationError(f"dossier code {code} already exists", f"Mã hồ sơ {code} đã tồn tại.",
+                           field="code")
+

@@ -1,0 +1,60 @@
+"""The read-only detail pane of the selected dossier (HTML in a text browser)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from html import escape
+
+from app.core.dossier import Channel, Delivery, Dossier
+
+CHANNEL_VI = {Channel.DIRECT: "Trực tiếp", Channel.ONLINE: "Trực tuyến", Channel.POSTAL: "Bưu chính công ích"}
+DELIVERY_VI = {Delivery.COUNTER: "Tại Bộ phận Một cửa", Delivery.POST: "Qua dịch vụ bưu chính"}
+
+
+def _dt(value: datetime | None) -> str:
+    return value.strftime("%H:%M %d/%m/%Y") if value else "—"
+
+
+def _d(value: date | None) -> str:
+    return value.strftime("%d/%m/%Y") if value else "—"
+
+
+def _row(label: str, value: str) -> str:
+    return f"<tr><td style='color:#555;padding-right:12px'>{escape(label)}</td><td>{escape(value)}</td></tr>"
+
+
+def dossier_html(dossier: Dossier) -> str:
+    """Everything an officer checks at a glance, Vietnamese labels, dates dd/mm/yyyy."""
+    a = dossier.applicant
+    rows = [
+        _row("Thủ tục", f"{dossier.procedure_code} — {dossier.procedure_name}"),
+        _row("Trạng thái", dossier.status.label_vi),
+        _row("Kênh", CHANNEL_VI.get(dossier.channel, str(dossier.channel))),
+        _row("Ngày nhận", _dt(dossier.received_at)),
+        _row("Hẹn trả", _dt(dossier.due_at)),
+        _row("Chủ hồ sơ", a.full_name),
+        _row("Số định danh", a.id_number or a.old_id_number or a.tax_code or "—"),
+        _row("Ngày sinh", _d(a.birth_date)),
+        _row("Địa chỉ", a.address or "—"),
+        _row("Điện thoại", a.phone or "—"),
+        _row("Nhận kết quả", DELIVERY_VI.get(dossier.delivery, "")
+             + (f": {dossier.delivery_address}" if dossier.delivery_address else "")),
+        _row("Phí, lệ phí", f"{dossier.fee_vnd:,} đồng".replace(",", ".") if dossier.fee_vnd else "Không"),
+        _row("Cán bộ tiếp nhận", dossier.officer or "—"),
+    ]
+    components = "".join(
+        f"<li>{escape(c.name)} <span style='color:#555'>(chính {c.originals}, "
+        f"sao {c.certified_copies}, photo {c.photocopies})</span>"
+        + (" <b>[tái sử dụng]</b>" if c.reused_record_id else "") + "</li>"
+        for c in dossier.components if c.received
+    ) or "<li>—</li>"
+    history = "".join(
+        f"<li>{_dt(h.at)}: {escape(h.status.label_vi)}" + (f" — {escape(h.note)}" if h.note else "") + "</li>"
+        for h in dossier.history
+    )
+    return (
+        f"<h3 style='margin:0'>{escape(dossier.code)}</h3>"
+        f"<table cellspacing='2'>{''.join(rows)}</table>"
+        f"<p><b>Thành phần hồ sơ</b></p><ol>{components}</ol>"
+        + (f"<p><b>Quá trình xử lý</b></p><ul>{history}</ul>" if history else "")
+    )

@@ -1,0 +1,147 @@
+"""A lazily loaded table of dossiers: pages are fetched in the background as the view scrolls,
+so a database of a million dossiers opens instantly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+
+from app.ui.ops import TaskRunner
+
+PAGE_SIZE = 200
+COLUMNS = ("Mã hồ sơ", "Chủ hồ sơ", "Thủ tục", "Ngày nhận", "Hẹn trả", "Trạng thái")
+
+PageFetcher = Callable[[int, int], list[Any]]  # (offset, limit) -> summaries, newest first
+Counter = Callable[[], int]
+Index = QModelIndex | QPersistentModelIndex
+
+
+def _datetime_vi(value: datetime | None) -> str:
+    return value.strftime("%d/%m/%Y %H:%M") if value else ""
+
+
+class DossierListModel(QAbstractTableModel):
+    """Rows are ``DossierSummary`` objects; ``set_source`` swaps the query and starts over."""
+
+    total_changed = Signal(int)
+    loading_changed = Signal(bool)
+
+    def __init__(self, runner: TaskRunner, now: Callable[[], datetime] = datetime.now) -> None:
+        super().__init__()
+        self._runner = runner
+        self._now = now
+        self._rows: list[Any] = []
+        self._fetch: PageFetcher | None = None
+        self._generation = 0
+        self._exhausted = True
+        self._loading = False
+        self.total: int | None = None
+
+    # -- query -------------------------------------------------------------------------------
+    def set_source(self, fetch_page: PageFetcher, count: Counter | None = None) -> None:
+        """Show the results of a new query; stale pages of the old one are ignored."""
+        self._generation += 1
+        self.beginResetModel()
+        self._rows = []
+        self._fetch = fetch_page
+        self._exhausted = False
+        self._loading = False
+        self.total = None
+        self.endResetModel()
+        if count is not None:
+            generation = self._generation
+            self._runner.run_db(count, lambda n: self._on_count(generation, n))
+        self.fetchMore(QModelIndex())
+
+    def refresh(self) -> None:
+        if self._fetch is not None:
+            self.set_source(self._fetch)
+
+    def summary_at(self, row: int) -> Any | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+    def _on_count(self, generation: int, total: int) -> None:
+        if generation == self._generation:
+            self.total = total
+            self.total_changed.emit(total)
+
+    # -- lazy loading ------------------------------------------------------------------------
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008, N802
+        return not parent.isValid() and not self._exhausted and not self._loading
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008, N802
+        if not self.canFetchMore(parent) or self._fetch is None:
+            return
+        self._loading = True
+        self.loading_changed.emit(True)
+        generation, offset, fetch = self._generation, len(self._rows), self._fetch
+        self._runner.run_db(lambda: fetch(offset, PAGE_SIZE),
+                            lambda page: self._on_page(generation, page),
+                            lambda error: self._on_page_failed(generation, error))
+
+    def _on_page(self, generation: int, page: list[Any]) -> None:
+        if generation != self._generation:
+            return
+        self._loading = False
+        self.loading_changed.emit(False)
+        if len(page) < PAGE_SIZE:
+            self._exhausted = True
+        if page:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page) - 1)  # last is inclusive
+            self._rows.extend(page)
+            self.endInsertRows()
+
+    def _on_page_failed(self, generation: int, error: BaseException) -> None:
+        if generation == self._generation:
+            self._loading = False
+            self._exhausted = True
+            self.loading_changed.emit(False)
+            raise error  # reaches the application's single error handler
+
+    # -- table -------------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
+                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(row, index.column())
+        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 4 and self._is_overdue(row):
+            return QBrush(QColor("#c62828"))
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 2:
+            return row.procedure_name
+        return None
+
+    def _display(self, row: Any, column: int) -> str:
+        values = (
+            row.code,
+            row.applicant_name,
+            row.procedure_name,
+            _datetime_vi(row.received_at),
+            _datetime_vi(row.due_at),
+            row.status.label_vi,
+        )
+        return values[column]
+
+    def _is_overdue(self, row: Any) -> bool:
+        return int(row.status) in (2, 4, 5, 6) and row.due_at is not None and row.due_at < self._now()

@@ -12,6 +12,7 @@ Unexpected failures are logged with their traceback to ``<data dir>/logs/motcua.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
@@ -375,7 +376,8 @@ def cmd_dossier_show(args: argparse.Namespace, out: Output) -> int:
     out.text("Người nộp hồ sơ:")
     out.text(f"  Họ và tên: {a.full_name}")
     if a.id_number:
-        out.text(f"  Số CCCD: {a.id_number}" + (f" (cấp ngày {vi_date(a.id_issue_date)})" if a.id_issue_date else ""))
+        issued = f" (cấp ngày {vi_date(a.id_issue_date)})" if a.id_issue_date else ""
+        out.text(f"  Số CCCD: {a.id_number}{issued}")
     if a.old_id_number:
         out.text(f"  Số CMND cũ: {a.old_id_number}")
     if a.birth_date:
@@ -441,7 +443,8 @@ def cmd_calendar_set(args: argparse.Namespace, out: Output) -> int:
         return EXIT_OK
     weekday = WEEKDAY_NAMES_VI[result.day.weekday()]
     state = "ngày làm việc" if result.working else "ngày nghỉ"
-    out.text(f"Ngày {vi_date(result.day)} ({weekday}) là {state}." + (f" Ghi chú: {result.note}" if result.note else ""))
+    note = f" Ghi chú: {result.note}" if result.note else ""
+    out.text(f"Ngày {vi_date(result.day)} ({weekday}) là {state}.{note}")
     if result.warning_vi:
         out.warn(f"Lưu ý: {result.warning_vi}")
     return EXIT_OK
@@ -546,7 +549,8 @@ def build_parser() -> argparse.ArgumentParser:
     calendar_sub = calendar.add_subparsers(dest="subcommand", metavar="LỆNH", required=True)
     p = leaf(calendar_sub, "show", "các ngày nghỉ lễ và điều chỉnh của một năm", cmd_calendar_show)
     p.add_argument("year", type=int, metavar="NĂM")
-    p = leaf(calendar_sub, "set", "đặt một ngày là ngày nghỉ (off) hoặc ngày làm việc (work)", cmd_calendar_set)
+    p = leaf(calendar_sub, "set", "đặt một ngày là ngày nghỉ (off) hoặc ngày làm việc (work)",
+             cmd_calendar_set)
     p.add_argument("day", type=_day, metavar="YYYY-MM-DD")
     p.add_argument("kind", choices=[k.value for k in DayKind], metavar="off|work")
     p.add_argument("--note", default="", metavar="GHI_CHÚ")
@@ -566,10 +570,8 @@ def _configure_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
         encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
         if encoding != "utf8" and hasattr(stream, "reconfigure"):
-            try:
+            with contextlib.suppress(ValueError, OSError):
                 stream.reconfigure(encoding="utf-8", errors="replace")
-            except (ValueError, OSError):  # pragma: no cover - exotic streams
-                pass
 
 
 def _log_unexpected(data_dir: str | None) -> Path:

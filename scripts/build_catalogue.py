@@ -34,9 +34,9 @@ from app.core.catalogue import catalogue_document  # noqa: E402
 from app.core.procedure import (  # noqa: E402
     ComponentSpec,
     Fee,
+    Procedure,
     ProcessingTime,
     ProcessingUnit,
-    Procedure,
     ResultDocument,
 )
 from app.core.text import fold  # noqa: E402
@@ -160,10 +160,9 @@ def build_processing(src: dict[str, Any], extra: dict[str, str]) -> ProcessingTi
     code = src["code"]
     proc = src.get("processing") or {}
     per_channel = proc.get("per_channel") or []
-    direct = next((c for c in per_channel if c.get("channel") == "Trực tiếp" and c.get("amount") is not None),
-                  None)
-    online = next((c for c in per_channel if c.get("channel") == "Trực tuyến" and c.get("amount") is not None),
-                  None)
+    timed = [c for c in per_channel if c.get("amount") is not None]
+    direct = next((c for c in timed if c.get("channel") == "Trực tiếp"), None)
+    online = next((c for c in timed if c.get("channel") == "Trực tuyến"), None)
     amount = direct["amount"] if direct else proc.get("amount")
     if per_channel:
         summary = "; ".join(f"{c.get('channel')}: {c.get('amount')} {c.get('unit') or ''}".strip()
@@ -201,7 +200,8 @@ def build_cutoff(src: dict[str, Any], processing: ProcessingTime, extra: dict[st
     if any("15 gio" in fold(t) for t in texts):
         return "15:00"
     if processing.unit is ProcessingUnit.SAME_DAY:
-        extra["cutoff_note"] = "same-day procedure without a stated cutoff: 15:00 by default (domain notes §5.3)"
+        extra["cutoff_note"] = ("same-day procedure without a stated cutoff: 15:00 by default "
+                                "(domain notes §5.3)")
         return "15:00"
     return None
 
@@ -300,7 +300,8 @@ def build(source: list[dict[str, Any]]) -> list[Procedure]:
             results.append(ResultDocument(code=code, name=name))
             codes_by_name.setdefault(fold(name), set()).add(code)
         if generated:
-            extra["result_codes_generated"] = ", ".join(generated) + " (generated, not official MaKetQua codes)"
+            extra["result_codes_generated"] = (", ".join(generated)
+                                               + " (generated, not official MaKetQua codes)")
         staged.append((src, extra, processing, cutoff, results))
 
     procedures = []

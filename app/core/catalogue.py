@@ -18,9 +18,9 @@ from app.core.errors import ValidationError
 from app.core.procedure import (
     ComponentSpec,
     Fee,
+    Procedure,
     ProcessingTime,
     ProcessingUnit,
-    Procedure,
     ResultDocument,
 )
 from app.core.resources import resource_path

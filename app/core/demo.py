@@ -316,7 +316,7 @@ def _components(rng: random.Random, procedure: Procedure) -> list[ReceivedCompon
 def _timeline(rng: random.Random, clock: _Clock, received: datetime, due: datetime,
               officer: str) -> tuple[list[StatusChange], list[SupplementRequest], str]:
     """The full life of a dossier (possibly ending after ``now``; the caller cuts it)."""
-    S = DossierStatus
+    S = DossierStatus  # noqa: N806 - a short alias keeps the timeline readable
     events = [StatusChange(received, S.RECEIVED, officer, "Tiếp nhận hồ sơ")]
     supplements: list[SupplementRequest] = []
     start = clock.later(rng, received, 0.05, 1.5)

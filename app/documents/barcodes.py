@@ -48,10 +48,11 @@ def code128(value: str, max_width: float, height: float = BAR_HEIGHT) -> Code128
     return symbol
 
 
-def code_strip(st: Styles, value: str, caption: str = "") -> Table:
-    """A row with the Code 128 symbol (and the code in clear under it) left, the QR code right."""
-    bar_area = FRAME_WIDTH - QR_SIZE - 4 * mm
-    bar = code128(value, bar_area - 4)
+def code_block(st: Styles, value: str, caption: str, title: list[Flowable]) -> Table:
+    """The Code 128 symbol (with the code in clear under it) top left, the QR code top right and the
+    title block under the bar code, centred on the page between two columns as wide as the QR code."""
+    side = QR_SIZE + 2 * mm
+    bar = code128(value, FRAME_WIDTH - side - 4)
     left: list[Flowable] = []
     if bar is not None:
         bar.hAlign = "LEFT"
@@ -59,14 +60,17 @@ def code_strip(st: Styles, value: str, caption: str = "") -> Table:
     left.append(Paragraph(esc(value), st.small))
     if caption:
         left.append(Paragraph(caption, st.small))
-    table = Table([[left, qr_drawing(value)]], colWidths=[bar_area, FRAME_WIDTH - bar_area])
+    table = Table([[left, "", qr_drawing(value)], ["", title, ""]],
+                  colWidths=[side, FRAME_WIDTH - 2 * side, side])
     table.setStyle(table_style([
-        ("VALIGN", (0, 0), (0, 0), "BOTTOM"),
-        ("VALIGN", (1, 0), (1, 0), "TOP"),
-        ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+        ("SPAN", (0, 0), (1, 0)),
+        ("SPAN", (2, 0), (2, 1)),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("ALIGN", (2, 0), (2, 0), "RIGHT"),
         ("LEFTPADDING", (0, 0), (-1, -1), 0),
         ("RIGHTPADDING", (0, 0), (-1, -1), 0),
         ("TOPPADDING", (0, 0), (-1, -1), 0),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (1, 0), st.size * 0.5),
     ]))
     return table

@@ -24,7 +24,6 @@ from app.documents.layout import (
     table_style,
     title_block,
 )
-from app.documents.notices import issued_on
 
 COUNTER_SHORT = "Bộ phận TN&TKQ"
 BLOCKS = 4
@@ -58,7 +57,7 @@ def _block(st: Styles, giver: str, receiver: str, at: datetime | None) -> list[o
 def render_control_sheet(ctx: FormContext) -> bytes:
     d = ctx.dossier
     solving, coordinating = _agencies(ctx)
-    day = issued_on(ctx, d.received_at.date())
+    day = ctx.issued_on(d.received_at.date())
     hand_overs = [(COUNTER_SHORT, solving, d.received_at), (solving, coordinating or "", None),
                   ("", "", None), (solving, COUNTER_SHORT, None)][:BLOCKS]
 

@@ -31,11 +31,11 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.doctemplate import LayoutError
 
-from app.core.dossier import Dossier
+from app.core.dossier import Dossier, DossierStatus
 from app.core.errors import MotCuaError
 from app.core.procedure import Procedure
 from app.documents.fonts import BOLD, FAMILY, ensure_fonts
-from app.documents.formatting import clean, esc, header_date
+from app.documents.formatting import as_datetime, clean, esc, header_date
 from app.documents.profile import OfficeProfile
 
 PAGE = A4
@@ -47,7 +47,9 @@ FRAME_WIDTH = PAGE[0] - MARGIN_LEFT - MARGIN_RIGHT
 HEADER_LEFT = 73 * mm
 BODY_SIZE = 13.0
 MIN_SIZE = 7.5
-SIZE_STEP = 0.5
+MIN_CELL_SIZE = 7.0
+SIZE_STEP = 0.25
+CELL_DROP_MAX = 1.25
 CREATOR = "MotCua Desk"
 MOTTO = "Độc lập - Tự do - Hạnh phúc"
 NATION = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -75,6 +77,20 @@ class FormContext:
             return clean(self.extra["number"])
         return f"{self.dossier.code}/{self.symbol}" if self.symbol else None
 
+    def issued_on(self, default: date | None) -> date | None:
+        """The header date: ``extra["issued_at"]`` or the form's own default."""
+        moment = as_datetime(self.extra.get("issued_at"))
+        return moment.date() if moment else default
+
+    def history_reason(self, *statuses: DossierStatus) -> tuple[str, date | None]:
+        """Note and date of the last history entry with one of ``statuses`` (else of any note)."""
+        entries = [h for h in self.dossier.history if clean(h.note).strip()]
+        preferred = [h for h in entries if h.status in statuses]
+        chosen = (preferred or entries or [None])[-1]
+        if chosen is None:
+            return "", None
+        return chosen.note, chosen.at.date()
+
 
 def table_style(commands: list[tuple]) -> TableStyle:
     """A table style whose plain-string cells use the embedded serif (ReportLab's default is the
@@ -85,9 +101,10 @@ def table_style(commands: list[tuple]) -> TableStyle:
 class Styles:
     """Paragraph styles for one base size (13 pt normally, smaller when a slip must shrink)."""
 
-    def __init__(self, size: float = BODY_SIZE) -> None:
+    def __init__(self, size: float = BODY_SIZE, cell_size: float | None = None) -> None:
         ensure_fonts()
         self.size = size
+        self.cell_size = cell = cell_size if cell_size is not None else size - 1
         lead = size * 1.22
 
         def style(name: str, **kw: object) -> ParagraphStyle:
@@ -108,11 +125,10 @@ class Styles:
                                leading=head * 1.2)
         self.motto = style("motto", alignment=TA_CENTER, fontName=BOLD)
         self.date_line = style("date_line", alignment=TA_CENTER, fontName=f"{FAMILY}-Italic")
-        self.cell = style("cell", fontSize=size - 1, leading=(size - 1) * 1.15)
-        self.cell_center = style("cell_center", alignment=TA_CENTER, fontSize=size - 1,
-                                 leading=(size - 1) * 1.15)
-        self.cell_head = style("cell_head", alignment=TA_CENTER, fontName=BOLD, fontSize=size - 1,
-                               leading=(size - 1) * 1.15)
+        self.cell = style("cell", fontSize=cell, leading=cell * 1.15)
+        self.cell_center = style("cell_center", alignment=TA_CENTER, fontSize=cell, leading=cell * 1.15)
+        self.cell_head = style("cell_head", alignment=TA_CENTER, fontName=BOLD, fontSize=cell,
+                               leading=cell * 1.15)
         self.sign_title = style("sign_title", alignment=TA_CENTER, fontName=BOLD)
         self.sign_note = style("sign_note", alignment=TA_CENTER, fontName=f"{FAMILY}-Italic",
                                fontSize=small, leading=small * 1.2)
@@ -272,19 +288,48 @@ def _pages(story: list[Flowable], meta: PdfMeta) -> int:
     return doc.page
 
 
+def _size_candidates() -> list[tuple[float, float]]:
+    """(body, table) sizes, largest first; each step lowers exactly one of the two, so the height
+    of a slip never grows along the list and a binary search finds the first that fits."""
+    out: list[tuple[float, float]] = [(BODY_SIZE, BODY_SIZE - 1)]
+    body, cell = BODY_SIZE, BODY_SIZE - 1
+    while body > MIN_SIZE:
+        if cell > max(body - CELL_DROP_MAX, MIN_CELL_SIZE):
+            cell -= SIZE_STEP
+        else:
+            body -= SIZE_STEP
+        out.append((body, cell))
+    return out
+
+
+def _fits(make_copies: Callable[[Styles], list[list[Flowable]]], meta: PdfMeta, sizes: tuple) -> bool:
+    try:
+        return _pages(make_copies(Styles(*sizes))[0], meta) == 1
+    except LayoutError:
+        return False
+
+
 def build_pdf(make_copies: Callable[[Styles], list[list[Flowable]]], meta: PdfMeta) -> bytes:
-    """Render the copies (one per page) at the largest base size where the first copy fits one page.
+    """Render the copies (one per page) at the largest sizes where the first copy fits one page:
+    table text shrinks first (down to :data:`CELL_DROP_MAX` under the body), then the body.
 
     ``make_copies`` is called again for every trial: ReportLab flowables keep layout state.
     """
-    size = BODY_SIZE
-    try:
-        while size > MIN_SIZE and _pages(make_copies(Styles(size))[0], meta) > 1:
-            size -= SIZE_STEP
-    except LayoutError:
-        size = MIN_SIZE
+    candidates = _size_candidates()
+    chosen = candidates[-1]
+    if _fits(make_copies, meta, candidates[0]):
+        chosen = candidates[0]
+    else:
+        low, high = 1, len(candidates) - 1  # the first fitting candidate is in [low, high]
+        while low < high:
+            middle = (low + high) // 2
+            if _fits(make_copies, meta, candidates[middle]):
+                high = middle
+            else:
+                low = middle + 1
+        chosen = candidates[low]
     story: list[Flowable] = []
-    for number, copy in enumerate(make_copies(Styles(size))):
+    for number, copy in enumerate(make_copies(Styles(*chosen))):
         if number:
             story.append(PageBreak())
         story.extend(copy)

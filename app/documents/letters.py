@@ -34,7 +34,6 @@ from app.documents.layout import (
     table_style,
     title_block,
 )
-from app.documents.notices import history_reason, issued_on
 
 
 def _agency(ctx: FormContext) -> str:
@@ -87,10 +86,10 @@ def _meta(ctx: FormContext) -> PdfMeta:
 
 def render_apology(ctx: FormContext) -> bytes:
     d = ctx.dossier
-    note, _ = history_reason(ctx, DossierStatus.PROCESSING, DossierStatus.RECEIVED)
+    note, _ = ctx.history_reason(DossierStatus.PROCESSING, DossierStatus.RECEIVED)
     reason = ctx.extra.get("reason") or note
     new_due = as_datetime(ctx.extra.get("new_due_at"))
-    day = issued_on(ctx, date.today())
+    day = ctx.issued_on(date.today())
     agency = esc(_agency(ctx))
 
     def story(st: Styles) -> list[list[Flowable]]:
@@ -119,9 +118,9 @@ def render_apology(ctx: FormContext) -> bytes:
 def render_stop_notice(ctx: FormContext) -> bytes:
     """TT 03/2025 Mẫu 05 "Thông báo dừng giải quyết hồ sơ" (content UNCONFIRMED, see module doc)."""
     d = ctx.dossier
-    note, noted_on = history_reason(ctx, DossierStatus.STOPPED, DossierStatus.WITHDRAWN)
+    note, noted_on = ctx.history_reason(DossierStatus.STOPPED, DossierStatus.WITHDRAWN)
     reason = ctx.extra.get("reason") or note
-    day = issued_on(ctx, noted_on or date.today())
+    day = ctx.issued_on(noted_on or date.today())
     agency = esc(_agency(ctx))
 
     def story(st: Styles) -> list[list[Flowable]]:
@@ -133,8 +132,8 @@ def render_stop_notice(ctx: FormContext) -> bytes:
             Paragraph(f"Ngày {short_date(d.received_at)}, {agency} tiếp nhận hồ sơ "
                       f"<b>{esc(ctx.procedure_name)}</b> của Ông/Bà, mã hồ sơ <b>{esc(d.code)}</b>.",
                       st.body),
-            Paragraph(f"{agency} thông báo dừng giải quyết hồ sơ nêu trên. Lý do: {or_dots(reason, limit=LONG_TEXT_LIMIT)}",
-                      st.body),
+            Paragraph(f"{agency} thông báo dừng giải quyết hồ sơ nêu trên. "
+                      f"Lý do: {or_dots(reason, limit=LONG_TEXT_LIMIT)}", st.body),
             Paragraph("Xin thông báo để Ông/Bà được biết./.", st.body),
             st.gap(0.5),
             closing(ctx, st, ["Như trên;", "Bộ phận Một cửa;", "Lưu: VT."]),

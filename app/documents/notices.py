@@ -6,14 +6,13 @@ Wording after the Thanh Hóa provincial templates of TT 01/2018/TT-VPCP (domain 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph
 
 from app.core.dossier import DossierStatus, SupplementRequest
 from app.core.text import fold
-from app.documents.formatting import LONG_TEXT_LIMIT, as_datetime, clean, esc, or_dots
+from app.documents.formatting import LONG_TEXT_LIMIT, esc, or_dots
 from app.documents.layout import (
     FRAME_WIDTH,
     FormContext,
@@ -37,22 +36,6 @@ class SupplementItem:
     originals: int = 0
     certified_copies: int = 0
     photocopies: int = 0
-
-
-def issued_on(ctx: FormContext, default: date | None) -> date | None:
-    """The header date: ``extra["issued_at"]`` or the form's own default."""
-    moment = as_datetime(ctx.extra.get("issued_at"))
-    return moment.date() if moment else default
-
-
-def history_reason(ctx: FormContext, *statuses: DossierStatus) -> tuple[str, date | None]:
-    """The note and date of the last history entry with one of ``statuses`` (else any note)."""
-    entries = [h for h in ctx.dossier.history if clean(h.note).strip()]
-    preferred = [h for h in entries if h.status in statuses]
-    chosen = (preferred or entries or [None])[-1]
-    if chosen is None:
-        return "", None
-    return chosen.note, chosen.at.date()
 
 
 def applicant_lines(ctx: FormContext, st: Styles, who: str = "Tiếp nhận hồ sơ của") -> list[Flowable]:
@@ -112,7 +95,7 @@ def supplement_items(ctx: FormContext) -> list[SupplementItem]:
 
 
 def _supplement_table(st: Styles, items: list[SupplementItem]) -> Flowable:
-    widths = [10 * mm, 0.0, 17 * mm, 25 * mm, 17 * mm]
+    widths = [9 * mm, 0.0, 15 * mm, 21 * mm, 15 * mm]
     widths[1] = FRAME_WIDTH - sum(widths)
     head = st.cell_head
     rows: list[list[object]] = [
@@ -135,7 +118,7 @@ def render_supplement_request(ctx: FormContext) -> bytes:
     reason = ctx.extra.get("reason") or (request.reason if request else "")
     officer = ctx.extra.get("officer") or (request.officer if request and request.officer else "") \
         or ctx.dossier.officer
-    day = issued_on(ctx, request.requested_at.date() if request else ctx.dossier.received_at.date())
+    day = ctx.issued_on(request.requested_at.date() if request else ctx.dossier.received_at.date())
     items = supplement_items(ctx)
 
     def story(st: Styles) -> list[list[Flowable]]:
@@ -159,10 +142,10 @@ def render_supplement_request(ctx: FormContext) -> bytes:
 # --- Mẫu 03 -------------------------------------------------------------------------------------
 
 def render_rejection(ctx: FormContext) -> bytes:
-    note, noted_on = history_reason(ctx, DossierStatus.REJECTED)
+    note, noted_on = ctx.history_reason(DossierStatus.REJECTED)
     reason = ctx.extra.get("reason") or note
     officer = ctx.extra.get("officer") or ctx.dossier.officer
-    day = issued_on(ctx, noted_on or ctx.dossier.received_at.date())
+    day = ctx.issued_on(noted_on or ctx.dossier.received_at.date())
     name = ctx.dossier.applicant.full_name
 
     def story(st: Styles) -> list[list[Flowable]]:

@@ -13,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph
 
 from app.core.dossier import Channel, Delivery, ReceivedComponent
-from app.documents.barcodes import code_strip
+from app.documents.barcodes import code_block
 from app.documents.formatting import clean, esc, money_vnd, or_dots, slip_datetime
 from app.documents.layout import (
     FRAME_WIDTH,
@@ -55,7 +55,7 @@ def _count(value: int) -> str:
 
 def components_table(st: Styles, components: list[ReceivedComponent]) -> list[Flowable]:
     """The received components as a table, plus the footnote explaining the reuse mark."""
-    widths = [10 * mm, 0.0, 17 * mm, 25 * mm, 17 * mm]
+    widths = [9 * mm, 0.0, 15 * mm, 21 * mm, 15 * mm]
     widths[1] = FRAME_WIDTH - sum(widths)
     rows: list[list[object]] = [[
         Paragraph("TT", st.cell_head), Paragraph("Tên giấy tờ", st.cell_head),
@@ -114,8 +114,8 @@ def receipt_copy(ctx: FormContext, st: Styles, copy_label: str) -> list[Flowable
     story: list[Flowable] = [
         header(st, ctx.profile, ctx.number(), d.received_at.date()),
         st.gap(0.3),
-        code_strip(st, d.code, lookup),
-        *title_block(st, ctx.title, f"Mã hồ sơ: <b>{esc(d.code)}</b>", f"<i>({esc(copy_label)})</i>"),
+        code_block(st, d.code, lookup, title_block(st, ctx.title, f"Mã hồ sơ: <b>{esc(d.code)}</b>",
+                                                   f"<i>({esc(copy_label)})</i>")),
         field_line(st, COUNTER_LABEL, esc(ctx.profile.counter_name)),
         field_line(st, "Tiếp nhận hồ sơ của", f"<b>{esc(a.full_name)}</b>"),
         field_line(st, "Địa chỉ", or_dots(a.address)),

@@ -88,7 +88,8 @@ def set_day(ctx: AppContext, day: date, kind: DayKind | str, note: str = "") -> 
                 repo.clear_day(day)
                 return DaySetting(day, kind, note, True, True,
                                   "the local day off was removed; the day is a normal working day again",
-                                  "Đã bỏ ngày nghỉ địa phương; ngày này trở lại là ngày làm việc bình thường.")
+                                  "Đã bỏ ngày nghỉ địa phương; ngày này trở lại là ngày làm việc "
+                                  "bình thường.")
             raise ValidationError(
                 f"{day.isoformat()} is already a working day: only a weekend day or a holiday "
                 "can be made a working day",
@@ -104,14 +105,16 @@ def set_day(ctx: AppContext, day: date, kind: DayKind | str, note: str = "") -> 
                                   "Đã bỏ ngày làm bù; ngày này trở lại là ngày nghỉ.")
             repo.set_day(day, kind, note)
             why = base.describe(day).reason
-            return DaySetting(day, kind, note, False, existing is None or existing != DayOverride(day, kind, note),
+            changed = existing != DayOverride(day, kind, note)
+            return DaySetting(day, kind, note, False, changed,
                               f"{day.isoformat()} is already a day off ({why})",
                               f"Ngày {day:%d/%m/%Y} ({weekday}) vốn đã là ngày nghỉ ({why}).")
         repo.set_day(day, kind, note)
         return DaySetting(day, kind, note, kind is DayKind.WORK, True)
 
 
-def due(ctx: AppContext, received_at: datetime, procedure_code: str, *, channel: int = 1) -> datetime:
+def due(ctx: AppContext, received_at: datetime, procedure_code: str, *,
+        channel: int = 1) -> datetime:
     """The appointment date of a dossier of ``procedure_code`` received at ``received_at``."""
     procedure = get_procedure(ctx, procedure_code)
     cal = work_calendar(ctx)

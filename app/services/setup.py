@@ -31,7 +31,8 @@ class InitResult:
 
 
 def init(ctx: AppContext, *, demo: bool = False, now: datetime | None = None,
-         catalogue_path: Path | None = None, demo_count: int = DEMO_COUNT, seed: int = DEMO_SEED) -> InitResult:
+         catalogue_path: Path | None = None, demo_count: int = DEMO_COUNT,
+         seed: int = DEMO_SEED) -> InitResult:
     """Idempotent: migrate (done when the context opened), upsert the catalogue, seed missing
     settings; with ``demo`` add the demo dossiers once (a second run adds nothing)."""
     ctx.db.migrate()

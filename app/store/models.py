@@ -42,6 +42,8 @@ NAMING_CONVENTION = {
 #: SQLite FTS5 table over ``dossiers.search_text`` (rowid = ``dossiers.id``); FTS5 adds shadow
 #: tables named ``dossier_fts_*``.
 SQLITE_FTS_TABLE = "dossier_fts"
+#: SQLite table whose having a row pauses the FTS insert trigger (bulk loads index per chunk).
+SQLITE_FTS_PAUSE_TABLE = "dossier_fts_pause"
 #: PostgreSQL GIN index over ``to_tsvector('simple', search_text)``.
 PG_SEARCH_INDEX = "ix_dossiers_search_tsv"
 

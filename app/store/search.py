@@ -15,6 +15,7 @@ single spaces. Both indexes see exactly these ASCII words:
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from app.core.dossier import Dossier
@@ -24,8 +25,27 @@ from app.core.text import search_tokens
 MAX_QUERY_WORDS = 12
 
 
+_ASCII_WORD = re.compile(r"[0-9a-z]+")
+
+
+def _words(part: str) -> list[str]:
+    # Same result as search_tokens; codes and numbers are ASCII and need no Unicode folding.
+    if part.isascii():
+        return _ASCII_WORD.findall(part.lower())
+    return search_tokens(part)
+
+
+@lru_cache(maxsize=65536)
+def _name_words(name: str) -> tuple[str, ...]:
+    return tuple(_words(name))
+
+
 def search_text_of(*parts: str) -> str:
-    return " ".join(search_tokens(" ".join(p for p in parts if p)))
+    words: list[str] = []
+    for part in parts:
+        if part:
+            words.extend(_words(part))
+    return " ".join(words)
 
 
 @lru_cache(maxsize=4096)
@@ -37,9 +57,14 @@ def _procedure_words(code: str, name: str) -> str:
 
 def dossier_search_text(d: Dossier) -> str:
     a = d.applicant
-    own = search_text_of(d.code, a.full_name, a.id_number, a.old_id_number, a.phone, a.tax_code)
+    words = [*_words(d.code), *_name_words(a.full_name)]
+    for part in (a.id_number, a.old_id_number, a.phone, a.tax_code):
+        if part:
+            words.extend(_words(part))
     procedure = _procedure_words(d.procedure_code, d.procedure_name)
-    return f"{own} {procedure}" if own and procedure else own or procedure
+    if procedure:
+        words.append(procedure)
+    return " ".join(words)
 
 
 def query_words(text: str | None) -> list[str]:

@@ -29,6 +29,18 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", " ", nfc(text)).strip()
 
 
+def missing_in_order(text: str, items: list[str]) -> list[str]:
+    """The items not found in ``text`` one after the other (empty when all are there, in order)."""
+    missing, pos = [], 0
+    for item in items:
+        found = text.find(nfc(item), pos)
+        if found < 0:
+            missing.append(item)
+        else:
+            pos = found + len(nfc(item))
+    return missing
+
+
 def pdf_pages_text(data: bytes) -> list[str]:
     return [flat(page.extract_text()) for page in PdfReader(BytesIO(data)).pages]
 

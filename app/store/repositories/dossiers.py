@@ -19,7 +19,7 @@ from app.core.dossier import Channel, Dossier, DossierStatus
 from app.core.errors import NotFoundError, ValidationError
 from app.core.progress import ProgressCallback, ProgressUpdate
 from app.store.codec import dossier_values, history_rows, row_to_dossier
-from app.store.models import SQLITE_FTS_TABLE, DossierRow, StatusHistoryRow
+from app.store.models import SQLITE_FTS_PAUSE_TABLE, SQLITE_FTS_TABLE, DossierRow, StatusHistoryRow
 from app.store.search import fts5_query, pg_tsquery, query_words
 
 _T = DossierRow.__table__
@@ -115,6 +115,16 @@ class DossierRepository:
                  chunk_size: int = BULK_CHUNK) -> int:
         """Bulk insert (demo data, benchmarks, imports) in chunks of multi-row INSERTs; sets ``id``
         on each dossier and returns how many were stored. All or nothing with the session."""
+        if self._dialect == "sqlite":
+            self.session.execute(sql_text(f"INSERT OR IGNORE INTO {SQLITE_FTS_PAUSE_TABLE} (id) VALUES (1)"))
+            try:
+                return self._add_chunks(dossiers, progress, chunk_size)
+            finally:
+                self.session.execute(sql_text(f"DELETE FROM {SQLITE_FTS_PAUSE_TABLE}"))
+        return self._add_chunks(dossiers, progress, chunk_size)
+
+    def _add_chunks(self, dossiers: Iterable[Dossier], progress: ProgressCallback | None,
+                    chunk_size: int) -> int:
         total = 0
         now = datetime.now()
         for chunk in _chunks(dossiers, chunk_size):
@@ -145,9 +155,23 @@ class DossierRepository:
         # SQLite runs INSERT ... RETURNING one row at a time; a plain executemany is several times
         # faster. The transaction holds the write lock from the first insert on, and SQLite gives
         # new rows max(rowid) + 1, so the chunk's ids are the consecutive run ending at max(id).
-        self.session.execute(insert(_T), rows)
+        conn = self.session.connection()
+        dialect = conn.dialect
+        columns = list(rows[0])
+        processors = [_T.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+        sql = f"INSERT INTO dossiers ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        conn.exec_driver_sql(sql, [
+            tuple(v if p is None or v is None else p(v) for p, v in zip(processors, r.values(), strict=True))
+            for r in rows
+        ])
         last = int(self.session.execute(select(func.max(_T.c.id))).scalar_one())
-        return list(range(last - len(rows) + 1, last + 1))
+        first = last - len(rows) + 1
+        self.session.execute(
+            sql_text(f"INSERT INTO {SQLITE_FTS_TABLE} (rowid, search_text) "
+                     "SELECT id, search_text FROM dossiers WHERE id BETWEEN :first AND :last"),
+            {"first": first, "last": last},
+        )
+        return list(range(first, last + 1))
 
     def update(self, d: Dossier) -> None:
         """Rewrite the stored dossier with the same code (search words and history included)."""

@@ -50,7 +50,8 @@ def _sign_boxes(st: Styles) -> Table:
 def _block(st: Styles, giver: str, receiver: str, at: datetime | None) -> list[object]:
     agencies = [Paragraph(f"1. Giao: {or_dots(giver)}", st.cell),
                 Paragraph(f"2. Nhận: {or_dots(receiver)}", st.cell)]
-    timing = [Paragraph(slip_datetime(at), st.cell_center), _sign_boxes(st)]
+    when = slip_datetime(at).replace(", ", ",<br/>", 1)  # time on one line, date on the next
+    timing = [Paragraph(when, st.cell_center), _sign_boxes(st)]
     return [agencies, timing, "", ""]
 
 
@@ -70,7 +71,7 @@ def render_control_sheet(ctx: FormContext) -> bytes:
             Paragraph("GHI CHÚ", head),
         ]]
         rows += [_block(st, giver, receiver, at) for giver, receiver, at in hand_overs]
-        widths = [48 * mm, 57 * mm, 36 * mm, 0.0]
+        widths = [46 * mm, 58 * mm, 36 * mm, 0.0]
         widths[3] = FRAME_WIDTH - sum(widths)
         return [[
             header(st, ctx.profile, ctx.number(), day),

@@ -83,13 +83,13 @@ class FormContext:
         return moment.date() if moment else default
 
     def history_reason(self, *statuses: DossierStatus) -> tuple[str, date | None]:
-        """Note and date of the last history entry with one of ``statuses`` (else of any note)."""
+        """Note and date of the last history entry with one of ``statuses``; when there is none, the
+        last note of any entry and no date (that entry is not the event the form is about)."""
         entries = [h for h in self.dossier.history if clean(h.note).strip()]
         preferred = [h for h in entries if h.status in statuses]
-        chosen = (preferred or entries or [None])[-1]
-        if chosen is None:
-            return "", None
-        return chosen.note, chosen.at.date()
+        if preferred:
+            return preferred[-1].note, preferred[-1].at.date()
+        return (entries[-1].note, None) if entries else ("", None)
 
 
 def table_style(commands: list[tuple]) -> TableStyle:

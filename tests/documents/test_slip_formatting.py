@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
 from reportlab.platypus import Paragraph
 
-from app.documents import OfficeProfile
+from app.core.errors import MotCuaError
+from app.core.resources import resources_dir
+from app.documents import OfficeProfile, fonts
 from app.documents.formatting import (
     TEXT_LIMIT,
     as_datetime,
@@ -64,11 +67,6 @@ def test_profile_counter_name():
 
 
 def test_missing_bundled_fonts_give_a_clear_error(monkeypatch, tmp_path):
-    import pytest
-
-    from app.core.errors import MotCuaError
-    from app.documents import fonts
-
     monkeypatch.setattr(fonts, "_registered", False)
     monkeypatch.setattr(fonts, "fonts_dir", lambda: tmp_path)
     with pytest.raises(MotCuaError) as caught:
@@ -77,8 +75,5 @@ def test_missing_bundled_fonts_give_a_clear_error(monkeypatch, tmp_path):
 
 
 def test_fonts_come_from_the_resources_folder():
-    from app.core.resources import resources_dir
-    from app.documents import fonts
-
     assert fonts.fonts_dir() == resources_dir() / "fonts"
     assert (fonts.fonts_dir() / "LiberationSerif-Regular.ttf").is_file()

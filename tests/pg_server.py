@@ -8,13 +8,17 @@ machine's own clusters is touched.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import pwd
 import shutil
 import socket
 import subprocess
 import tempfile
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+
+import psycopg
 
 SUPERUSER = "postgres"
 
@@ -70,7 +74,8 @@ class PgServer:
             cmd = ["runuser", "-u", SUPERUSER, "--", *cmd]
         result = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if result.returncode != 0:
-            raise RuntimeError(f"{' '.join(cmd)} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+            raise RuntimeError(f"{' '.join(cmd)} failed ({result.returncode}):\n"
+                               f"{result.stdout}\n{result.stderr}")
         return result
 
     def start(self) -> PgServer:
@@ -104,3 +109,42 @@ class PgServer:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+class PgDatabases:
+    """Fresh databases copied from a template (``CREATE DATABASE ... TEMPLATE``), one per test.
+
+    The next copy is made in a background thread while the current test runs, and used copies are
+    dropped in the background too, so a test waits for neither.
+    """
+
+    def __init__(self, server: PgServer, template: str) -> None:
+        self.server = server
+        self.template = template
+        self._numbers = itertools.count(1)
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-databases")
+        self._next: Future[str] | None = None
+
+    def admin(self, *statements: str) -> None:
+        """Run statements on the maintenance database in autocommit mode."""
+        with psycopg.connect(host=str(self.server.socket_dir), port=self.server.port, user=SUPERUSER,
+                             dbname="postgres", autocommit=True) as conn:
+            for statement in statements:
+                conn.execute(statement)  # type: ignore[arg-type]
+
+    def _create(self) -> str:
+        name = f"motcua_test_{os.getpid()}_{next(self._numbers)}"
+        self.admin(f"CREATE DATABASE {name} TEMPLATE {self.template}")
+        return name
+
+    def take(self) -> str:
+        """The name of a new database (created from the template); prepares the next one."""
+        pending = self._next or self._worker.submit(self._create)
+        self._next = self._worker.submit(self._create)
+        return pending.result()
+
+    def drop(self, name: str) -> None:
+        self._worker.submit(self.admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def close(self) -> None:
+        self._worker.shutdown(wait=True, cancel_futures=False)

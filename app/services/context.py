@@ -30,6 +30,18 @@ OFFICE_HOURS = "calendar.office_hours"
 INITIALISED_AT = "app.initialised_at"
 DEMO_SEEDED_AT = "demo.seeded_at"
 DEMO_COUNT = "demo.count"
+# Printed slips (app.services.printing.office_profile); unset keys fall back to PROFILE_DEFAULTS.
+FORM_SET = "forms.set"  # legal form set new dossiers are received under
+PARENT_AGENCY = "agency.parent"  # header line 1 (TÊN CƠ QUAN CHỦ QUẢN); default: agency name upper-cased
+UNIT_NAME = "agency.unit"  # header line 2, bold
+DATE_PLACE = "agency.date_place"  # địa danh of the date line; default: derived from agency.place
+AGENCY_PHONE = "agency.phone"
+AGENCY_WEBSITE = "agency.website"
+AGENCY_ADDRESS = "agency.address"
+DISPLAY_NAME = "agency.display_name"  # the unit in running text; default built from the header lines
+HEAD_TITLE = "agency.head_title"  # who signs Mẫu 04
+HEAD_NAME = "agency.head_name"
+REGISTER_BOOK = "forms.register_book"  # "Quyển số" of the register book printed on Mẫu 01
 
 DEFAULT_SETTINGS: dict[str, str] = {
     AGENCY_CODE: DEMO_PLACE.agency_code,
@@ -37,6 +49,14 @@ DEFAULT_SETTINGS: dict[str, str] = {
     PLACE_NAME: DEMO_PLACE.place_name,
     STATION_ID: "1",
     STATION_BLOCK: str(FULL_BLOCK),
+}
+
+PROFILE_DEFAULTS: dict[str, str] = {
+    FORM_SET: "TT01-2018",
+    UNIT_NAME: "BỘ PHẬN MỘT CỬA",
+    AGENCY_PHONE: "028 3829 1234",
+    AGENCY_WEBSITE: "dichvucong.gov.vn",
+    HEAD_TITLE: "CHỦ TỊCH",
 }
 
 

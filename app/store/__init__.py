@@ -4,6 +4,8 @@ Importing ``app.store`` is cheap; the submodules hold the pieces:
 ``paths`` (data folder), ``database`` (Database), ``blobs`` (BlobStore), ``repositories``.
 """
 
+# models_reception registers the wave-2 tables (users, drafts, audit_log) on Base.metadata.
+from app.store import models_reception as _models_reception  # noqa: F401
 from app.store.blobs import BlobCorruptedError, BlobStore
 from app.store.database import Database
 from app.store.paths import default_data_dir

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import create_engine, event, inspect, select
 from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
 
 from app.core.errors import ValidationError
 from app.store import migrate as migrations
@@ -20,7 +21,9 @@ from app.store.paths import BACKUPS_DIR_NAME, BLOBS_DIR_NAME, DB_FILE_NAME, defa
 
 log = logging.getLogger(__name__)
 
-SQLITE_PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000", "synchronous=NORMAL")
+SQLITE_PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000", "synchronous=NORMAL",
+                  # A bulk load grows the WAL to the size of the data; shrink it back after checkpoints.
+                  "journal_size_limit=67108864")
 #: Settings key of the blob store folder (absolute path); default ``<data_dir>/blobs``.
 BLOB_ROOT_SETTING = "blob_root"
 _IMMEDIATE = "motcua_sqlite_immediate"
@@ -36,8 +39,16 @@ def _normalise_url(url: str | URL) -> URL:
     return parsed
 
 
+def _is_memory(url: URL) -> bool:
+    return url.database in (None, "", ":memory:")
+
+
 def _sqlite_engine(url: URL) -> Engine:
-    engine = create_engine(url, connect_args={"timeout": 10})
+    if _is_memory(url):  # one shared connection, or every session would see another empty database
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+    else:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]
+        engine = create_engine(url, connect_args={"timeout": 10})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -63,7 +74,7 @@ class Database:
         self.url = engine.url.render_as_string(hide_password=False)
         self.dialect: str = engine.dialect.name
         self.sqlite_path: Path | None = (
-            Path(engine.url.database) if self.dialect == "sqlite" and engine.url.database else None
+            Path(engine.url.database) if self.dialect == "sqlite" and not _is_memory(engine.url) else None
         )
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self.blobs = BlobStore(data_dir / BLOBS_DIR_NAME)
@@ -82,8 +93,8 @@ class Database:
         else:
             parsed = _normalise_url(url)
             if data_dir is None:
-                file = parsed.database if parsed.get_backend_name() == "sqlite" else None
-                data_dir = Path(file).resolve().parent if file and file != ":memory:" else default_data_dir()
+                is_file = parsed.get_backend_name() == "sqlite" and not _is_memory(parsed)
+                data_dir = Path(parsed.database).resolve().parent if is_file else default_data_dir()  # type: ignore[arg-type]
             data_dir = Path(data_dir)
         if parsed.get_backend_name() == "sqlite":
             engine = _sqlite_engine(parsed)
@@ -117,7 +128,7 @@ class Database:
             if not inspect(conn).has_table(SettingRow.__tablename__):
                 return default
             value = conn.execute(select(SettingRow.value).where(SettingRow.key == BLOB_ROOT_SETTING)).scalar()
-        return Path(value) if value else default
+        return self.data_dir / value if value else default  # a relative path is inside data_dir
 
     # -- sessions --------------------------------------------------------------------------------
     @contextmanager

@@ -26,11 +26,15 @@ from PySide6.QtWidgets import (
 
 from app.core.dossier import DossierStatus
 from app.core.errors import MotCuaError
+from app.services import auth
 from app.services import dossiers as dossier_service
 from app.services.context import AppContext
 from app.ui.dossier_detail import dossier_html
 from app.ui.dossier_model import DossierListModel
 from app.ui.ops import TaskRunner
+from app.ui.receive_dialog import ReceiveDialog
+from app.ui.return_dialog import ReturnDialog
+from app.ui.sign_in import sign_in
 
 log = logging.getLogger(__name__)
 SEARCH_DEBOUNCE_MS = 250
@@ -39,10 +43,15 @@ SEARCH_DEBOUNCE_MS = 250
 class MainWindow(QMainWindow):
     """What the officer sees all day."""
 
-    def __init__(self, ctx: AppContext, runner: TaskRunner | None = None) -> None:
+    def __init__(self, ctx: AppContext, runner: TaskRunner | None = None,
+                 officer: auth.Officer | None = None) -> None:
         super().__init__()
         self.ctx = ctx
         self.runner = runner or TaskRunner(self, on_unhandled=self.show_error)
+        # Without a signed-in officer (tests, tools) the window acts as the CLI does.
+        self.officer = officer or auth.SYSTEM_OFFICER
+        self.receive_dialog: ReceiveDialog | None = None
+        self.return_dialog: ReturnDialog | None = None
         self.setWindowTitle("MotCua Desk — Bộ phận Một cửa")
         self.resize(1280, 780)
         self.model = DossierListModel(self.runner)
@@ -106,15 +115,26 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel("Đang tải…", self)
         self.connection_label = QLabel("● Ngoại tuyến (chưa cấu hình đồng bộ)", self)
         self.connection_label.setObjectName("connectionLabel")
+        role = auth.Role(self.officer.role)
+        self.officer_label = QLabel(f"Cán bộ: {self.officer.full_name} ({role.label_vi})", self)
+        self.officer_label.setObjectName("officerLabel")
         self.statusBar().addWidget(self.count_label, 1)
+        self.statusBar().addPermanentWidget(self.officer_label)
         self.statusBar().addPermanentWidget(self.connection_label)
         self.model.total_changed.connect(lambda n: self.count_label.setText(f"{n:,} hồ sơ".replace(",", ".")))
 
     def _build_menus(self) -> None:
         dossier_menu = self.menuBar().addMenu("&Hồ sơ")
+        self.receive_action = self._action("&Tiếp nhận hồ sơ…", QKeySequence.StandardKey.New,
+                                           self.open_receive_dialog, dossier_menu)
+        self.receive_action.setEnabled(self.officer.can(auth.Permission.RECEIVE))
+        self.return_action = self._action("T&rả kết quả…", "F9", self.open_return_dialog, dossier_menu)
+        self.return_action.setEnabled(self.officer.can(auth.Permission.RETURN_RESULT))
+        dossier_menu.addSeparator()
         self.refresh_action = self._action("Làm mới danh sách", QKeySequence.StandardKey.Refresh,
                                            self.model.refresh, dossier_menu)
-        focus_search = self._action("Tìm kiếm", QKeySequence.StandardKey.Find, self.focus_search, dossier_menu)
+        focus_search = self._action("Tìm kiếm", QKeySequence.StandardKey.Find, self.focus_search,
+                                    dossier_menu)
         dossier_menu.addSeparator()
         self._action("Thoát", QKeySequence.StandardKey.Quit, self.close, dossier_menu)
         self.addAction(focus_search)
@@ -134,6 +154,36 @@ class MainWindow(QMainWindow):
     def focus_search(self) -> None:
         self.search_box.setFocus()
         self.search_box.selectAll()
+
+    def open_receive_dialog(self) -> ReceiveDialog | None:
+        """Ctrl+N: a fresh reception form (window-modal; the list refreshes after each save)."""
+        if not self.officer.can(auth.Permission.RECEIVE):
+            return None
+        if self.receive_dialog is not None and self.receive_dialog.isVisible():
+            self.receive_dialog.activateWindow()
+            return self.receive_dialog
+        dialog = ReceiveDialog(self.ctx, self.runner, self.officer, self)
+        dialog.delete_when_idle = True
+        dialog.received.connect(lambda _d: self.apply_filters())
+        dialog.destroyed.connect(lambda _o=None, d=dialog: self._forget_receive(d))
+        self.receive_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _forget_receive(self, dialog: ReceiveDialog) -> None:
+        if self.receive_dialog is dialog:
+            self.receive_dialog = None
+
+    def open_return_dialog(self) -> ReturnDialog | None:
+        """F9: hand results over; one dialog kept for the whole session, ready for the next scan."""
+        if not self.officer.can(auth.Permission.RETURN_RESULT):
+            return None
+        if self.return_dialog is None:
+            self.return_dialog = ReturnDialog(self.ctx, self.runner, self.officer, self)
+            self.return_dialog.returned.connect(lambda _d: self.apply_filters())
+        self.return_dialog.open()
+        self.return_dialog.code.setFocus()
+        return self.return_dialog
 
     def apply_filters(self) -> None:
         text = self.search_box.text().strip() or None
@@ -166,9 +216,13 @@ class MainWindow(QMainWindow):
                              "Đã xảy ra lỗi không mong muốn. Chi tiết đã được ghi vào nhật ký.")
 
     def _about(self) -> None:
-        QMessageBox.about(self, "Giới thiệu", "<b>MotCua Desk</b><br>Phần mềm Bộ phận Một cửa cấp xã, phường.")
+        QMessageBox.about(self, "Giới thiệu",
+                          "<b>MotCua Desk</b><br>Phần mềm Bộ phận Một cửa cấp xã, phường.")
 
     def closeEvent(self, event: object) -> None:  # noqa: N802
+        for dialog in (self.receive_dialog, self.return_dialog):
+            if dialog is not None and dialog.isVisible():
+                dialog.reject()  # the reception form saves its draft on the way out
         self.runner.shutdown(wait=True)
         super().closeEvent(event)  # type: ignore[arg-type]
 
@@ -189,7 +243,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MotCuaError as error:
         QMessageBox.critical(None, "MotCua Desk", error.message_vi)
         return 1
-    window = MainWindow(ctx)
+    sign_in_runner = TaskRunner()
+    officer = sign_in(ctx, sign_in_runner)
+    sign_in_runner.shutdown()
+    if officer is None:
+        ctx.close()
+        return 0
+    window = MainWindow(ctx, officer=officer)
     window.show()
     code = qt_app.exec()
     ctx.close()

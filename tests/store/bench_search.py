@@ -12,12 +12,18 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from datetime import date
 from pathlib import Path
 
 from app.store.database import Database
 from app.store.repositories import DossierRepository
 from tests.store.factories import dossier_stream
 
+EXTRA_FILTERS: list[dict[str, object]] = [
+    {}, {"status": 9}, {"procedure_code": "1.001612"}, {"channel": 3, "status": 2},
+    {"received_from": date(2024, 6, 1), "received_to": date(2024, 6, 30)},
+    {"received_to": date(2024, 3, 1)}, {"received_to": date(2025, 10, 31)},
+]
 QUERIES = ["nguyen", "Nguyễn Văn", "nguyen van an", "ngu", "n", "tran thi", "le", "hoa", "dang ky",
            "0912", "09", "0790", "079", "000.00.31.H29-240102", "khong co ai", "pham duc"]
 
@@ -42,23 +48,24 @@ def main() -> None:
             with db.engine.connect() as conn:
                 conn.exec_driver_sql("COMMIT")
                 conn.exec_driver_sql("VACUUM ANALYZE dossiers")
-    filters: list[dict[str, object]] = [{}, {"status": 2}, {"channel": 2}]
-    for query in QUERIES:
-        for f in filters:
-            times = []
-            for _ in range(args.repeat):
-                with db.session() as s:
-                    started = time.perf_counter()
-                    rows = DossierRepository(s).search(query, limit=50, **f)  # type: ignore[arg-type]
-                    times.append((time.perf_counter() - started) * 1000)
-            times.sort()
-            p95 = times[max(0, int(len(times) * 0.95) - 1)]
+    cases = [(q, f) for q in QUERIES for f in ({}, {"status": 2}, {"channel": 2})]
+    cases += [(q, f) for q in (None, "nguyen", "tran thi") for f in EXTRA_FILTERS]
+    for query, f in cases:
+        times = []
+        for _ in range(args.repeat):
             with db.session() as s:
                 started = time.perf_counter()
-                n = DossierRepository(s).count(query, **f)  # type: ignore[arg-type]
-                count_ms = (time.perf_counter() - started) * 1000
-            print(f"{query!r:28} {f!s:16} rows={len(rows):3} p50={statistics.median(times):6.1f} ms "
-                  f"p95={p95:6.1f} ms  count={n:8} in {count_ms:6.1f} ms")
+                rows = DossierRepository(s).search(query, limit=50, **f)  # type: ignore[arg-type]
+                times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        p95 = times[max(0, int(len(times) * 0.95) - 1)]
+        with db.session() as s:
+            started = time.perf_counter()
+            n = DossierRepository(s).count(query, **f)  # type: ignore[arg-type]
+            count_ms = (time.perf_counter() - started) * 1000
+        label = ",".join(f"{k}={v}" for k, v in f.items())
+        print(f"{query!r:24} {label:44} rows={len(rows):3} p50={statistics.median(times):6.1f} ms "
+              f"p95={p95:6.1f} ms  count={n:8} in {count_ms:6.1f} ms")
     db.close()
 
 

@@ -46,7 +46,9 @@ def make_dossier(number: int, received_at: datetime, rng: random.Random, agency:
         phone=f"09{rng.randrange(10**8):08d}",
     )
     return Dossier(
-        code=f"{agency}-{day:%y%m%d}-{number % 10000:04d}" + (f"-{number // 10000}" if number >= 10000 else ""),
+        # Unique codes for any count: a suffix after the first 10 000 of a day.
+        code=f"{agency}-{day:%y%m%d}-{number % 10000:04d}"
+        + (f"-{number // 10000}" if number >= 10000 else ""),
         procedure_code=pcode,
         procedure_name=pname,
         applicant=applicant,

@@ -1,17 +1,27 @@
 """Repositories: constructed with a Session, they take and return domain objects (``app.core``)."""
 
+from app.store.repositories.audit import AuditEntry, AuditRepository, ChainCheck
 from app.store.repositories.codes import CodeCounterRepository
 from app.store.repositories.dossiers import DossierRepository, DossierSummary
+from app.store.repositories.drafts import DraftRecord, DraftRepository
 from app.store.repositories.misc import BlobInfo, BlobRepository, CalendarRepository, SettingsRepository
 from app.store.repositories.procedures import ProcedureRepository
+from app.store.repositories.users import UserRecord, UserRepository
 
 __all__ = [
+    "AuditEntry",
+    "AuditRepository",
     "BlobInfo",
     "BlobRepository",
     "CalendarRepository",
+    "ChainCheck",
     "CodeCounterRepository",
     "DossierRepository",
     "DossierSummary",
+    "DraftRecord",
+    "DraftRepository",
     "ProcedureRepository",
     "SettingsRepository",
+    "UserRecord",
+    "UserRepository",
 ]

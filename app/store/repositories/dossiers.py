@@ -4,28 +4,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Boolean, DateTime, bindparam, delete, exists, func, insert, literal_column, select
+from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy import text as sql_text
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnElement
 
 from app.core.dossier import Channel, Dossier, DossierStatus
 from app.core.errors import NotFoundError, ValidationError
 from app.core.progress import ProgressCallback, ProgressUpdate
 from app.store.codec import dossier_values, history_rows, row_to_dossier
 from app.store.models import SQLITE_FTS_PAUSE_TABLE, SQLITE_FTS_TABLE, DossierRow, StatusHistoryRow
-from app.store.search import fts5_query, pg_tsquery, query_words
+from app.store.repositories.dossier_queries import SUMMARY_COLUMNS, Filters, SqliteSearch, pg_match
+from app.store.search import query_words
 
 _T = DossierRow.__table__
 _H = StatusHistoryRow.__table__
-SUMMARY_COLUMNS = ("code", "procedure_code", "procedure_name", "applicant_name", "id_number", "phone",
-                   "received_at", "due_at", "status", "channel")
 BULK_CHUNK = 2000
 
 
@@ -49,41 +48,6 @@ def _summary(row: Any) -> DossierSummary:
     return DossierSummary(row.code, row.procedure_code, row.procedure_name, row.applicant_name,
                           row.id_number, row.phone, row.received_at, row.due_at,
                           DossierStatus(row.status), Channel(row.channel))
-
-
-@dataclass(frozen=True)
-class _Filters:
-    status: int | None = None
-    procedure_code: str | None = None
-    channel: int | None = None
-    received_from: date | None = None
-    received_to: date | None = None  # inclusive
-
-    def values(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if self.status is not None:
-            out["status"] = int(self.status)
-        if self.procedure_code is not None:
-            out["procedure_code"] = self.procedure_code
-        if self.channel is not None:
-            out["channel"] = int(self.channel)
-        if self.received_from is not None:
-            out["received_from"] = datetime.combine(self.received_from, time.min)
-        if self.received_to is not None:
-            out["received_before"] = datetime.combine(self.received_to + timedelta(days=1), time.min)
-        return out
-
-    def clauses(self) -> list[ColumnElement[bool]]:
-        ops = {"status": lambda v: _T.c.status == v, "procedure_code": lambda v: _T.c.procedure_code == v,
-               "channel": lambda v: _T.c.channel == v, "received_from": lambda v: _T.c.received_at >= v,
-               "received_before": lambda v: _T.c.received_at < v}
-        return [ops[k](v) for k, v in self.values().items()]
-
-    def sql(self, alias: str) -> list[str]:
-        ops = {"status": "{a}.status = :status", "procedure_code": "{a}.procedure_code = :procedure_code",
-               "channel": "{a}.channel = :channel", "received_from": "{a}.received_at >= :received_from",
-               "received_before": "{a}.received_at < :received_before"}
-        return [ops[k].format(a=alias) for k in self.values()]
 
 
 def _chunks(items: Iterable[Dossier], size: int) -> Iterator[list[Dossier]]:
@@ -113,15 +77,20 @@ class DossierRepository:
 
     def add_many(self, dossiers: Iterable[Dossier], *, progress: ProgressCallback | None = None,
                  chunk_size: int = BULK_CHUNK) -> int:
-        """Bulk insert (demo data, benchmarks, imports) in chunks of multi-row INSERTs; sets ``id``
-        on each dossier and returns how many were stored. All or nothing with the session."""
-        if self._dialect == "sqlite":
+        """Bulk insert (demo data, benchmarks, imports) by chunks; sets ``id`` on each dossier and
+        returns how many were stored. All or nothing: on an error (a duplicate code is a
+        ValidationError) nothing of this call stays in the session, which remains usable.
+
+        SQLite: about 15 s per 100 000 dossiers on a small 2-core machine, search index included.
+        """
+        with self.session.begin_nested():  # a savepoint: a failure undoes this call only
+            if self._dialect != "sqlite":
+                return self._add_chunks(dossiers, progress, chunk_size)
             self.session.execute(sql_text(f"INSERT OR IGNORE INTO {SQLITE_FTS_PAUSE_TABLE} (id) VALUES (1)"))
             try:
                 return self._add_chunks(dossiers, progress, chunk_size)
             finally:
                 self.session.execute(sql_text(f"DELETE FROM {SQLITE_FTS_PAUSE_TABLE}"))
-        return self._add_chunks(dossiers, progress, chunk_size)
 
     def _add_chunks(self, dossiers: Iterable[Dossier], progress: ProgressCallback | None,
                     chunk_size: int) -> int:
@@ -160,8 +129,9 @@ class DossierRepository:
         columns = list(rows[0])
         processors = [_T.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
         sql = f"INSERT INTO dossiers ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+        pick = itemgetter(*columns)
         conn.exec_driver_sql(sql, [
-            tuple(v if p is None or v is None else p(v) for p, v in zip(processors, r.values(), strict=True))
+            tuple(v if p is None or v is None else p(v) for p, v in zip(processors, pick(r), strict=True))
             for r in rows
         ])
         last = int(self.session.execute(select(func.max(_T.c.id))).scalar_one())
@@ -210,61 +180,28 @@ class DossierRepository:
         """
         if limit < 0 or offset < 0:
             raise ValueError("limit and offset must not be negative")
-        filters = _Filters(status, procedure_code, channel, received_from, received_to)
+        filters = Filters(status, procedure_code, channel, received_from, received_to)
         words = query_words(text)
         if words and self._dialect == "sqlite":
-            stmt = self._fts_statement(words, filters, count=False)
-            rows = self.session.execute(stmt, {"limit": limit, "offset": offset})
-        else:
-            query = select(*(_T.c[n] for n in SUMMARY_COLUMNS)).where(*filters.clauses())
-            if words:
-                query = query.where(_pg_match(words))
-            query = query.order_by(_T.c.received_at.desc(), _T.c.id.desc()).limit(limit).offset(offset)
-            rows = self.session.execute(query)
-        return [_summary(r) for r in rows]
+            return [_summary(r) for r in SqliteSearch(self.session, words, filters).page(limit, offset)]
+        query = select(*(_T.c[n] for n in SUMMARY_COLUMNS)).where(*filters.clauses())
+        if words:
+            query = query.where(pg_match(words))
+        query = query.order_by(_T.c.received_at.desc(), _T.c.id.desc()).limit(limit).offset(offset)
+        return [_summary(r) for r in self.session.execute(query)]
 
     def count(self, text: str | None = None, *, status: int | None = None, procedure_code: str | None = None,
               channel: int | None = None, received_from: date | None = None,
               received_to: date | None = None) -> int:
         """How many dossiers :meth:`search` would list without a limit."""
-        filters = _Filters(status, procedure_code, channel, received_from, received_to)
+        filters = Filters(status, procedure_code, channel, received_from, received_to)
         words = query_words(text)
         if words and self._dialect == "sqlite":
-            return int(self.session.execute(self._fts_statement(words, filters, count=True)).scalar_one())
+            return SqliteSearch(self.session, words, filters).count()
         query = select(func.count()).select_from(_T).where(*filters.clauses())
         if words:
-            query = query.where(_pg_match(words))
+            query = query.where(pg_match(words))
         return int(self.session.execute(query).scalar_one())
-
-    def _fts_statement(self, words: list[str], filters: _Filters, *, count: bool) -> Any:
-        """SQLite: the FTS table drives the query (CROSS JOIN fixes the join order) and yields rowids
-        in descending order, so ``LIMIT`` stops after enough matches."""
-        where = " AND ".join([f"f.{SQLITE_FTS_TABLE} MATCH :match", *filters.sql("d")])
-        source = f"{SQLITE_FTS_TABLE} AS f"
-        if count and not filters.values():
-            sql = f"SELECT count(*) FROM {source} WHERE {where}"
-        elif count:
-            sql = f"SELECT count(*) FROM {source} CROSS JOIN dossiers AS d ON d.id = f.rowid WHERE {where}"
-        else:
-            columns = ", ".join(f"d.{n}" for n in SUMMARY_COLUMNS)
-            sql = (f"SELECT {columns} FROM {source} CROSS JOIN dossiers AS d ON d.id = f.rowid "
-                   f"WHERE {where} ORDER BY f.rowid DESC LIMIT :limit OFFSET :offset")
-        params = {"match": fts5_query(words), **filters.values()}
-        stmt = sql_text(sql).bindparams(*(
-            bindparam(key, value, type_=DateTime if isinstance(value, datetime) else None)
-            for key, value in params.items()
-        ))
-        if not count:
-            stmt = stmt.columns(*(_T.c[n] for n in SUMMARY_COLUMNS))
-        return stmt
-
-
-def _pg_match(words: list[str]) -> ColumnElement[bool]:
-    # The literal 'simple' (not a bound parameter) keeps the expression identical to the index's.
-    simple = literal_column("'simple'")
-    vector = func.to_tsvector(simple, _T.c.search_text)
-    query = func.to_tsquery(simple, bindparam("tsquery", pg_tsquery(words)))
-    return vector.op("@@", return_type=Boolean)(query)
 
 
 def _not_found(code: str) -> NotFoundError:

@@ -27,7 +27,7 @@ depends_on: str | Sequence[str] | None = None
 SQLITE_SEARCH_UP = (
     """CREATE VIRTUAL TABLE dossier_fts USING fts5(
         search_text, content='dossiers', content_rowid='id',
-        tokenize='ascii', detail='none', columnsize=0, prefix='1 2 3')""",
+        tokenize='ascii', detail='none', columnsize=0, prefix='1 2 3 4 5 6 7 8')""",
     # add_many pauses the insert trigger (a row in this table, inside its own transaction) and
     # indexes each chunk with one INSERT ... SELECT: FTS5 flushes its buffer at every statement
     # savepoint, so one trigger call per row is ~10x slower.

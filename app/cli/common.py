@@ -1,0 +1,307 @@
+"""Shared pieces of the ``motcua`` command: exit codes, output, formatting, JSON shapes, argument types."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+from app.core.catalogue import procedure_to_dict
+from app.core.dossier import Dossier, DossierStatus
+from app.core.procedure import Procedure, ProcessingUnit
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+CHANNEL_LABELS_VI = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính công ích"}
+DELIVERY_LABELS_VI = {0: "Tại Bộ phận Một cửa", 1: "Qua dịch vụ bưu chính"}
+
+
+class UsageError(Exception):
+    """A malformed command line (exit code 2)."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+# --------------------------------------------------------------------------- formatting
+
+
+def fmt_dt(value: datetime | None) -> str | None:
+    """Machine form ``YYYY-MM-DD HH:MM``."""
+    return None if value is None else value.strftime("%Y-%m-%d %H:%M")
+
+
+def fmt_date(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def vi_dt(value: datetime | None) -> str:
+    return "" if value is None else value.strftime("%d/%m/%Y %H:%M")
+
+
+def vi_date(value: date | None) -> str:
+    return "" if value is None else value.strftime("%d/%m/%Y")
+
+
+def vi_money(amount: int) -> str:
+    return f"{amount:,}".replace(",", ".") + " đồng"
+
+
+def short(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[int | None]) -> str:
+    cells = [[short(str(c), w) if w else str(c) for c, w in zip(row, widths, strict=True)] for row in rows]
+    sizes = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(sizes[i]) for i, h in enumerate(headers)).rstrip(),
+             "  ".join("-" * s for s in sizes)]
+    lines += ["  ".join(c.ljust(sizes[i]) for i, c in enumerate(r)).rstrip() for r in cells]
+    return "\n".join(lines)
+
+
+def processing_label(p: Procedure) -> str:
+    label = p.processing.label_vi()
+    if p.processing.online_amount is not None and p.processing.unit is not ProcessingUnit.SAME_DAY:
+        online = f"{p.processing.online_amount:g}".replace(".", ",")
+        label += f" (trực tuyến: {online})"
+    if p.cutoff is not None:
+        label += f"; tiếp nhận sau {p.cutoff:%H:%M} tính từ ngày làm việc tiếp theo"
+    return label
+
+
+# --------------------------------------------------------------------------- JSON shapes
+
+
+def procedure_summary_json(p: Procedure) -> dict[str, Any]:
+    return {"code": p.code, "name": p.name, "field": p.field}
+
+
+def procedure_json(p: Procedure) -> dict[str, Any]:
+    """``catalog show --json``: code, name, field, processing {amount, unit}, cutoff, components,
+    fees, then level, online_amount, results, legal_basis, essential_service and extra."""
+    data = procedure_to_dict(p)
+    processing = data["processing"]
+    return {
+        "code": data["code"],
+        "name": data["name"],
+        "field": data["field"],
+        "processing": {"amount": processing["amount"], "unit": processing["unit"]},
+        "cutoff": data["cutoff"],
+        "components": data["components"],
+        "fees": data["fees"],
+        "level": data["level"],
+        "online_amount": processing["online_amount"],
+        "results": data["results"],
+        "legal_basis": data["legal_basis"],
+        "essential_service": data["essential_service"],
+        "extra": data["extra"],
+    }
+
+
+def dossier_summary_json(s: Any) -> dict[str, Any]:
+    status = DossierStatus(s.status)
+    return {
+        "code": s.code,
+        "procedure_code": s.procedure_code,
+        "procedure_name": s.procedure_name,
+        "applicant_name": s.applicant_name,
+        "id_number": s.id_number,
+        "phone": s.phone,
+        "received_at": fmt_dt(s.received_at),
+        "due_at": fmt_dt(s.due_at),
+        "status": int(status),
+        "status_label": status.label_vi,
+        "channel": int(s.channel),
+    }
+
+
+def dossier_json(d: Dossier) -> dict[str, Any]:
+    a = d.applicant
+    return {
+        "code": d.code,
+        "procedure_code": d.procedure_code,
+        "procedure_name": d.procedure_name,
+        "status": int(d.status),
+        "status_label": d.status.label_vi,
+        "channel": int(d.channel),
+        "received_at": fmt_dt(d.received_at),
+        "due_at": fmt_dt(d.due_at),
+        "applicant": {
+            "id_number": a.id_number,
+            "old_id_number": a.old_id_number,
+            "full_name": a.full_name,
+            "birth_date": fmt_date(a.birth_date),
+            "sex": None if a.sex is None else a.sex.value,
+            "address": a.address,
+            "phone": a.phone,
+            "email": a.email,
+            "id_issue_date": fmt_date(a.id_issue_date),
+            "kind": a.kind.value,
+            "tax_code": a.tax_code,
+        },
+        "components": [
+            {
+                "index": c.index,
+                "name": c.name,
+                "received": c.received,
+                "originals": c.originals,
+                "certified_copies": c.certified_copies,
+                "photocopies": c.photocopies,
+                "note": c.note,
+                "digitised": c.digitised,
+                "reused_record_id": c.reused_record_id,
+                "from_warehouse": c.from_warehouse,
+                "replaced_result_code": c.replaced_result_code,
+            }
+            for c in d.components
+        ],
+        "attachments": [
+            {
+                "sha256": x.sha256,
+                "file_name": x.file_name,
+                "media_type": x.media_type,
+                "size": x.size,
+                "component_index": x.component_index,
+                "pages": x.pages,
+                "signed": x.signed,
+                "created_at": fmt_dt(x.created_at),
+            }
+            for x in d.attachments
+        ],
+        "officer": d.officer,
+        "delivery": int(d.delivery),
+        "delivery_address": d.delivery_address,
+        "fee_vnd": d.fee_vnd,
+        "sets_count": d.sets_count,
+        "form_set": d.form_set,
+        "returned_at": fmt_dt(d.returned_at),
+        "returned_to": d.returned_to,
+        "supplements": [
+            {
+                "requested_at": fmt_dt(s.requested_at),
+                "reason": s.reason,
+                "items": list(s.items),
+                "officer": s.officer,
+                "completed_at": fmt_dt(s.completed_at),
+            }
+            for s in d.supplements
+        ],
+        "history": [
+            {"at": fmt_dt(h.at), "status": int(h.status), "status_label": h.status.label_vi,
+             "officer": h.officer, "note": h.note}
+            for h in d.history
+        ],
+    }
+
+
+# --------------------------------------------------------------------------- output
+
+
+class Output:
+    def __init__(self, as_json: bool) -> None:
+        self.as_json = as_json
+
+    def json(self, data: Any) -> None:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+    def text(self, text: str = "") -> None:
+        sys.stdout.write(text + "\n")
+
+    def warn(self, text: str) -> None:
+        sys.stderr.write(text + "\n")
+
+
+
+# --------------------------------------------------------------------------- arguments
+
+
+def open_context(args: argparse.Namespace, *, create: bool = False):  # type: ignore[no-untyped-def]
+    from app.services.context import AppContext
+
+    return AppContext.open(args.data_dir, args.db_url, create=create)
+
+
+def parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid date {text!r} (expected YYYY-MM-DD)") from None
+
+
+def parse_moment(text: str) -> datetime:
+    cleaned = text.strip().replace("T", " ")
+    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
+        try:
+            return datetime.strptime(cleaned, pattern)
+        except ValueError:
+            continue
+    raise argparse.ArgumentTypeError(f"invalid time {text!r} (expected 'YYYY-MM-DD HH:MM')")
+
+
+def non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def parse_status(text: str) -> int:
+    try:
+        value = int(text)
+        DossierStatus(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid status {text!r} (expected 1-10)") from None
+    return value
+
+
+def add_globals(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # Sub-commands use SUPPRESS so an option given before the command is not reset by them.
+    default_none = None if top else argparse.SUPPRESS
+    group = parser.add_argument_group("tùy chọn chung")
+    group.add_argument("--data-dir", metavar="DIR", default=default_none,
+                       help="thư mục dữ liệu (mặc định: $MOTCUA_DATA_DIR hoặc thư mục người dùng)")
+    group.add_argument("--db-url", metavar="URL", default=default_none,
+                       help="địa chỉ CSDL SQLAlchemy, vd postgresql+psycopg://… (mặc định: $MOTCUA_DB_URL "
+                            "hoặc SQLite trong thư mục dữ liệu)")
+    group.add_argument("--json", action="store_true", default=False if top else argparse.SUPPRESS,
+                       help="in kết quả dạng JSON cho máy đọc")
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def log_unexpected(data_dir: str | None) -> Path:
+    from app.services.context import resolve_data_dir
+
+    try:
+        logs = resolve_data_dir(data_dir) / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+    except Exception:
+        logs = Path(tempfile.gettempdir())
+    path = logs / "motcua.log"
+    logger = logging.getLogger("motcua.cli")
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    try:
+        logger.error("unexpected error in %s\n%s", " ".join(sys.argv), traceback.format_exc())
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    return path

@@ -1,0 +1,151 @@
+"""What is on a page: blank or not, and whether colour or grey tones matter.
+
+Both run on a copy at about 100 dpi, with the paper's brightness divided out first, so shading and
+a yellowish sheet do not count as content.
+
+Blank: ink is grouped like text. Dust (specks under 0.8 mm) and punch holes (round, 4-10 mm,
+near an edge) are ignored; what remains counts when it forms a group of at least three marks
+along a line (a word, a line of text) or one mark at least 10 mm long (a signature, a rule).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from app.scanning.geometry import to_gray
+from app.scanning.profile import ColorMode
+
+ANALYSIS_DPI = 100.0
+_INK = 0.65  # darker than this share of the local paper brightness is ink
+_EDGE_MM = 3.0  # a band along the edges left out (remains of the scanner border, shadows)
+_GRAY_SHARE = 0.004  # share of the page in mid-tones (away from strokes) that makes a page grey
+
+
+@dataclass(frozen=True)
+class PageAnalysis:
+    blank: bool
+    ink_share: float  # text-like ink, share of the page area
+    color_share: float  # saturated pixels, share of the page area
+    midtone_share: float  # mid-tones away from strokes, share of the page area
+
+
+def _mm(dpi: float, mm: float) -> float:
+    return mm * dpi / 25.4
+
+
+def _downscale(image: np.ndarray, dpi: float) -> tuple[np.ndarray, float]:
+    import cv2
+
+    scale = min(1.0, ANALYSIS_DPI / dpi)
+    if scale >= 1.0:
+        return image, dpi
+    h, w = image.shape[:2]
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA), dpi * scale
+
+
+def paper_level(gray: np.ndarray, dpi: float) -> np.ndarray:
+    """Local brightness of the paper: a grey closing removes marks narrower than ~4 mm."""
+    import cv2
+
+    size = max(3, int(_mm(dpi, 4.0)) | 1)
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
+    background = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, kernel)
+    return cv2.blur(background, (size, size))
+
+
+def analyse(image: np.ndarray, dpi: float, blank_threshold: float) -> PageAnalysis:
+    small, sdpi = _downscale(image, dpi)
+    gray = to_gray(small)
+    background = paper_level(gray, sdpi).astype(np.float32)
+    norm = gray.astype(np.float32) / np.maximum(background, 1.0)
+    ink = norm < _INK
+    edge = int(round(_mm(sdpi, _EDGE_MM)))
+    if edge and min(ink.shape) > 4 * edge:
+        ink[:edge], ink[-edge:], ink[:, :edge], ink[:, -edge:] = False, False, False, False
+    ink_share = _text_like_ink(ink, sdpi) / float(ink.size)
+    color_share = _color_share(small) if small.ndim == 3 else 0.0
+    midtone_share = _midtone_share(norm, ink)
+    return PageAnalysis(ink_share < blank_threshold, ink_share, color_share, midtone_share)
+
+
+def _text_like_ink(ink: np.ndarray, dpi: float) -> int:
+    import cv2
+
+    mask = ink.astype(np.uint8)
+    count, labels, stats, centroids = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if count <= 1:
+        return 0
+    w_, h_ = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    longest = np.maximum(w_, h_)
+    height, width = ink.shape
+    dust = longest < _mm(dpi, 0.8)
+    squarish = (np.minimum(w_, h_) / np.maximum(longest, 1)) > 0.75
+    hole_size = (longest >= _mm(dpi, 4.0)) & (longest <= _mm(dpi, 10.0))
+    cx, cy = centroids[:, 0], centroids[:, 1]
+    near_edge = np.minimum.reduce([cx, cy, width - cx, height - cy]) < _mm(dpi, 25.0)
+    hole = squarish & hole_size & near_edge
+    marks = ~(dust | hole)
+    marks[0] = False
+    if not marks.any():
+        return 0
+    keep = marks[labels]
+    # group marks that sit on one line, as letters of a word do
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(_mm(dpi, 4.0))), max(1, int(_mm(dpi, 1.0)))))
+    grouped = cv2.dilate(keep.astype(np.uint8), kernel)
+    _, groups = cv2.connectedComponents(grouped, connectivity=8)
+    mark_ids = np.nonzero(marks)[0]
+    group_of = np.zeros(count, dtype=np.int64)
+    group_of[labels[keep]] = groups[keep]  # every pixel of a mark lies in the same group
+    mark_groups = group_of[mark_ids]
+    members = np.bincount(mark_groups)
+    long_mark = longest[mark_ids] >= _mm(dpi, 10.0)
+    counted = (members[mark_groups] >= 3) | long_mark
+    return int(stats[mark_ids[counted], cv2.CC_STAT_AREA].sum())
+
+
+def _color_share(rgb: np.ndarray) -> float:
+    """Share of pixels that are clearly coloured (a red seal, blue ink), in clusters, not fringes."""
+    import cv2
+
+    red, green, blue = cv2.split(rgb)
+    high = cv2.max(cv2.max(red, green), blue)
+    chroma = cv2.subtract(high, cv2.min(cv2.min(red, green), blue))
+    colored = ((chroma > 60) & (chroma.astype(np.uint16) * 100 > high.astype(np.uint16) * 35)).astype(np.uint8)
+    if not colored.any():
+        return 0.0
+    count, _, stats, _ = cv2.connectedComponentsWithStats(colored, connectivity=8)
+    sizes = stats[1:, cv2.CC_STAT_AREA]
+    return float(sizes[sizes >= 6].sum()) / float(colored.size)
+
+
+def _midtone_share(norm: np.ndarray, ink: np.ndarray) -> float:
+    """Mid-tones that are not the anti-aliased edges of strokes (photos, tints, pencil)."""
+    import cv2
+
+    mid = (norm > 0.3) & (norm < 0.8)
+    dark = (norm <= 0.5).astype(np.uint8)
+    near_stroke = cv2.dilate(dark, np.ones((3, 3), np.uint8)) > 0
+    return float(np.count_nonzero(mid & ~near_stroke)) / float(norm.size)
+
+
+def choose_color(analysis: PageAnalysis, color_threshold: float) -> ColorMode:
+    if analysis.color_share >= color_threshold:
+        return ColorMode.COLOR
+    if analysis.midtone_share >= _GRAY_SHARE:
+        return ColorMode.GRAY
+    return ColorMode.BW
+
+
+def binarize(gray: np.ndarray, dpi: float) -> np.ndarray:
+    """Black-and-white version of a grey page: True where paper, False where ink."""
+    import cv2
+
+    small, sdpi = _downscale(gray, dpi)
+    background = paper_level(small, sdpi)
+    if small.shape != gray.shape:
+        background = cv2.resize(background, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    # ink where the pixel is clearly darker than the paper around it
+    return gray.astype(np.uint16) * 100 > background.astype(np.uint16) * 60

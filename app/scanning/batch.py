@@ -1,0 +1,98 @@
+"""Processing many pages: files as if they came from a scanner, on one or several processes.
+
+Work is cut per page (a multi-page TIFF or PDF gives one task per page) and results come back in
+input order. Several workers use a spawn-started process pool, so the same code runs on Windows.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+from app.core.errors import MotCuaError
+from app.core.progress import CancelToken, ProgressCallback, ProgressUpdate, no_progress
+from app.scanning.loading import count_pages, load_page
+from app.scanning.pipeline import PageFailure, PageOutcome, process_page
+from app.scanning.profile import ScanProfile
+
+logger = logging.getLogger(__name__)
+
+Task = tuple[str, int]
+
+
+def process_file_page(source: str, index: int, profile: ScanProfile) -> PageOutcome:
+    """Load page ``index`` of the file ``source`` and run the pipeline on it (a worker's job)."""
+    try:
+        loaded = load_page(Path(source), index, profile)
+    except MotCuaError as exc:
+        return PageFailure(source, index, exc.message_en, exc.message_vi, "load")
+    except MemoryError:
+        return PageFailure(source, index, "not enough memory to decode the image", "không đủ bộ nhớ", "load")
+    return process_page(loaded.image, profile, dpi=loaded.dpi, source=source, index=index, jpeg=loaded.jpeg)
+
+
+def plan(sources: Sequence[str], profile: ScanProfile) -> list[Task | PageFailure]:
+    """One task per page of every file, or a failure for a file that cannot even be opened."""
+    out: list[Task | PageFailure] = []
+    for source in sources:
+        try:
+            pages = count_pages(Path(source), profile)
+        except MotCuaError as exc:
+            out.append(PageFailure(source, 0, exc.message_en, exc.message_vi, "open"))
+            continue
+        if pages == 0:
+            out.append(PageFailure(source, 0, "file has no pages", "tệp không có trang nào", "open"))
+        out.extend((source, index) for index in range(pages))
+    return out
+
+
+def process_files(sources: Sequence[str], profile: ScanProfile, *, workers: int = 1,
+                  cancel: CancelToken | None = None,
+                  progress: ProgressCallback = no_progress) -> list[PageOutcome]:
+    """Every page of every file through the pipeline, in input order."""
+    return list(iter_process_files(sources, profile, workers=workers, cancel=cancel, progress=progress))
+
+
+def iter_process_files(sources: Sequence[str], profile: ScanProfile, *, workers: int = 1,
+                       cancel: CancelToken | None = None,
+                       progress: ProgressCallback = no_progress) -> Iterator[PageOutcome]:
+    cancel = cancel or CancelToken()
+    tasks = plan(sources, profile)
+    total = len(tasks)
+    progress(ProgressUpdate(0, total, "Đang xử lý trang"))
+    if workers <= 1 or sum(1 for t in tasks if isinstance(t, tuple)) <= 1:
+        for done, task in enumerate(tasks, start=1):
+            cancel.raise_if_cancelled()
+            yield task if isinstance(task, PageFailure) else process_file_page(task[0], task[1], profile)
+            progress(ProgressUpdate(done, total, "Đang xử lý trang"))
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: list[PageFailure | Future[PageOutcome]] = [
+            t if isinstance(t, PageFailure) else pool.submit(process_file_page, t[0], t[1], profile)
+            for t in tasks
+        ]
+        try:
+            for done, item in enumerate(pending, start=1):
+                if cancel.cancelled:
+                    break
+                yield item if isinstance(item, PageFailure) else _result(item, tasks[done - 1])
+                progress(ProgressUpdate(done, total, "Đang xử lý trang"))
+        finally:
+            for item in pending:
+                if isinstance(item, Future):
+                    item.cancel()
+    cancel.raise_if_cancelled()
+
+
+def _result(future: Future[PageOutcome], task: Task | PageFailure) -> PageOutcome:
+    source, index = task if isinstance(task, tuple) else (task.source, task.index)
+    try:
+        return future.result()
+    except Exception as exc:  # a worker that died (out of memory...) fails its page only
+        logger.error("worker failed on %s page %d: %s", source, index, exc)
+        return PageFailure(source, index, f"worker failed: {type(exc).__name__}: {exc}",
+                           "tiến trình xử lý bị lỗi", "worker")

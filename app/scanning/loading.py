@@ -1,0 +1,225 @@
+"""Reading page images from files: JPEG, PNG, TIFF (every page), WebP, BMP and PDF.
+
+Every check that can be made from the header is made before any pixel is decoded: the pixel count
+against ``ScanProfile.max_pixels`` (a 20,000 x 20,000 image is refused, not decoded), an empty
+file, a file that is not an image. Pages come back as numpy arrays: ``(H, W)`` grey or
+``(H, W, 3)`` RGB, ``uint8``.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import tempfile
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from app.scanning.errors import ImageTooLargeError, ScanError, UnreadableImageError
+from app.scanning.profile import DEFAULT_PROFILE, ScanProfile
+
+MIN_PLAUSIBLE_DPI = 100.0  # 72 and 96 are what software writes when it does not know
+
+
+@dataclass(frozen=True, eq=False)
+class LoadedPage:
+    """One page read from a file.
+
+    ``jpeg`` holds the file's own JPEG bytes when the page is exactly that JPEG (not rotated by
+    EXIF, not CMYK), so the page can be stored without re-encoding if nothing changes it.
+    """
+
+    image: np.ndarray
+    dpi: float | None
+    jpeg: bytes | None = None
+
+
+def _pil():  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    return Image
+
+
+def is_pdf(path: Path) -> bool:
+    with path.open("rb") as fh:
+        return fh.read(1024).lstrip().startswith(b"%PDF")
+
+
+def _check_file(path: Path) -> None:
+    if not path.exists():
+        raise UnreadableImageError(f"file not found: {path}", f"không tìm thấy tệp: {path}")
+    if path.is_dir():
+        raise UnreadableImageError(f"not a file: {path}", f"không phải là tệp: {path}")
+    if path.stat().st_size == 0:
+        raise UnreadableImageError(f"empty file: {path}", f"tệp rỗng: {path}")
+
+
+def _open_image(path: Path, profile: ScanProfile):  # type: ignore[no-untyped-def]
+    image_mod = _pil()
+    # PIL's own bomb check fires at twice this; ours (below) fires first, from the header.
+    image_mod.MAX_IMAGE_PIXELS = profile.max_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", image_mod.DecompressionBombWarning)
+            im = image_mod.open(path)
+    except image_mod.DecompressionBombError as exc:
+        raise UnreadableImageError(f"image too large: {exc}", "ảnh quá lớn") from None
+    except (image_mod.UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise UnreadableImageError(
+            f"not an image or unsupported format: {path.name} ({type(exc).__name__})",
+            f"không phải tệp ảnh hoặc định dạng không hỗ trợ: {path.name}",
+        ) from None
+    _check_size(im.size, profile)
+    return im
+
+
+def _check_size(size: tuple[int, int], profile: ScanProfile) -> None:
+    width, height = size
+    if width <= 0 or height <= 0:
+        raise UnreadableImageError(f"image has no pixels ({width} x {height})", "ảnh không có điểm ảnh")
+    if width * height > profile.max_pixels:
+        raise ImageTooLargeError(width, height, profile.max_pixels)
+
+
+def _dpi_of(info: dict[str, object]) -> float | None:
+    dpi = info.get("dpi")
+    if isinstance(dpi, tuple) and dpi and isinstance(dpi[0], int | float):
+        value = float(dpi[0])
+        return value if value >= MIN_PLAUSIBLE_DPI else None
+    return None
+
+
+def to_array(im) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """A decoded PIL image as a grey ``(H, W)`` or RGB ``(H, W, 3)`` uint8 array."""
+    mode = im.mode
+    if mode in ("1", "L"):
+        return np.asarray(im.convert("L"))
+    if mode == "P":
+        im = im.convert("RGBA") if "transparency" in im.info else im.convert("RGB")
+        mode = im.mode
+    if mode in ("RGBA", "LA", "PA"):
+        background = _pil().new("RGBA", im.size, (255, 255, 255, 255))
+        im = _pil().alpha_composite(background, im.convert("RGBA"))
+        return np.ascontiguousarray(np.asarray(im)[:, :, :3])
+    if mode.startswith("I;16") or mode == "I":
+        data = np.asarray(im, dtype=np.float64)
+        peak = 65535.0 if data.max() > 255 else 255.0
+        return np.clip(data * (255.0 / peak), 0, 255).astype(np.uint8)
+    if mode == "F":
+        return np.clip(np.asarray(im), 0, 255).astype(np.uint8)
+    if mode != "RGB":
+        im = im.convert("RGB")
+    return np.asarray(im)
+
+
+def _decode(im, path: Path, frame: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+    try:
+        im.load()
+        from PIL import ImageOps
+
+        im = ImageOps.exif_transpose(im)
+        array = to_array(im)
+    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+        raise UnreadableImageError(
+            f"truncated or corrupt image: {path.name} page {frame} ({exc})",
+            f"ảnh bị hỏng hoặc không đầy đủ: {path.name} trang {frame + 1}",
+        ) from None
+    if array.ndim == 3 and _is_gray(array):
+        array = np.ascontiguousarray(array[:, :, 1])
+    return array
+
+
+def _is_gray(rgb: np.ndarray) -> bool:
+    """True when the three channels are (almost) equal, judged on a sample of rows."""
+    sample = rgb[:: max(1, rgb.shape[0] // 64)].astype(np.int16)
+    return bool(np.abs(sample[:, :, 0] - sample[:, :, 1]).max() <= 2
+                and np.abs(sample[:, :, 2] - sample[:, :, 1]).max() <= 2)
+
+
+def count_pages(path: Path, profile: ScanProfile = DEFAULT_PROFILE) -> int:
+    """How many pages ``path`` holds, from its header; raises for files that cannot be read."""
+    path = Path(path)
+    _check_file(path)
+    if is_pdf(path):
+        from app.scanning.pdfpages import pdf_page_count
+
+        return pdf_page_count(path)
+    with _open_image(path, profile) as im:
+        return int(getattr(im, "n_frames", 1))
+
+
+def load_page(path: Path, index: int = 0, profile: ScanProfile = DEFAULT_PROFILE) -> LoadedPage:
+    """Decode page ``index`` of ``path``."""
+    path = Path(path)
+    _check_file(path)
+    if is_pdf(path):
+        from app.scanning.pdfpages import load_pdf_page
+
+        return load_pdf_page(path, index, profile)
+    with _open_image(path, profile) as im:
+        frames = int(getattr(im, "n_frames", 1))
+        if not 0 <= index < frames:
+            raise ScanError(f"{path.name} has no page {index}", f"{path.name} không có trang {index + 1}")
+        if index:
+            try:
+                im.seek(index)
+            except (OSError, EOFError, ValueError) as exc:
+                raise UnreadableImageError(f"corrupt page {index} in {path.name}: {exc}",
+                                           f"trang {index + 1} của {path.name} bị hỏng") from None
+            _check_size(im.size, profile)
+        dpi = _dpi_of(im.info)
+        fmt = im.format
+        rotated = _exif_orientation(im) not in (0, 1)
+        mode = im.mode
+        array = _decode(im, path, index)
+    jpeg = None
+    if fmt == "JPEG" and frames == 1 and not rotated and mode in ("L", "RGB"):
+        jpeg = path.read_bytes()
+    return LoadedPage(array, dpi, jpeg)
+
+
+def iter_pages(path: Path, profile: ScanProfile = DEFAULT_PROFILE) -> Iterator[LoadedPage]:
+    for index in range(count_pages(path, profile)):
+        yield load_page(path, index, profile)
+
+
+def _exif_orientation(im) -> int:  # type: ignore[no-untyped-def]
+    try:
+        return int(im.getexif().get(0x0112, 1))
+    except Exception:  # a broken EXIF block must not make the page unreadable
+        return 1
+
+
+def decode_bytes(data: bytes, profile: ScanProfile = DEFAULT_PROFILE) -> np.ndarray:
+    """Decode one in-memory image (e.g. a page extracted from a PDF) with the same checks."""
+    image_mod = _pil()
+    try:
+        im = image_mod.open(io.BytesIO(data))
+    except (image_mod.UnidentifiedImageError, OSError, ValueError) as exc:
+        raise UnreadableImageError(f"cannot decode embedded image ({exc})", "không giải mã được ảnh") from None
+    _check_size(im.size, profile)
+    return _decode(im, Path("<memory>"), 0)
+
+
+def run_pdftoppm(path: Path, index: int, dpi: int, *, gray: bool = False) -> np.ndarray:
+    """Rasterise one PDF page with poppler's ``pdftoppm`` (must be on PATH)."""
+    exe = shutil.which("pdftoppm")
+    if exe is None:
+        raise ScanError("cannot rasterise PDF page: pdftoppm (poppler-utils) is not installed",
+                        "không chuyển được trang PDF thành ảnh: thiếu chương trình pdftoppm")
+    with tempfile.TemporaryDirectory(prefix="motcua-pdf-") as tmp:
+        stem = Path(tmp) / "page"
+        args = [exe, "-r", str(dpi), "-f", str(index + 1), "-l", str(index + 1), "-singlefile", "-png",
+                *(["-gray"] if gray else []), str(path), str(stem)]
+        done = subprocess.run(args, capture_output=True, timeout=300, check=False)
+        out = stem.with_suffix(".png")
+        if done.returncode != 0 or not out.exists():
+            message = done.stderr.decode("utf-8", "replace").strip().splitlines()[:1]
+            raise UnreadableImageError(f"cannot rasterise page {index} of {path.name}: {message}",
+                                       f"không đọc được trang {index + 1} của {path.name}")
+        with _pil().open(out) as im:
+            return to_array(im)

@@ -1,0 +1,88 @@
+"""Pages of a PDF as images: a scanned page's own image when the page is just that, else pdftoppm."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+
+from app.scanning.errors import ImageTooLargeError, UnreadableImageError
+from app.scanning.loading import MIN_PLAUSIBLE_DPI, LoadedPage, decode_bytes, run_pdftoppm, to_array
+from app.scanning.profile import ScanProfile
+
+# Operators of a page that only paints one image (a scanned page): save, transform, paint, restore.
+_IMAGE_ONLY_OPERATORS = {"q", "Q", "cm", "Do", "gs", "w", "i"}
+
+
+def _open(path: Path):  # type: ignore[no-untyped-def]
+    import pikepdf
+
+    try:
+        return pikepdf.open(path)
+    except (pikepdf.PdfError, pikepdf.PasswordError, OSError, ValueError) as exc:
+        raise UnreadableImageError(f"cannot open PDF {path.name}: {type(exc).__name__}",
+                                   f"không mở được tệp PDF {path.name}") from None
+
+
+def pdf_page_count(path: Path) -> int:
+    with _open(path) as pdf:
+        return len(pdf.pages)
+
+
+def _page_size_in(page) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+    box = [float(Decimal(str(v))) for v in page.mediabox]
+    return abs(box[2] - box[0]) / 72.0, abs(box[3] - box[1]) / 72.0
+
+
+def _single_image(page):  # type: ignore[no-untyped-def]
+    """The page's only image when the page paints nothing else, else ``None``."""
+    import pikepdf
+
+    finder = getattr(page, "get_images", None)  # pikepdf >= 10; ``images`` before
+    images = list((finder(recursive=False) if finder else page.images).values())
+    if len(images) != 1:
+        return None
+    try:
+        operators = {str(op) for _operands, op in pikepdf.parse_content_stream(page)}
+    except pikepdf.PdfError:
+        return None
+    return images[0] if operators <= _IMAGE_ONLY_OPERATORS else None
+
+
+def load_pdf_page(path: Path, index: int, profile: ScanProfile) -> LoadedPage:
+    import pikepdf
+
+    with _open(path) as pdf:
+        if not 0 <= index < len(pdf.pages):
+            raise UnreadableImageError(f"{path.name} has no page {index}",
+                                       f"{path.name} không có trang {index + 1}")
+        page = pdf.pages[index]
+        width_in, height_in = _page_size_in(page)
+        if width_in <= 0 or height_in <= 0:
+            raise UnreadableImageError(f"page {index} of {path.name} has no size",
+                                       f"trang {index + 1} của {path.name} không có kích thước")
+        stream = _single_image(page)
+        if stream is not None:
+            image = pikepdf.PdfImage(stream)
+            if image.width * image.height > profile.max_pixels:
+                raise ImageTooLargeError(image.width, image.height, profile.max_pixels)
+            dpi = image.width / width_in
+            jpeg = None
+            try:
+                if image.filters == ["/DCTDecode"] and image.colorspace in ("/DeviceRGB", "/DeviceGray"):
+                    jpeg = bytes(stream.read_raw_bytes())
+                    array = decode_bytes(jpeg, profile)
+                else:
+                    array = to_array(image.as_pil_image())
+            except (pikepdf.PdfError, NotImplementedError, ValueError, OSError) as exc:
+                raise UnreadableImageError(f"cannot decode the image of page {index} of {path.name}: {exc}",
+                                           f"không giải mã được ảnh trang {index + 1} của {path.name}") from None
+            turn = int(page.obj.get("/Rotate", 0)) % 360 // 90  # /Rotate turns the page clockwise
+            if turn:
+                array, jpeg = np.ascontiguousarray(np.rot90(array, k=-turn)), None
+            return LoadedPage(array, dpi if dpi >= MIN_PLAUSIBLE_DPI else None, jpeg)
+    width_px, height_px = round(width_in * profile.dpi), round(height_in * profile.dpi)
+    if width_px * height_px > profile.max_pixels:
+        raise ImageTooLargeError(width_px, height_px, profile.max_pixels)
+    return LoadedPage(run_pdftoppm(path, index, profile.dpi), float(profile.dpi))

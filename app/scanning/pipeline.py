@@ -1,0 +1,231 @@
+"""The page pipeline: an ordered list of small steps, each a function of a page and the profile.
+
+Contract of a step (after Paperless-ngx's consume plugins):
+
+* ``able_to_run(page, profile)`` says whether the step applies (a disabled setting, a blank page);
+* ``run(page, profile)`` returns a new :class:`PageState` (pages are frozen; steps never mutate);
+* a step that raises fails only its page: :func:`process_page` returns a :class:`PageFailure`
+  for it and the batch goes on with the next page.
+
+Steps in order: camera (find the page in a photo, straighten, flatten the light), deskew, crop
+the scanner border, blank detection, barcodes (on the page as it arrived, then on the straightened
+page if needed), colour choice, compression.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from app.scanning import analysis, barcodes, camera, geometry
+from app.scanning.encode import EncodedPage, encode_page, reuse_jpeg
+from app.scanning.profile import ColorMode, ScanProfile
+
+logger = logging.getLogger(__name__)
+
+_MIN_ROTATION = 0.1  # degrees; a smaller tilt is not worth resampling the page
+
+
+@dataclass(frozen=True, eq=False)
+class PageState:
+    """A page on its way through the steps. ``original`` is the image as it arrived."""
+
+    image: np.ndarray
+    original: np.ndarray
+    dpi: float
+    source: str = ""
+    index: int = 0
+    jpeg: bytes | None = None  # the original JPEG while the pixels are unchanged
+    skew_deg: float = 0.0
+    corners: camera.Corners | None = None
+    crop_box: tuple[int, int, int, int] | None = None
+    analysis: analysis.PageAnalysis | None = None
+    barcodes: tuple[barcodes.Barcode, ...] = ()
+    color: ColorMode | None = None
+    encoded: EncodedPage | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def blank(self) -> bool:
+        return self.analysis is not None and self.analysis.blank
+
+    def changed(self, image: np.ndarray, **values: object) -> PageState:
+        """The page with new pixels (the original JPEG no longer matches them)."""
+        return replace(self, image=image, jpeg=None, **values)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    run: Callable[[PageState, ScanProfile], PageState]
+    able_to_run: Callable[[PageState, ScanProfile], bool] = lambda _page, _profile: True
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """A page that went through every step."""
+
+    source: str
+    index: int
+    skew_deg: float
+    blank: bool
+    barcodes: tuple[barcodes.Barcode, ...]
+    corners: camera.Corners | None
+    color: ColorMode
+    encoded: EncodedPage
+    notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "file": self.source,
+            "page": self.index,
+            "skew_deg": round(self.skew_deg, 2),
+            "blank": self.blank,
+            "barcodes": [b.to_json() for b in self.barcodes],
+            "corners": None if self.corners is None else [[x, y] for x, y in self.corners],
+            "color": self.color.value,
+            "bytes": len(self.encoded.data),
+        }
+
+
+@dataclass(frozen=True)
+class PageFailure:
+    """A page (or a whole file) that could not be processed; the batch continues without it."""
+
+    source: str
+    index: int
+    error: str
+    error_vi: str = ""
+    step: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {"file": self.source, "page": self.index, "error": self.error}
+
+
+PageOutcome = PageResult | PageFailure
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def _resample(page: PageState, profile: ScanProfile) -> PageState:
+    """Bring a page scanned finer than the profile down to its resolution (smaller, faster)."""
+    import cv2
+
+    scale = profile.dpi / page.dpi
+    h, w = page.image.shape[:2]
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    return page.changed(cv2.resize(page.image, size, interpolation=cv2.INTER_AREA), dpi=float(profile.dpi))
+
+
+def _straighten_photo(page: PageState, _profile: ScanProfile) -> PageState:
+    corners = camera.find_page_corners(page.image)
+    if corners is None:
+        return page
+    warped = camera.flatten_light(camera.warp_page(page.image, corners))
+    dpi = camera.guess_dpi(warped.shape[1], warped.shape[0]) or page.dpi
+    return page.changed(warped, corners=corners, dpi=dpi, skew_deg=camera.corners_angle(corners))
+
+
+def _deskew(page: PageState, profile: ScanProfile) -> PageState:
+    estimate = geometry.estimate_skew(page.image, profile.max_skew_deg)
+    if not estimate.confident or abs(estimate.angle) < _MIN_ROTATION:
+        return page
+    rotated = geometry.rotate(page.image, estimate.angle)
+    return page.changed(rotated, skew_deg=round(page.skew_deg + estimate.angle, 2))
+
+
+def _crop(page: PageState, _profile: ScanProfile) -> PageState:
+    box = geometry.find_border_crop(page.image)
+    if box is None:
+        return page
+    x0, y0, x1, y1 = box
+    return page.changed(np.ascontiguousarray(page.image[y0:y1, x0:x1]), crop_box=box)
+
+
+def _analyse(page: PageState, profile: ScanProfile) -> PageState:
+    return replace(page, analysis=analysis.analyse(page.image, page.dpi, profile.blank_threshold))
+
+
+def _read_codes(page: PageState, profile: ScanProfile) -> PageState:
+    def read(image: np.ndarray) -> tuple[barcodes.Barcode, ...]:
+        return barcodes.read_barcodes(image, reader=profile.barcode_reader, formats=profile.barcode_formats)
+
+    found = read(page.original)
+    if not found and page.image is not page.original and page.corners is not None:
+        found = read(page.image)
+    return replace(page, barcodes=found)
+
+
+def _choose_color(page: PageState, profile: ScanProfile) -> PageState:
+    if profile.color_mode is not ColorMode.AUTO:
+        color = profile.color_mode
+    elif page.analysis is None:
+        color = ColorMode.COLOR if page.image.ndim == 3 else ColorMode.GRAY
+    else:
+        color = analysis.choose_color(page.analysis, profile.color_threshold)
+    if color is ColorMode.COLOR and page.image.ndim == 2:
+        color = ColorMode.GRAY
+    return replace(page, color=color)
+
+
+def _compress(page: PageState, profile: ScanProfile) -> PageState:
+    color = page.color or ColorMode.COLOR
+    encoded = None
+    if page.jpeg is not None:
+        encoded = reuse_jpeg(page.jpeg, page.image, color, page.dpi)
+    if encoded is None:
+        encoded = encode_page(page.image, color, page.dpi, profile.jpeg_quality)
+    return replace(page, encoded=encoded)
+
+
+STEPS: tuple[Step, ...] = (
+    Step("resample", _resample, lambda p, s: p.dpi > s.dpi * 1.25),
+    Step("camera", _straighten_photo, lambda _p, s: s.detect_camera_page),
+    Step("deskew", _deskew, lambda _p, s: s.deskew),
+    Step("crop", _crop, lambda _p, s: s.crop_border),
+    Step("blank", _analyse),
+    Step("barcodes", _read_codes, lambda _p, s: s.read_barcodes),
+    Step("color", _choose_color),
+    Step("compress", _compress),
+)
+
+
+# --------------------------------------------------------------------------- running
+
+
+@dataclass(frozen=True, eq=False)
+class Pipeline:
+    profile: ScanProfile
+    steps: Sequence[Step] = field(default=STEPS)
+
+    def process(self, image: np.ndarray, *, dpi: float | None = None, source: str = "", index: int = 0,
+                jpeg: bytes | None = None) -> PageOutcome:
+        return process_page(image, self.profile, dpi=dpi, source=source, index=index, jpeg=jpeg,
+                            steps=self.steps)
+
+
+def process_page(image: np.ndarray, profile: ScanProfile, *, dpi: float | None = None, source: str = "",
+                 index: int = 0, jpeg: bytes | None = None, steps: Sequence[Step] = STEPS) -> PageOutcome:
+    """Run every step on one page. Never raises for a bad page: returns a :class:`PageFailure`."""
+    from app.core.errors import MotCuaError
+
+    page = PageState(image=image, original=image, dpi=float(dpi or profile.dpi), source=source,
+                     index=index, jpeg=jpeg)
+    for step in steps:
+        try:
+            if step.able_to_run(page, profile):
+                page = step.run(page, profile)
+        except MotCuaError as exc:
+            return PageFailure(source, index, exc.message_en, exc.message_vi, step.name)
+        except Exception as exc:  # one bad page must not end the batch
+            logger.exception("step %s failed on %s page %d", step.name, source, index)
+            return PageFailure(source, index, f"{step.name} failed: {type(exc).__name__}: {exc}",
+                               f"lỗi ở bước {step.name}", step.name)
+    if page.encoded is None or page.color is None:
+        return PageFailure(source, index, "page was not compressed (no compress step)", step="compress")
+    return PageResult(source, index, page.skew_deg, page.blank, page.barcodes, page.corners, page.color,
+                      page.encoded, page.notes)

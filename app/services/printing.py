@@ -1,0 +1,116 @@
+"""Printing the standard slips (Mẫu 01–05) of a stored dossier with this office's profile."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import unicodedata
+from pathlib import Path
+
+from app.core.errors import MotCuaError, NotFoundError
+from app.core.procedure import Procedure, ProcessingTime, ProcessingUnit
+from app.documents import OfficeProfile, form_spec, render_form
+from app.services import context as keys
+from app.services.auth import Officer, Permission, require
+from app.services.catalogue import get_procedure
+from app.services.context import DEFAULT_SETTINGS, PROFILE_DEFAULTS, AppContext
+from app.services.dossiers import get_dossier
+from app.store.repositories import AuditRepository, SettingsRepository
+
+# Administrative-unit words dropped from the place name for the date line ("Sài Gòn, ngày …"),
+# unless what follows is a number ("Phường 12").
+_UNIT_PREFIXES = ("phường", "xã", "thị trấn", "đặc khu", "thị xã", "quận", "huyện", "thành phố", "tỉnh")
+
+
+class PrintError(MotCuaError):
+    """The slip could not be written."""
+
+
+def date_place(place_name: str) -> str:
+    """The địa danh of the date line from a place name: "Phường Sài Gòn, Thành phố Hồ Chí Minh" ->
+    "Sài Gòn"; "Phường 12, Quận Gò Vấp" -> "Phường 12"."""
+    first = unicodedata.normalize("NFC", place_name).split(",")[0].strip()
+    lowered = first.lower()
+    for prefix in _UNIT_PREFIXES:
+        if lowered.startswith(prefix + " "):
+            rest = first[len(prefix):].strip()
+            return first if rest.isdigit() else rest
+    return first
+
+
+def office_profile(ctx: AppContext) -> OfficeProfile:
+    """The header, place and contact details printed on slips, from the settings (demo defaults
+    for what is not configured: see ``PROFILE_DEFAULTS`` in :mod:`app.services.context`)."""
+    with ctx.session() as session:
+        values = SettingsRepository(session).all()
+
+    def get(key: str) -> str:
+        value = (values.get(key) or "").strip()
+        return value or PROFILE_DEFAULTS.get(key, "") or DEFAULT_SETTINGS.get(key, "")
+
+    agency_name = get(keys.AGENCY_NAME)
+    return OfficeProfile(
+        parent_agency=get(keys.PARENT_AGENCY) or agency_name.upper(),
+        unit_name=get(keys.UNIT_NAME),
+        place_name=get(keys.DATE_PLACE) or date_place(get(keys.PLACE_NAME)),
+        phone=get(keys.AGENCY_PHONE),
+        website=get(keys.AGENCY_WEBSITE),
+        register_book_no=get(keys.REGISTER_BOOK),
+        form_set=get(keys.FORM_SET),
+        display_name=get(keys.DISPLAY_NAME) or f"Bộ phận Một cửa {agency_name}".strip(),
+        address=get(keys.AGENCY_ADDRESS),
+        head_title=get(keys.HEAD_TITLE) or "THỦ TRƯỞNG CƠ QUAN",
+        head_name=get(keys.HEAD_NAME),
+    )
+
+
+def _procedure_of(ctx: AppContext, code: str, name: str) -> Procedure:
+    try:
+        return get_procedure(ctx, code)
+    except NotFoundError:
+        # No longer in the catalogue: the slip still prints, with what the dossier remembers.
+        return Procedure(code=code, name=name, field="", level="",
+                         processing=ProcessingTime(0, ProcessingUnit.SAME_DAY))
+
+
+def render_slip(ctx: AppContext, form_no: str, code: str, officer: Officer,
+                extra: dict | None = None) -> bytes:
+    """Form ``form_no`` ("01".."05", of the dossier's form set) of dossier ``code`` as PDF bytes;
+    needs PRINT. Every print is written to the audit log."""
+    require(officer, Permission.PRINT)
+    number = str(form_no).strip().zfill(2)
+    dossier = get_dossier(ctx, code)
+    profile = office_profile(ctx)
+    form_spec(number, dossier.form_set or profile.form_set)  # unknown form: NotFoundError before any work
+    procedure = _procedure_of(ctx, dossier.procedure_code, dossier.procedure_name)
+    data = render_form(number, dossier, procedure, profile, extra=extra)
+    with ctx.session(write=True) as session:
+        AuditRepository(session).append(officer.username, "print", dossier_code=dossier.code, details={
+            "form": number, "form_set": dossier.form_set, "extra": sorted(extra or {})})
+    return data
+
+
+def write_atomically(out: Path, data: bytes) -> Path:
+    """Write ``data`` to ``out`` through a temporary file in the same folder, so ``out`` is either
+    the old file or the complete new one."""
+    out = Path(out)
+    partial = out.with_name(f".{out.name}.{os.getpid()}.part")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with partial.open("wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        partial.replace(out)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            partial.unlink(missing_ok=True)
+        raise PrintError(f"cannot write {out}: {exc.strerror or exc}",
+                         f"Không ghi được tệp {out}: {exc.strerror or exc}.") from exc
+    return out
+
+
+def export_slip(ctx: AppContext, form_no: str, code: str, out: Path, officer: Officer,
+                extra: dict | None = None) -> Path:
+    """:func:`render_slip` written to ``out`` atomically (parent folders created); returns ``out``."""
+    return write_atomically(Path(out), render_slip(ctx, form_no, code, officer, extra))

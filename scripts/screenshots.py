@@ -1,0 +1,263 @@
+"""Render every screen, dialog and slip of MotCua Desk to PNG files, on a fresh demo database.
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--offscreen]
+
+Runs under Xvfb when it is installed and there is no display (real X11 rendering, as an officer
+sees it), else on Qt's offscreen platform. Widgets are captured with ``QWidget.grab()``; the slips
+(Mẫu 01-05) come from ``scripts/render_slips.py`` (PDF, and PNG through pdftoppm).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+INNER_FLAG = "--inner"  # set when re-run under xvfb-run
+SCREEN = "1920x1200x24"
+DEMO_NOW = datetime(2026, 11, 20, 16, 30)
+PASSWORD = "matkhau-demo-2026"
+# The QR payload of a demo CCCD card (fictitious person; number consistent with sex and birth year).
+CCCD_PAYLOAD = ("001190012345|012345678|Nguyễn Thị Hoa|15031990|Nữ|"
+                "Số 12 Nguyễn Huệ, Phường Sài Gòn, Thành phố Hồ Chí Minh|01072021")
+
+
+def _reexec_under_xvfb(argv: list[str]) -> int | None:
+    """Run this script again inside xvfb-run when there is no display; None when not possible."""
+    xvfb = shutil.which("xvfb-run")
+    if os.environ.get("DISPLAY") or xvfb is None:
+        return None
+    command = [xvfb, "-a", "-s", f"-screen 0 {SCREEN}", sys.executable, __file__, *argv, INNER_FLAG]
+    return subprocess.run(command, check=False).returncode
+
+
+class Shooter:
+    """Drives the widgets and saves PNGs; ``wait`` pumps the event loop until a condition holds."""
+
+    def __init__(self, app, out: Path) -> None:  # type: ignore[no-untyped-def]
+        self.app = app
+        self.out = out
+        self.written: list[Path] = []
+
+    def wait(self, condition: Callable[[], object], timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise TimeoutError("the screen did not reach the expected state")
+            self.app.processEvents()
+            time.sleep(0.01)
+        for _ in range(5):  # let layouts and repaints settle
+            self.app.processEvents()
+
+    def settle(self, seconds: float = 0.2) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self.app.processEvents()
+            time.sleep(0.01)
+
+    def shoot(self, widget, name: str) -> Path:  # type: ignore[no-untyped-def]
+        self.settle()
+        path = self.out / f"{name}.png"
+        if not widget.grab().save(str(path)):
+            raise OSError(f"could not write {path}")
+        self.written.append(path)
+        print(path)
+        return path
+
+
+def type_text(widget, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Type like a keyboard wedge: one key event per character (any Unicode text)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    for char in text:
+        QTest.sendKeyEvent(QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, char,
+                           Qt.KeyboardModifier.NoModifier)
+
+
+def press(widget, key) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtTest import QTest
+
+    QTest.keyClick(widget, key)
+
+
+def shoot_sign_in(s: Shooter, ctx, runner) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    from app.services import auth
+    from app.ui.sign_in import FirstAdminDialog, SignInDialog
+
+    first = FirstAdminDialog(ctx, runner)
+    first.show()
+    first.full_name.setText("Phạm Thu Hà")
+    first.password.setText(PASSWORD)
+    first.confirm.setText(PASSWORD)
+    s.shoot(first, "01_first_admin")
+    first.submit()
+    s.wait(lambda: first.officer is not None)
+    first.close()
+    auth.create_user(ctx, "hoa", "Nguyễn Thị Hoa", PASSWORD, auth.Role.OFFICER, by=first.officer)
+    dialog = SignInDialog(ctx, runner)
+    dialog.show()
+    s.shoot(dialog, "02_sign_in")
+    dialog.username.setText("hoa")
+    dialog.password.setText("sai-mat-khau")
+    dialog.submit()
+    s.wait(dialog.error.isVisible)
+    s.shoot(dialog, "03_sign_in_wrong_password")
+    dialog.password.setText(PASSWORD)
+    press(dialog.password, Qt.Key.Key_Return)
+    s.wait(lambda: dialog.officer is not None)
+    dialog.close()
+
+
+def shoot_main_and_dialogs(s: Shooter, ctx, officer) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    from app.ui.main_window import MainWindow
+
+    window = MainWindow(ctx, officer=officer)
+    window.resize(1400, 820)
+    window.show()
+    s.wait(lambda: window.model.total is not None and not window.model.loading)
+    window.table.selectRow(0)
+    code = window.model.summary_at(0).code
+    s.wait(lambda: code in window.detail.toPlainText())
+    s.shoot(window, "04_main_window")
+
+    dialog = window.open_receive_dialog()
+    assert dialog is not None
+    s.wait(lambda: dialog.picker.loaded and dialog.isVisible())
+    s.shoot(dialog, "05_receive_empty")
+    type_text(dialog.picker, "ket hon")
+    s.wait(dialog.picker.popup.isVisible)
+    s.shoot(dialog, "06_receive_picker")
+    press(dialog.picker, Qt.Key.Key_Return)
+    s.wait(lambda: dialog.picker.procedure is not None and "dự kiến" in dialog.due_label.text())
+    type_text(dialog.applicant.edits["id_number"], CCCD_PAYLOAD)
+    press(dialog.applicant.edits["id_number"], Qt.Key.Key_Return)
+    s.wait(lambda: dialog.applicant.edits["full_name"].text() == "Nguyễn Thị Hoa")
+    dialog.applicant.edits["phone"].setText("0912 345 678")
+    s.shoot(dialog, "07_receive_after_qr_scan")
+    dialog.save()
+    s.wait(lambda: dialog.dossier is not None)
+    s.shoot(dialog, "08_receive_saved")
+    received = dialog.dossier.code
+    exported: list[Path] = []
+    dialog.receipt.exported.connect(exported.append)
+    dialog.receipt.export_receipt(s.out / "slips" / "received_mau01.pdf")
+    s.wait(lambda: exported)
+    s.written += pdf_pages(exported[0])
+    dialog.reject()
+    s.wait(lambda: not dialog.busy)
+
+    bad = window.open_receive_dialog()
+    assert bad is not None
+    s.wait(lambda: bad.picker.loaded and bad.isVisible())
+    type_text(bad.picker, "1193")
+    press(bad.picker, Qt.Key.Key_Return)
+    type_text(bad.applicant.edits["id_number"], "00109012")
+    type_text(bad.applicant.edits["birth_date"], "31/02/1990")
+    bad.save()
+    s.wait(lambda: bad.applicant.errors["id_number"].isVisible())
+    s.shoot(bad, "09_receive_validation")
+    bad.reject()
+    s.wait(lambda: not bad.busy)
+
+    returning = window.open_return_dialog()
+    assert returning is not None
+    s.wait(returning.isVisible)
+    s.shoot(returning, "10_return_empty")
+    type_text(returning.code, received)
+    returning.look_up()
+    s.wait(lambda: returning.dossier is not None)
+    s.shoot(returning, "11_return_found")
+    returning.confirm()
+    s.wait(lambda: "Đã trả kết quả" in returning.message.text())
+    s.shoot(returning, "12_return_done")
+    returning.close()
+    s.wait(lambda: window.model.total is not None and not window.model.loading)
+    window.close()
+
+
+def pdf_pages(pdf: Path, dpi: int = 80) -> list[Path]:
+    """PNG pages of a PDF beside it (pdftoppm), e.g. the receipt exported from the dialog."""
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        return []
+    stem = pdf.with_suffix("")
+    subprocess.run([pdftoppm, "-r", str(dpi), "-png", str(pdf), str(stem)], check=True)
+    pages = sorted(pdf.parent.glob(f"{stem.name}-*.png"))
+    for page in pages:
+        print(page)
+    return pages
+
+
+def render_slips(out: Path) -> list[Path]:
+    script = ROOT / "scripts" / "render_slips.py"
+    slips = out / "slips"
+    result = subprocess.run([sys.executable, str(script), str(slips), "--dpi", "80"], check=True,
+                            capture_output=True, text=True)
+    return [Path(line) for line in result.stdout.splitlines() if line.endswith(".png")]
+
+
+def run(out: Path) -> list[Path]:
+    from PySide6.QtWidgets import QApplication
+
+    from app.services import auth
+    from app.services.context import AppContext
+    from app.services.setup import init
+    from app.ui.fonts import install_bundled_fonts
+    from app.ui.ops import TaskRunner
+
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    install_bundled_fonts(app)
+    shooter = Shooter(app, out)
+    with tempfile.TemporaryDirectory(prefix="motcua-shots-") as folder:
+        ctx = AppContext.open(Path(folder) / "data")
+        try:
+            init(ctx, demo=True, now=DEMO_NOW)
+            runner = TaskRunner()
+            try:
+                shoot_sign_in(shooter, ctx, runner)
+            finally:
+                runner.shutdown()
+            officer = auth.authenticate(ctx, "hoa", PASSWORD)
+            shoot_main_and_dialogs(shooter, ctx, officer)
+        finally:
+            ctx.close()
+    return shooter.written + render_slips(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--offscreen", action="store_true", help="use Qt's offscreen platform, not Xvfb")
+    parser.add_argument(INNER_FLAG, action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if not args.inner and not args.offscreen:
+        code = _reexec_under_xvfb([a for a in argv if a != INNER_FLAG])
+        if code is not None:
+            return code
+    if args.offscreen or not os.environ.get("DISPLAY"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    written = run(Path(args.out))
+    print(f"{len(written)} images in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,146 @@
+"""Schema migrations: from empty to head, models == head, backups before migrating old files."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, text
+
+from app.store import migrate
+from app.store.database import Database
+from app.store.models import Base, include_name
+from app.store.paths import default_data_dir
+
+EXPECTED_TABLES = {"procedures", "dossiers", "dossier_status_history", "calendar_overrides", "settings",
+                   "code_counters", "blobs", "alembic_version"}
+
+
+def test_migrated_from_empty_to_head(db: Database) -> None:
+    assert db.current_revision() == migrate.head_revision() and db.is_current()
+    with db.engine.connect() as conn:
+        tables = set(inspect(conn).get_table_names())
+        assert tables >= EXPECTED_TABLES
+        if db.dialect == "sqlite":
+            assert {"dossier_fts", "dossier_fts_pause"} <= tables
+            triggers = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars()
+            assert {"dossiers_fts_insert", "dossiers_fts_update", "dossiers_fts_delete"} <= set(triggers)
+        else:
+            indexes = {ix["name"] for ix in inspect(conn).get_indexes("dossiers")}
+            assert "ix_dossiers_search_tsv" in indexes
+
+
+def test_models_match_the_head_revision(db: Database) -> None:
+    with db.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"include_name": include_name, "compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_sqlite_connection_settings(db: Database) -> None:
+    if db.dialect != "sqlite":
+        pytest.skip("SQLite pragmas")
+    with db.engine.connect() as conn:
+        values = {p: conn.exec_driver_sql(f"PRAGMA {p}").scalar()
+                  for p in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")}
+    assert values == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10000, "synchronous": 1}
+
+
+def test_downgrade_to_base_and_up_again(db: Database) -> None:
+    with db.engine.connect() as conn, conn.begin():
+        command.downgrade(migrate.alembic_config(conn), "base")
+    with db.engine.connect() as conn:
+        assert set(inspect(conn).get_table_names()) <= {"alembic_version"}
+    assert db.migrate() is True
+    assert db.migrate() is False
+    assert db.is_current()
+
+
+def _backups(data_dir: Path) -> list[Path]:
+    return sorted((data_dir / "backups").glob("motcua-*-pre-migration.db"))
+
+
+def test_new_or_current_database_is_not_backed_up(tmp_path: Path) -> None:
+    Database.open(data_dir=tmp_path).close()
+    Database.open(data_dir=tmp_path).close()
+    assert _backups(tmp_path) == []
+
+
+def test_old_sqlite_file_is_backed_up_before_migrating(tmp_path: Path) -> None:
+    db = Database.open(data_dir=tmp_path)
+    with db.engine.connect() as conn, conn.begin():
+        command.downgrade(migrate.alembic_config(conn), "base")  # an installation "at base"
+        conn.execute(text("CREATE TABLE old_notes (note TEXT)"))
+        conn.execute(text("INSERT INTO old_notes VALUES ('Ghi chú của bản cũ')"))
+    db.close()
+
+    db = Database.open(data_dir=tmp_path)
+    try:
+        assert db.is_current()
+        backups = _backups(tmp_path)
+        assert len(backups) == 1
+        copy = sqlite3.connect(backups[0])
+        try:
+            assert copy.execute("SELECT note FROM old_notes").fetchall() == [("Ghi chú của bản cũ",)]
+            assert copy.execute("SELECT count(*) FROM alembic_version").fetchone() == (0,)
+            assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        finally:
+            copy.close()
+    finally:
+        db.close()
+    assert not list((tmp_path / "backups").glob("*.part"))
+
+
+def test_open_without_migrating(tmp_path: Path) -> None:
+    db = Database.open(data_dir=tmp_path, migrate=False)
+    try:
+        assert db.current_revision() is None and not db.is_current()
+        assert db.blobs.root == tmp_path / "blobs"
+    finally:
+        db.close()
+
+
+def test_sqlite_url_and_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = Database.open(f"sqlite:///{tmp_path / 'other.db'}")
+    try:
+        assert db.dialect == "sqlite" and db.data_dir == tmp_path and db.sqlite_path == tmp_path / "other.db"
+    finally:
+        db.close()
+    memory = Database.open("sqlite://", tmp_path / "mem")
+    try:
+        assert memory.sqlite_path is None and memory.is_current()
+        with memory.session() as s:
+            s.execute(text("INSERT INTO settings (key, value) VALUES ('k', 'v')"))
+        with memory.session() as s:  # every session sees the same in-memory database
+            assert s.execute(text("SELECT value FROM settings")).scalar() == "v"
+    finally:
+        memory.close()
+    nested = Database.open(f"sqlite:///{tmp_path / 'new' / 'folder' / 'x.db'}")
+    nested.close()
+    assert (tmp_path / "new" / "folder" / "x.db").is_file()
+    monkeypatch.setenv("MOTCUA_DATA_DIR", str(tmp_path / "from-env"))
+    assert default_data_dir() == tmp_path / "from-env"
+    monkeypatch.delenv("MOTCUA_DATA_DIR")
+    assert default_data_dir().name == "MotCuaDesk"
+
+
+@pytest.mark.postgres
+def test_postgresql_url_without_driver(pg_url: str, tmp_path: Path) -> None:
+    db = Database.open(pg_url.replace("postgresql+psycopg://", "postgresql://"), tmp_path, migrate=False)
+    try:
+        assert db.dialect == "postgresql" and db.url.startswith("postgresql+psycopg://")
+        assert db.data_dir == tmp_path
+        with db.session() as s:
+            assert s.execute(text("SELECT 'Tiếng Việt'")).scalar() == "Tiếng Việt"
+    finally:
+        db.close()
+
+
+def test_migrations_ship_as_package_data() -> None:
+    folder = migrate.MIGRATIONS_DIR
+    assert (folder / "env.py").is_file() and (folder / "script.py.mako").is_file()
+    assert (folder / "__init__.py").is_file() and (folder / "versions" / "__init__.py").is_file()
+    assert list((folder / "versions").glob("0001_*.py"))

@@ -1,0 +1,98 @@
+"""Trả kết quả: scan the receipt's code + Enter, check the person, Enter to hand the result over."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from app.core.dossier import DossierStatus
+from app.services import dossiers as dossier_service
+from app.services.auth import SYSTEM_OFFICER
+from app.services.context import AppContext
+from app.ui.main_window import MainWindow
+from app.ui.return_dialog import ReturnDialog
+
+
+def _window(qtbot, ctx: AppContext) -> MainWindow:  # type: ignore[no-untyped-def]
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.model.total is not None and not window.model.loading, timeout=10_000)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    return window
+
+
+def test_f9_scan_enter_returns_the_result(qtbot, keyboard, demo_ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN a dossier whose result is ready (9) WHEN the officer presses F9, scans its receipt
+    and presses Enter THEN it is returned (10) to the applicant and the list refreshes."""
+    done = dossier_service.list_dossiers(demo_ctx, status=int(DossierStatus.DONE), limit=1)[0]
+    window = _window(qtbot, demo_ctx)
+    keyboard.press(Qt.Key.Key_F9)
+    dialog = window.return_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.waitUntil(lambda: keyboard.focus() is dialog.code)
+    with qtbot.waitSignal(dialog.looked_up, timeout=10_000):
+        keyboard.scan(done.code)
+    assert keyboard.focus() is dialog.collected_by
+    assert dialog.collected_by.text() == done.applicant_name
+    assert done.code in dialog.summary.toPlainText()
+    with qtbot.waitSignal(dialog.returned, timeout=10_000), qtbot.waitSignal(window.model.total_changed,
+                                                                              timeout=10_000):
+        keyboard.press(Qt.Key.Key_Return)
+    returned = dossier_service.get_dossier(demo_ctx, done.code)
+    assert returned.status is DossierStatus.RETURNED
+    assert returned.returned_to == done.applicant_name
+    assert "Đã trả kết quả" in dialog.message.text()
+    assert keyboard.focus() is dialog.code and dialog.code.text() == ""  # ready for the next receipt
+    assert keyboard.officer == 2  # F9, Enter
+
+
+def test_received_dossier_goes_through_done_to_returned(qtbot, keyboard, demo_ctx: AppContext,  # type: ignore[no-untyped-def]
+                                                        runner) -> None:
+    received = dossier_service.list_dossiers(demo_ctx, status=int(DossierStatus.RECEIVED), limit=1)[0]
+    dialog = ReturnDialog(demo_ctx, runner, SYSTEM_OFFICER)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.code.hasFocus)
+    keyboard.type(received.code.lower().upper())
+    with qtbot.waitSignal(dialog.looked_up, timeout=10_000):
+        keyboard.press(Qt.Key.Key_Return)
+    dialog.collected_by.selectAll()
+    keyboard.type("Tran Van Binh")
+    with qtbot.waitSignal(dialog.returned, timeout=10_000):
+        keyboard.press(Qt.Key.Key_Return)
+    returned = dossier_service.get_dossier(demo_ctx, received.code)
+    assert returned.status is DossierStatus.RETURNED
+    assert [h.status for h in returned.history][-2:] == [DossierStatus.DONE, DossierStatus.RETURNED]
+    assert returned.returned_to == "Tran Van Binh"
+
+
+def test_unknown_code_is_reported_in_the_dialog(qtbot, keyboard, demo_ctx: AppContext, runner) -> None:  # type: ignore[no-untyped-def]
+    dialog = ReturnDialog(demo_ctx, runner, SYSTEM_OFFICER)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.code.hasFocus)
+    with qtbot.waitSignal(dialog.looked_up, timeout=10_000) as looked:
+        keyboard.scan("000.00.12.H29-991231-9999")
+    assert looked.args == [None]
+    assert "Không tìm thấy" in dialog.message.text()
+    assert not dialog.confirm_button.isEnabled()
+    assert keyboard.focus() is dialog.code
+
+
+def test_returned_dossier_cannot_be_returned_twice(qtbot, keyboard, demo_ctx: AppContext, runner) -> None:  # type: ignore[no-untyped-def]
+    already = dossier_service.list_dossiers(demo_ctx, status=int(DossierStatus.RETURNED), limit=1)[0]
+    dialog = ReturnDialog(demo_ctx, runner, SYSTEM_OFFICER)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.code.hasFocus)
+    with qtbot.waitSignal(dialog.looked_up, timeout=10_000):
+        keyboard.scan(already.code)
+    keyboard.press(Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dialog.confirm_button.isEnabled(), timeout=10_000)
+    assert "đã được trả kết quả" in dialog.message.text()
+    assert dossier_service.get_dossier(demo_ctx, already.code).status is DossierStatus.RETURNED

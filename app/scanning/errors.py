@@ -16,16 +16,15 @@ class UnreadableImageError(ScanError):
 class ImageTooLargeError(ScanError):
     """An image whose pixel count is above the profile's limit; refused before it is decoded."""
 
-    def __init__(self, width: int, height: int, limit: int) -> None:
-        megapixels = width * height / 1e6
-        super().__init__(
-            f"image too large: {width} x {height} pixels ({megapixels:.0f} MP) is above the limit of "
-            f"{limit / 1e6:.0f} MP",
-            f"ảnh quá lớn: {width} x {height} điểm ảnh ({megapixels:.0f} MP), vượt giới hạn "
-            f"{limit / 1e6:.0f} MP",
-        )
+    def __init__(self, width: int | None, height: int | None, limit: int, pixels: int | None = None) -> None:
+        pixels = pixels if pixels is not None else (width or 0) * (height or 0)
+        size = f"{width} x {height} pixels ({pixels / 1e6:.0f} MP)" if width and height else f"{pixels / 1e6:.0f} MP"
+        size_vi = size.replace("pixels", "điểm ảnh")
+        super().__init__(f"image too large: {size} is above the limit of {limit / 1e6:.0f} MP",
+                         f"ảnh quá lớn: {size_vi}, vượt giới hạn {limit / 1e6:.0f} MP")
         self.width = width
         self.height = height
+        self.pixels = pixels
 
 
 class ScannerError(ScanError):

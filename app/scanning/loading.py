@@ -9,6 +9,7 @@ file, a file that is not an image. Pages come back as numpy arrays: ``(H, W)`` g
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import tempfile
@@ -66,8 +67,9 @@ def _open_image(path: Path, profile: ScanProfile):  # type: ignore[no-untyped-de
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", image_mod.DecompressionBombWarning)
             im = image_mod.open(path)
-    except image_mod.DecompressionBombError as exc:
-        raise UnreadableImageError(f"image too large: {exc}", "ảnh quá lớn") from None
+    except image_mod.DecompressionBombError as exc:  # far above the limit: Pillow refuses at open
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        raise ImageTooLargeError(None, None, profile.max_pixels, int(found.group(1)) if found else None) from None
     except (image_mod.UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise UnreadableImageError(
             f"not an image or unsupported format: {path.name} ({type(exc).__name__})",
@@ -125,7 +127,7 @@ def _decode(im, path: Path, frame: int) -> np.ndarray:  # type: ignore[no-untype
         array = to_array(im)
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise UnreadableImageError(
-            f"truncated or corrupt image: {path.name} page {frame} ({exc})",
+            f"truncated or corrupt image: {path.name}{f' page {frame}' if frame else ''} ({exc})",
             f"ảnh bị hỏng hoặc không đầy đủ: {path.name} trang {frame + 1}",
         ) from None
     if array.ndim == 3 and _is_gray(array):

@@ -95,8 +95,6 @@ def build_pdf(pages: Sequence[EncodedPage], meta: PdfMetadata, *, pdfa: bool = T
         for key, value in info.items():
             if value:
                 pdf.docinfo[key] = pikepdf.String(value)
-        pdf.docinfo["/MotCuaDossierCode"] = pikepdf.String(meta.dossier_code)
-        pdf.docinfo["/MotCuaComponent"] = pikepdf.String(meta.component)
         if icc is not None:
             profile = pdf.make_stream(icc)
             profile["/N"] = 3
@@ -109,6 +107,10 @@ def build_pdf(pages: Sequence[EncodedPage], meta: PdfMetadata, *, pdfa: bool = T
             if icc is not None:
                 xmp["pdfaid:part"] = "2"
                 xmp["pdfaid:conformance"] = "B"
+        # machine-readable copies; set after the XMP sync, which has no place for them
+        for key, value in (("/MotCuaDossierCode", meta.dossier_code), ("/MotCuaComponent", meta.component)):
+            if value:
+                pdf.docinfo[key] = pikepdf.String(value)
         out = io.BytesIO()
         pdf.save(out, fix_metadata_version=True)
     return out.getvalue(), icc is not None

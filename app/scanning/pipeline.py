@@ -112,13 +112,15 @@ PageOutcome = PageResult | PageFailure
 
 
 def _resample(page: PageState, profile: ScanProfile) -> PageState:
-    """Bring a page scanned finer than the profile down to its resolution (smaller, faster)."""
+    """Bring the page to the profile's resolution: down from a finer scan (smaller, faster), up from
+    a coarser file (so that every stored page, and the PDF, has at least the profile's dpi)."""
     import cv2
 
     scale = profile.dpi / page.dpi
     h, w = page.image.shape[:2]
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return page.changed(cv2.resize(page.image, size, interpolation=cv2.INTER_AREA), dpi=float(profile.dpi))
+    method = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+    return page.changed(cv2.resize(page.image, size, interpolation=method), dpi=float(profile.dpi))
 
 
 def _straighten_photo(page: PageState, _profile: ScanProfile) -> PageState:
@@ -183,7 +185,7 @@ def _compress(page: PageState, profile: ScanProfile) -> PageState:
 
 
 STEPS: tuple[Step, ...] = (
-    Step("resample", _resample, lambda p, s: p.dpi > s.dpi * 1.25),
+    Step("resample", _resample, lambda p, s: p.dpi > s.dpi * 1.25 or p.dpi < s.dpi),
     Step("camera", _straighten_photo, lambda _p, s: s.detect_camera_page),
     Step("deskew", _deskew, lambda _p, s: s.deskew),
     Step("crop", _crop, lambda _p, s: s.crop_border),

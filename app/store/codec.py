@@ -22,7 +22,7 @@ from app.core.dossier import (
     SupplementRequest,
 )
 from app.core.procedure import ComponentSpec, Fee, Procedure, ProcessingTime, ProcessingUnit, ResultDocument
-from app.store.models import DossierRow, ProcedureRow
+from app.store.models import ProcedureRow
 from app.store.search import dossier_search_text
 
 LOCAL_TZ = timezone(timedelta(hours=7))
@@ -211,7 +211,8 @@ def dossier_values(d: Dossier, now: datetime) -> dict[str, Any]:
     }
 
 
-def row_to_dossier(row: DossierRow) -> Dossier:
+def row_to_dossier(row: Any) -> Dossier:
+    """A dossier from a ``dossiers`` row (ORM object or Core row: attribute access by column)."""
     return Dossier(
         code=row.code,
         procedure_code=row.procedure_code,

@@ -97,7 +97,7 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((200, 170, 260, 120, 120, 140)):
+        for column, width in enumerate((185, 160, 190, 112, 112, 120)):
             self.table.setColumnWidth(column, width)
         header.setStretchLastSection(True)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([880, 400])
         self.setCentralWidget(splitter)
 
     def _build_status_bar(self) -> None:

@@ -5,8 +5,9 @@
 Files are treated as if they came from a scanner. With ``--json`` one object is printed:
 ``{"pages": [{"file", "page", "skew_deg", "blank", "barcodes", "corners", "color", "bytes"}],
 "seconds"}``; a file or page that cannot be read gets ``{"file", "page", "error"}`` instead, the
-others are still processed, and the exit code is 1. ``app.cli`` wires these in with
-:func:`add_parsers`; ``python -m app.cli_scanning pipeline ...`` runs them on their own.
+others are still processed, and the exit code is 1. ``app.cli.runner`` wires these in
+with ``cli_scanning.register(subcommands, leaf)`` (or :func:`add_parsers`); ``python -m
+app.cli_scanning pipeline ...`` runs them on their own.
 """
 
 from __future__ import annotations
@@ -55,12 +56,18 @@ def _own_globals(parser: argparse.ArgumentParser) -> None:
 
 def add_parsers(subparsers: Any,
                 add_globals: Callable[[argparse.ArgumentParser], None] | None = None) -> None:
-    """Add the scanning commands to ``motcua``'s sub-command parsers."""
-    from app.scanning.profile import PROFILES
-
+    """Add the scanning commands to ``motcua``'s sub-command parsers; ``add_globals(parser)`` declares
+    the global options on each (default: a copy of ``app.cli``'s, with SUPPRESS defaults)."""
     help_ = "xử lý ảnh như trang vừa quét: chỉnh nghiêng, cắt viền, trang trắng, mã vạch, nén"
     p = subparsers.add_parser("pipeline", help=help_, description=help_)
     (add_globals or _own_globals)(p)
+    p.set_defaults(handler=cmd_pipeline)
+    _pipeline_arguments(p)
+
+
+def _pipeline_arguments(p: argparse.ArgumentParser) -> None:
+    from app.scanning.profile import PROFILES
+
     p.add_argument("images", nargs="+", metavar="ẢNH", help="tệp ảnh JPEG, PNG, TIFF, WebP hoặc PDF")
     p.add_argument("--out", metavar="FILE.pdf", help="ghép các trang thành một tệp PDF")
     p.add_argument("--workers", type=_workers, default=1, metavar="N", help="số tiến trình song song")
@@ -70,7 +77,12 @@ def add_parsers(subparsers: Any,
     p.add_argument("--dossier-code", default="", metavar="MÃ", help="mã hồ sơ ghi vào PDF")
     p.add_argument("--component", default="", metavar="TÊN", help="thành phần hồ sơ ghi vào PDF")
     p.add_argument("--officer", default="", metavar="TÊN", help="cán bộ tiếp nhận ghi vào PDF")
-    p.set_defaults(handler=cmd_pipeline)
+
+
+def register(subcommands: Any, leaf: Callable[..., Any]) -> None:
+    """The ``app.cli.runner`` style: ``leaf(sub, name, help, handler)`` adds the globals and handler."""
+    help_ = "xử lý ảnh như trang vừa quét: chỉnh nghiêng, cắt viền, trang trắng, mã vạch, nén"
+    _pipeline_arguments(leaf(subcommands, "pipeline", help_, cmd_pipeline))
 
 
 def cmd_pipeline(args: argparse.Namespace, out: _Out) -> int:

@@ -9,6 +9,7 @@ import time
 
 ENTRIES = {
     "search": "benchmarks.search",
+    "ui": "benchmarks.ui_first_paint",
 }
 
 

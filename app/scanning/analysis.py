@@ -1,6 +1,6 @@
 """What is on a page: blank or not, and whether colour or grey tones matter.
 
-Both run on a copy at about 100 dpi, with the paper's brightness divided out first, so shading and
+Both run on a copy at 100-150 dpi, with the paper's brightness divided out first, so shading and
 a yellowish sheet do not count as content.
 
 Blank: ink is grouped like text. Dust (specks under 0.8 mm) and punch holes (round, 4-10 mm,
@@ -14,13 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from app.scanning.geometry import to_gray
+from app.scanning.geometry import percentile_u8, reduce, to_gray
 from app.scanning.profile import ColorMode
 
-ANALYSIS_DPI = 100.0
 _INK = 0.65  # darker than this share of the local paper brightness is ink
 _EDGE_MM = 3.0  # a band along the edges left out (remains of the scanner border, shadows)
-_GRAY_SHARE = 0.004  # share of the page in mid-tones (away from strokes) that makes a page grey
+_GRAY_SHARE = 0.002  # share of the page in mid-tone areas (a photo, a tint) that makes a page grey
 
 
 @dataclass(frozen=True)
@@ -35,17 +34,6 @@ def _mm(dpi: float, mm: float) -> float:
     return mm * dpi / 25.4
 
 
-def _downscale(image: np.ndarray, dpi: float) -> tuple[np.ndarray, float]:
-    import cv2
-
-    scale = min(1.0, ANALYSIS_DPI / dpi)
-    if scale >= 1.0:
-        return image, dpi
-    h, w = image.shape[:2]
-    size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA), dpi * scale
-
-
 def paper_level(gray: np.ndarray, dpi: float) -> np.ndarray:
     """Local brightness of the paper: a grey closing removes marks narrower than ~4 mm."""
     import cv2
@@ -57,17 +45,19 @@ def paper_level(gray: np.ndarray, dpi: float) -> np.ndarray:
 
 
 def analyse(image: np.ndarray, dpi: float, blank_threshold: float) -> PageAnalysis:
-    small, sdpi = _downscale(image, dpi)
+    """Analyse a page; ``image`` may be the page itself or its reduced copy (``geometry.reduce``)."""
+    small, sdpi = reduce(image, dpi)
     gray = to_gray(small)
-    background = paper_level(gray, sdpi).astype(np.float32)
-    norm = gray.astype(np.float32) / np.maximum(background, 1.0)
-    ink = norm < _INK
-    edge = int(round(_mm(sdpi, _EDGE_MM)))
+    # relative to the paper nearby (text) and to the page's paper white (photos, large dark areas)
+    local = gray.astype(np.float32) / np.maximum(paper_level(gray, sdpi).astype(np.float32), 1.0)
+    overall = gray.astype(np.float32) / max(float(percentile_u8(gray, 95)), 64.0)
+    ink = (local < _INK) | (overall < 0.5)
+    edge = round(_mm(sdpi, _EDGE_MM))
     if edge and min(ink.shape) > 4 * edge:
         ink[:edge], ink[-edge:], ink[:, :edge], ink[:, -edge:] = False, False, False, False
     ink_share = _text_like_ink(ink, sdpi) / float(ink.size)
     color_share = _color_share(small) if small.ndim == 3 else 0.0
-    midtone_share = _midtone_share(norm, ink)
+    midtone_share = _midtone_share(overall)
     return PageAnalysis(ink_share < blank_threshold, ink_share, color_share, midtone_share)
 
 
@@ -93,7 +83,8 @@ def _text_like_ink(ink: np.ndarray, dpi: float) -> int:
         return 0
     keep = marks[labels]
     # group marks that sit on one line, as letters of a word do
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(_mm(dpi, 4.0))), max(1, int(_mm(dpi, 1.0)))))
+    size = (max(3, int(_mm(dpi, 4.0))), max(1, int(_mm(dpi, 1.0))))
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, size)
     grouped = cv2.dilate(keep.astype(np.uint8), kernel)
     _, groups = cv2.connectedComponents(grouped, connectivity=8)
     mark_ids = np.nonzero(marks)[0]
@@ -113,22 +104,24 @@ def _color_share(rgb: np.ndarray) -> float:
     red, green, blue = cv2.split(rgb)
     high = cv2.max(cv2.max(red, green), blue)
     chroma = cv2.subtract(high, cv2.min(cv2.min(red, green), blue))
-    colored = ((chroma > 60) & (chroma.astype(np.uint16) * 100 > high.astype(np.uint16) * 35)).astype(np.uint8)
+    saturated = chroma.astype(np.uint16) * 100 > high.astype(np.uint16) * 35
+    colored = ((chroma > 60) & saturated).astype(np.uint8)
     if not colored.any():
         return 0.0
-    count, _, stats, _ = cv2.connectedComponentsWithStats(colored, connectivity=8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(colored, connectivity=8)
     sizes = stats[1:, cv2.CC_STAT_AREA]
     return float(sizes[sizes >= 6].sum()) / float(colored.size)
 
 
-def _midtone_share(norm: np.ndarray, ink: np.ndarray) -> float:
-    """Mid-tones that are not the anti-aliased edges of strokes (photos, tints, pencil)."""
+def _midtone_share(norm: np.ndarray) -> float:
+    """Mid-tones in areas, not the anti-aliased edges of strokes: photos, tints, pencil shading.
+    Edges are thin, so an opening removes them along with whatever lies next to a dark stroke."""
     import cv2
 
-    mid = (norm > 0.3) & (norm < 0.8)
-    dark = (norm <= 0.5).astype(np.uint8)
-    near_stroke = cv2.dilate(dark, np.ones((3, 3), np.uint8)) > 0
-    return float(np.count_nonzero(mid & ~near_stroke)) / float(norm.size)
+    mid = ((norm > 0.3) & (norm < 0.8)).astype(np.uint8)
+    near_stroke = cv2.dilate((norm <= 0.5).astype(np.uint8), np.ones((3, 3), np.uint8))
+    areas = cv2.morphologyEx(mid & (1 - near_stroke), cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    return float(np.count_nonzero(areas)) / float(norm.size)
 
 
 def choose_color(analysis: PageAnalysis, color_threshold: float) -> ColorMode:
@@ -143,7 +136,7 @@ def binarize(gray: np.ndarray, dpi: float) -> np.ndarray:
     """Black-and-white version of a grey page: True where paper, False where ink."""
     import cv2
 
-    small, sdpi = _downscale(gray, dpi)
+    small, sdpi = reduce(gray, dpi)
     background = paper_level(small, sdpi)
     if small.shape != gray.shape:
         background = cv2.resize(background, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)

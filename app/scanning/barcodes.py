@@ -112,7 +112,8 @@ def _read_zxing(gray: np.ndarray, formats: Sequence[str], **options: object) -> 
         if not r.valid:
             continue
         p = r.position
-        corners = tuple((int(c.x), int(c.y)) for c in (p.top_left, p.top_right, p.bottom_right, p.bottom_left))
+        points = (p.top_left, p.top_right, p.bottom_right, p.bottom_left)
+        corners = tuple((int(c.x), int(c.y)) for c in points)
         out.append(Barcode(r.format.name, payload_text(bytes(r.bytes), r.text), bytes(r.bytes), corners))
     return out
 

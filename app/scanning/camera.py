@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from app.scanning.geometry import to_gray
+from app.scanning.geometry import percentile_u8, to_gray
 
 Corners = tuple[tuple[float, float], tuple[float, float], tuple[float, float], tuple[float, float]]
 
@@ -37,8 +37,9 @@ def find_page_corners(image: np.ndarray) -> Corners | None:
     scale = min(1.0, _WORK_SIZE / max(h, w))
     small = cv2.resize(gray, (max(1, round(w * scale)), max(1, round(h * scale))),
                        interpolation=cv2.INTER_AREA) if scale < 1 else gray
-    ring = np.concatenate([small[:3].ravel(), small[-3:].ravel(), small[:, :3].ravel(), small[:, -3:].ravel()])
-    if float(np.median(ring)) > float(np.percentile(small, 90)) - _MIN_CONTRAST:
+    ring = np.concatenate([small[:3].ravel(), small[-3:].ravel(),
+                           small[:, :3].ravel(), small[:, -3:].ravel()])
+    if float(np.median(ring)) > percentile_u8(small, 90) - _MIN_CONTRAST:
         return None  # the image's edges are as light as paper: the page fills the frame
     for mask in _candidate_masks(small):
         quad = _quad_from_mask(mask)
@@ -163,7 +164,7 @@ def _plausible(quad: np.ndarray, small: np.ndarray) -> bool:
     around = small[ring > 0]
     if page.size == 0 or around.size == 0:
         return False
-    paper = float(np.percentile(page, 90))
+    paper = float(percentile_u8(page, 90))
     if paper - float(np.median(around)) < _MIN_CONTRAST:
         return False
     return float(np.mean(page > paper - 2 * _MIN_CONTRAST)) >= _MIN_PAPER
@@ -223,9 +224,11 @@ def flatten_light(image: np.ndarray) -> np.ndarray:
     gray = to_gray(image)
     h, w = gray.shape
     scale = min(1.0, 400 / max(h, w))
-    small = cv2.resize(gray, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(gray, (max(1, round(w * scale)), max(1, round(h * scale))),
+                       interpolation=cv2.INTER_AREA)
     size = max(3, (min(small.shape) // 25) | 1)
-    background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, disc)
     background = cv2.GaussianBlur(background, (0, 0), size)
     background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32)
     gain = 255.0 / np.maximum(background, 16.0)

@@ -18,7 +18,9 @@ class ImageTooLargeError(ScanError):
 
     def __init__(self, width: int | None, height: int | None, limit: int, pixels: int | None = None) -> None:
         pixels = pixels if pixels is not None else (width or 0) * (height or 0)
-        size = f"{width} x {height} pixels ({pixels / 1e6:.0f} MP)" if width and height else f"{pixels / 1e6:.0f} MP"
+        size = f"{pixels / 1e6:.0f} MP"
+        if width and height:
+            size = f"{width} x {height} pixels ({size})"
         size_vi = size.replace("pixels", "điểm ảnh")
         super().__init__(f"image too large: {size} is above the limit of {limit / 1e6:.0f} MP",
                          f"ảnh quá lớn: {size_vi}, vượt giới hạn {limit / 1e6:.0f} MP")

@@ -26,6 +26,26 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
 
 
+def reduce(image: np.ndarray, dpi: float, max_dpi: float = 150.0) -> tuple[np.ndarray, float]:
+    """Halve the image (Gaussian pyramid: cheap) until it is at most ``max_dpi``; the analysis copy
+    of a page. Returns the copy and its resolution."""
+    import cv2
+
+    small = image
+    while dpi > max_dpi and min(small.shape[:2]) >= 16:
+        small = cv2.pyrDown(small)
+        dpi /= 2.0
+    return small, dpi
+
+
+def percentile_u8(image: np.ndarray, q: float) -> int:
+    """The ``q``-th percentile of a uint8 image, from its histogram (far cheaper than a sort)."""
+    import cv2
+
+    counts = cv2.calcHist([np.ascontiguousarray(image)], [0], None, [256], [0, 256]).ravel()
+    return int(np.searchsorted(np.cumsum(counts), q / 100.0 * image.size))
+
+
 def _resize_to(gray: np.ndarray, longest: int) -> tuple[np.ndarray, float]:
     """Shrink so that the longest side is at most ``longest``: halvings first (cheap), then area."""
     import cv2
@@ -49,7 +69,7 @@ def _ink_points(gray: np.ndarray, limit: int, seed: int = 0) -> tuple[np.ndarray
     import cv2
 
     _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     h, w = gray.shape
     too_big = (stats[:, cv2.CC_STAT_HEIGHT] > h * 0.3) | (stats[:, cv2.CC_STAT_WIDTH] > w * 0.9) \
         | (stats[:, cv2.CC_STAT_AREA] > h * w * 0.01)
@@ -128,7 +148,7 @@ def rotate(image: np.ndarray, angle: float, fill: tuple[int, ...] | int | None =
         fill = edge_color(image)
     theta = math.radians(angle)
     cos, sin = abs(math.cos(theta)), abs(math.sin(theta))
-    new_w, new_h = int(math.ceil(w * cos + h * sin)), int(math.ceil(w * sin + h * cos))
+    new_w, new_h = math.ceil(w * cos + h * sin), math.ceil(w * sin + h * cos)
     matrix = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)
     matrix[0, 2] += (new_w - w) / 2.0
     matrix[1, 2] += (new_h - h) / 2.0
@@ -153,7 +173,7 @@ def find_border_crop(image: np.ndarray, min_contrast: int = 40) -> tuple[int, in
     small, scale = _resize_to(gray, 800)
     small = cv2.GaussianBlur(small, (5, 5), 0)
     background = int(np.median(np.concatenate([small[0], small[-1], small[:, 0], small[:, -1]])))
-    paper = int(np.percentile(small, 90))
+    paper = percentile_u8(small, 90)
     if paper - background < min_contrast:
         return None
     mask = (small > (background + paper) // 2).astype(np.uint8)

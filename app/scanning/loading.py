@@ -8,11 +8,13 @@ file, a file that is not an image. Pages come back as numpy arrays: ``(H, W)`` g
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import shutil
 import subprocess
 import tempfile
+import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ import numpy as np
 from app.scanning.errors import ImageTooLargeError, ScanError, UnreadableImageError
 from app.scanning.profile import DEFAULT_PROFILE, ScanProfile
 
+_PIL_LIMIT = threading.Lock()
 MIN_PLAUSIBLE_DPI = 100.0  # 72 and 96 are what software writes when it does not know
 
 
@@ -59,24 +62,40 @@ def _check_file(path: Path) -> None:
         raise UnreadableImageError(f"empty file: {path}", f"tệp rỗng: {path}")
 
 
-def _open_image(path: Path, profile: ScanProfile):  # type: ignore[no-untyped-def]
+@contextlib.contextmanager
+def _pil_limit(profile: ScanProfile) -> Iterator[None]:
+    """Pillow's own bomb check (at open; it fires above twice the limit) follows the profile for the
+    duration of one open only: the limit is process-wide and other code keeps Pillow's default."""
     image_mod = _pil()
-    # PIL's own bomb check fires at twice this; ours (below) fires first, from the header.
-    image_mod.MAX_IMAGE_PIXELS = profile.max_pixels
+    with _PIL_LIMIT, warnings.catch_warnings():
+        warnings.simplefilter("ignore", image_mod.DecompressionBombWarning)
+        saved, image_mod.MAX_IMAGE_PIXELS = image_mod.MAX_IMAGE_PIXELS, profile.max_pixels
+        try:
+            yield
+        finally:
+            image_mod.MAX_IMAGE_PIXELS = saved
+
+
+def _open(source: Path | io.BytesIO, name: str, profile: ScanProfile):  # type: ignore[no-untyped-def]
+    image_mod = _pil()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", image_mod.DecompressionBombWarning)
-            im = image_mod.open(path)
+        with _pil_limit(profile):
+            im = image_mod.open(source)
     except image_mod.DecompressionBombError as exc:  # far above the limit: Pillow refuses at open
         found = re.search(r"\((\d+) pixels\)", str(exc))
-        raise ImageTooLargeError(None, None, profile.max_pixels, int(found.group(1)) if found else None) from None
+        pixels = int(found.group(1)) if found else None
+        raise ImageTooLargeError(None, None, profile.max_pixels, pixels) from None
     except (image_mod.UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise UnreadableImageError(
-            f"not an image or unsupported format: {path.name} ({type(exc).__name__})",
-            f"không phải tệp ảnh hoặc định dạng không hỗ trợ: {path.name}",
+            f"not an image or unsupported format: {name} ({type(exc).__name__})",
+            f"không phải tệp ảnh hoặc định dạng không hỗ trợ: {name}",
         ) from None
-    _check_size(im.size, profile)
+    _check_size(im.size, profile)  # before any pixel is decoded
     return im
+
+
+def _open_image(path: Path, profile: ScanProfile):  # type: ignore[no-untyped-def]
+    return _open(path, path.name, profile)
 
 
 def _check_size(size: tuple[int, int], profile: ScanProfile) -> None:
@@ -198,13 +217,8 @@ def _exif_orientation(im) -> int:  # type: ignore[no-untyped-def]
 
 def decode_bytes(data: bytes, profile: ScanProfile = DEFAULT_PROFILE) -> np.ndarray:
     """Decode one in-memory image (e.g. a page extracted from a PDF) with the same checks."""
-    image_mod = _pil()
-    try:
-        im = image_mod.open(io.BytesIO(data))
-    except (image_mod.UnidentifiedImageError, OSError, ValueError) as exc:
-        raise UnreadableImageError(f"cannot decode embedded image ({exc})", "không giải mã được ảnh") from None
-    _check_size(im.size, profile)
-    return _decode(im, Path("<memory>"), 0)
+    with _open(io.BytesIO(data), "embedded image", profile) as im:
+        return _decode(im, Path("embedded image"), 0)
 
 
 def run_pdftoppm(path: Path, index: int, dpi: int, *, gray: bool = False) -> np.ndarray:

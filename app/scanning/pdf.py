@@ -76,7 +76,8 @@ def build_pdf(pages: Sequence[EncodedPage], meta: PdfMetadata, *, pdfa: bool = T
     for number, page in enumerate(pages, start=1):
         if page.dpi + 0.5 < min_dpi:
             raise ScanError(f"page {number} is {page.dpi:.0f} dpi, below the {min_dpi:.0f} dpi minimum",
-                            f"trang {number} chỉ có {page.dpi:.0f} dpi, thấp hơn mức tối thiểu {min_dpi:.0f} dpi")
+                            f"trang {number} chỉ có {page.dpi:.0f} dpi, "
+                            f"thấp hơn mức tối thiểu {min_dpi:.0f} dpi")
     resolutions = iter([p.dpi for p in pages])
 
     def layout(width_px: int, height_px: int, _dpi: object) -> tuple[float, float, float, float]:

@@ -76,8 +76,9 @@ def load_pdf_page(path: Path, index: int, profile: ScanProfile) -> LoadedPage:
                 else:
                     array = to_array(image.as_pil_image())
             except (pikepdf.PdfError, NotImplementedError, ValueError, OSError) as exc:
-                raise UnreadableImageError(f"cannot decode the image of page {index} of {path.name}: {exc}",
-                                           f"không giải mã được ảnh trang {index + 1} của {path.name}") from None
+                raise UnreadableImageError(
+                    f"cannot decode the image of page {index} of {path.name}: {exc}",
+                    f"không giải mã được ảnh trang {index + 1} của {path.name}") from None
             turn = int(page.obj.get("/Rotate", 0)) % 360 // 90  # /Rotate turns the page clockwise
             if turn:
                 array, jpeg = np.ascontiguousarray(np.rot90(array, k=-turn)), None

@@ -15,8 +15,10 @@ page if needed), colour choice, compression.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import numpy as np
 
@@ -47,6 +49,13 @@ class PageState:
     color: ColorMode | None = None
     encoded: EncodedPage | None = None
     notes: tuple[str, ...] = ()
+
+    @cached_property
+    def reduced(self) -> tuple[np.ndarray, float, float]:
+        """The analysis copy (100-150 dpi), its dpi, and its size over the page's size; computed once
+        per state (a step that changes the pixels makes a new state)."""
+        small, dpi = geometry.reduce(self.image, self.dpi)
+        return small, dpi, small.shape[1] / self.image.shape[1]
 
     @property
     def blank(self) -> bool:
@@ -124,16 +133,18 @@ def _resample(page: PageState, profile: ScanProfile) -> PageState:
 
 
 def _straighten_photo(page: PageState, _profile: ScanProfile) -> PageState:
-    corners = camera.find_page_corners(page.image)
-    if corners is None:
+    small, _dpi, factor = page.reduced
+    found = camera.find_page_corners(small)
+    if found is None:
         return page
+    corners: camera.Corners = tuple((round(x / factor, 1), round(y / factor, 1)) for x, y in found)  # type: ignore[assignment]
     warped = camera.flatten_light(camera.warp_page(page.image, corners))
     dpi = camera.guess_dpi(warped.shape[1], warped.shape[0]) or page.dpi
     return page.changed(warped, corners=corners, dpi=dpi, skew_deg=camera.corners_angle(corners))
 
 
 def _deskew(page: PageState, profile: ScanProfile) -> PageState:
-    estimate = geometry.estimate_skew(page.image, profile.max_skew_deg)
+    estimate = geometry.estimate_skew(page.reduced[0], profile.max_skew_deg)
     if not estimate.confident or abs(estimate.angle) < _MIN_ROTATION:
         return page
     rotated = geometry.rotate(page.image, estimate.angle)
@@ -141,15 +152,19 @@ def _deskew(page: PageState, profile: ScanProfile) -> PageState:
 
 
 def _crop(page: PageState, _profile: ScanProfile) -> PageState:
-    box = geometry.find_border_crop(page.image)
+    small, _dpi, factor = page.reduced
+    box = geometry.find_border_crop(small)
     if box is None:
         return page
-    x0, y0, x1, y1 = box
+    h, w = page.image.shape[:2]
+    x0, y0 = max(0, math.floor(box[0] / factor)), max(0, math.floor(box[1] / factor))
+    x1, y1 = min(w, math.ceil(box[2] / factor)), min(h, math.ceil(box[3] / factor))
     return page.changed(np.ascontiguousarray(page.image[y0:y1, x0:x1]), crop_box=box)
 
 
 def _analyse(page: PageState, profile: ScanProfile) -> PageState:
-    return replace(page, analysis=analysis.analyse(page.image, page.dpi, profile.blank_threshold))
+    small, dpi, _factor = page.reduced
+    return replace(page, analysis=analysis.analyse(small, dpi, profile.blank_threshold))
 
 
 def _read_codes(page: PageState, profile: ScanProfile) -> PageState:
@@ -178,14 +193,14 @@ def _compress(page: PageState, profile: ScanProfile) -> PageState:
     color = page.color or ColorMode.COLOR
     encoded = None
     if page.jpeg is not None:
-        encoded = reuse_jpeg(page.jpeg, page.image, color, page.dpi)
+        encoded = reuse_jpeg(page.jpeg, page.image, color, page.dpi, profile.jpeg_quality)
     if encoded is None:
         encoded = encode_page(page.image, color, page.dpi, profile.jpeg_quality)
     return replace(page, encoded=encoded)
 
 
 STEPS: tuple[Step, ...] = (
-    Step("resample", _resample, lambda p, s: p.dpi > s.dpi * 1.25 or p.dpi < s.dpi),
+    Step("resample", _resample, lambda p, s: p.dpi > s.dpi * 1.25 or p.dpi < s.dpi * 0.99),
     Step("camera", _straighten_photo, lambda _p, s: s.detect_camera_page),
     Step("deskew", _deskew, lambda _p, s: s.deskew),
     Step("crop", _crop, lambda _p, s: s.crop_border),

@@ -116,11 +116,13 @@ class SaneSource:
             finally:
                 sane.exit()
 
-    def _scan(self, dev: Any, name: str, cancel: CancelToken, progress: ProgressCallback) -> Iterator[SourceItem]:
+    def _scan(self, dev: Any, name: str, cancel: CancelToken,
+              progress: ProgressCallback) -> Iterator[SourceItem]:
         try:
             dpi = self._configure(dev)
         except (AttributeError, ValueError, TypeError) as exc:
-            raise ScannerError(f"cannot set scanner option: {exc}", "không đặt được tùy chọn máy quét") from None
+            raise ScannerError(f"cannot set scanner option: {exc}",
+                               "không đặt được tùy chọn máy quét") from None
         index = 0
         while True:
             cancel.raise_if_cancelled()

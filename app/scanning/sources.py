@@ -91,7 +91,8 @@ class HotFolderSource:
 
     def __init__(self, folder: Path, batch: SpoolBatch, profile: ScanProfile = DEFAULT_PROFILE, *,
                  settle_seconds: float = 2.0, poll_seconds: float = 0.5, idle_seconds: float | None = None,
-                 clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self.folder = Path(folder)
         self.batch = batch
         self.profile = profile
@@ -170,7 +171,8 @@ class CameraSource:
         cancel = cancel or CancelToken()
         capture = cv2.VideoCapture(self.device)
         if not capture.isOpened():
-            raise ScannerError(f"cannot open camera {self.device!r}", f"không mở được máy ảnh {self.device!r}")
+            raise ScannerError(f"cannot open camera {self.device!r}",
+                               f"không mở được máy ảnh {self.device!r}")
         try:
             for _ in range(self.skip_frames):  # let exposure and focus settle
                 capture.grab()

@@ -7,37 +7,34 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer
+from PySide6.QtCore import QItemSelection, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QComboBox,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMessageBox,
     QSplitter,
     QTableView,
     QTextBrowser,
-    QToolBar,
     QWidget,
 )
 
-from app.core.dossier import DossierStatus
 from app.core.errors import MotCuaError
 from app.services import auth
+from app.services import catalogue as catalogue_service
 from app.services import dossiers as dossier_service
 from app.services.context import AppContext
 from app.ui.dossier_detail import dossier_html
 from app.ui.dossier_model import DossierListModel
+from app.ui.filter_bar import FilterBar
 from app.ui.ops import TaskRunner
 from app.ui.receive_dialog import ReceiveDialog
 from app.ui.return_dialog import ReturnDialog
 from app.ui.sign_in import sign_in
 
 log = logging.getLogger(__name__)
-SEARCH_DEBOUNCE_MS = 250
 
 
 class MainWindow(QMainWindow):
@@ -59,32 +56,18 @@ class MainWindow(QMainWindow):
         self._build_body()
         self._build_status_bar()
         self._build_menus()
-        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DEBOUNCE_MS)
-        self._search_timer.timeout.connect(self.apply_filters)
         self.apply_filters()
 
     # -- construction ------------------------------------------------------------------------
     def _build_toolbar(self) -> None:
-        bar = QToolBar("Tìm kiếm", self)
-        bar.setMovable(False)
-        self.search_box = QLineEdit(bar)
-        self.search_box.setObjectName("searchBox")
-        self.search_box.setPlaceholderText("Tìm theo mã hồ sơ, tên, CCCD, điện thoại, thủ tục… (Ctrl+F)")
-        self.search_box.setClearButtonEnabled(True)
-        self.search_box.setMinimumWidth(460)
-        self.search_box.textChanged.connect(lambda _t: self._search_timer.start())
-        self.search_box.returnPressed.connect(self.apply_filters)
-        self.status_filter = QComboBox(bar)
-        self.status_filter.setObjectName("statusFilter")
-        self.status_filter.addItem("Tất cả trạng thái", None)
-        for status in DossierStatus:
-            self.status_filter.addItem(f"{int(status)}. {status.label_vi}", int(status))
-        self.status_filter.currentIndexChanged.connect(lambda _i: self.apply_filters())
-        bar.addWidget(QLabel(" Tìm: ", bar))
-        bar.addWidget(self.search_box)
-        bar.addSeparator()
-        bar.addWidget(self.status_filter)
-        self.addToolBar(bar)
+        self.filters = FilterBar(self)
+        self.filters.changed.connect(self.apply_filters)
+        # Short names kept for the tests and the other screens.
+        self.search_box = self.filters.search_box
+        self.status_filter = self.filters.status_filter
+        self.addToolBar(self.filters)
+        ctx = self.ctx
+        self.runner.run_db(lambda: catalogue_service.list_procedures(ctx), self.filters.set_procedures)
 
     def _build_body(self) -> None:
         self.table = QTableView(self)
@@ -187,14 +170,13 @@ class MainWindow(QMainWindow):
         return self.return_dialog
 
     def apply_filters(self) -> None:
-        text = self.search_box.text().strip() or None
-        status = self.status_filter.currentData()
-        ctx = self.ctx
+        wanted = self.filters.current()
+        ctx, kwargs = self.ctx, wanted.as_kwargs()
         self.count_label.setText("Đang tìm…")
         self.model.set_source(
-            lambda offset, limit: dossier_service.list_dossiers(ctx, text, status=status,
-                                                                limit=limit, offset=offset),
-            lambda: dossier_service.count_dossiers(ctx, text, status=status),
+            lambda offset, limit: dossier_service.list_dossiers(ctx, wanted.text, limit=limit, offset=offset,
+                                                                **kwargs),  # type: ignore[arg-type]
+            lambda: dossier_service.count_dossiers(ctx, wanted.text, **kwargs),  # type: ignore[arg-type]
         )
 
     def _on_selection(self, selected: QItemSelection, _deselected: QItemSelection) -> None:

@@ -115,7 +115,8 @@ def camera_shot(page: np.ndarray, corners: tuple[tuple[int, int], ...], size: tu
     w, h = size
     table = np.clip(np.array((70, 60, 50)) + rng.integers(-15, 15, (h, w, 1)), 0, 255).astype(np.uint8)
     ph, pw = page.shape[:2]
-    matrix = cv2.getPerspectiveTransform(np.float32([[0, 0], [pw, 0], [pw, ph], [0, ph]]), np.float32(corners))
+    outline = np.float32([[0, 0], [pw, 0], [pw, ph], [0, ph]])
+    matrix = cv2.getPerspectiveTransform(outline, np.float32(corners))
     warped = cv2.warpPerspective(page, matrix, (w, h))
     mask = cv2.warpPerspective(np.full((ph, pw), 255, np.uint8), matrix, (w, h))
     shot = np.where(mask[:, :, None] > 127, warped, table).astype(np.float64)

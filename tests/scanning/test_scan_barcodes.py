@@ -15,7 +15,7 @@ from scan_helpers import corpus, text_page
 from app.scanning.barcodes import Barcode, read_barcodes
 from app.scanning.batch import process_file_page
 from app.scanning.pipeline import PageResult
-from app.scanning.profile import BarcodeReader, ScanProfile
+from app.scanning.profile import DEFAULT_PROFILE, BarcodeReader, ScanProfile
 
 FOLDERS = ["qrcode-2", "qrcode-5", "qrcode-6", "qrcode-7", "code128-1", "code128-2"]
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp", ".tif", ".tiff", ".pgm"}
@@ -37,7 +37,7 @@ def raw_payloads(image: Path) -> list[tuple[bytes, str]]:
 
 
 def pipeline_payloads(image: Path) -> list[tuple[bytes, str]]:
-    result = process_file_page(str(image), 0, ScanProfile(barcode_formats=()))
+    result = process_file_page(str(image), 0, DEFAULT_PROFILE)
     assert isinstance(result, PageResult), result
     return [(b.raw, b.text) for b in result.barcodes]
 

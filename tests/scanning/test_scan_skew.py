@@ -38,7 +38,7 @@ def test_pipeline_reports_the_rotation_it_applied(name: str) -> None:
 
 @pytest.mark.parametrize("angle", [-12.0, -3.5, -0.8, 2.25, 7.0, 30.0])
 def test_synthetic_vietnamese_page_angle_recovered(angle: float) -> None:
-    """GIVEN a Vietnamese text page turned clockwise by ``angle`` WHEN estimated THEN +angle straightens it."""
+    """GIVEN a Vietnamese page turned clockwise by ``angle`` WHEN estimated THEN +angle straightens it."""
     page = rotate(text_page(seed=3), -angle)
     estimate = estimate_skew(page)
     assert estimate.confident

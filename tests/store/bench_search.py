@@ -45,8 +45,7 @@ def main() -> None:
             DossierRepository(s).add_many(dossier_stream(args.rows - have, seed=have + 1))
         print(f"add_many {args.rows - have} rows: {time.perf_counter() - started:.1f} s")
         if db.dialect == "postgresql":
-            with db.engine.connect() as conn:
-                conn.exec_driver_sql("COMMIT")
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE dossiers")
     cases = [(q, f) for q in QUERIES for f in ({}, {"status": 2}, {"channel": 2})]
     cases += [(q, f) for q in (None, "nguyen", "tran thi") for f in EXTRA_FILTERS]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import sqlite3
 import threading
 from datetime import date
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 from app.core.codes import StationBlock, format_dossier_code, parse_dossier_code
 from app.core.errors import CodeBlockExhaustedError, ValidationError
 from app.store.database import Database
-from app.store.repositories import CodeCounterRepository
+from app.store.repositories import CodeCounterRepository, SettingsRepository
 
 AGENCY = "000.00.31.H29"
 DAY = date(2026, 11, 23)
@@ -128,3 +129,22 @@ def test_two_processes_on_one_sqlite_file_get_unique_numbers(tmp_path: Path) -> 
         assert p.exitcode == 0
     numbers = results[0] + results[1]
     assert sorted(numbers) == list(range(1, 301))
+
+
+def test_write_session_takes_the_sqlite_write_lock_up_front(tmp_path: Path) -> None:
+    db = Database.open(data_dir=tmp_path)
+    other = sqlite3.connect(tmp_path / "motcua.db", timeout=0, isolation_level=None)
+    try:
+        with db.session(write=True) as s:
+            SettingsRepository(s).get("anything")  # a read only, yet the write lock is held
+            with pytest.raises(sqlite3.OperationalError, match="locked"):
+                other.execute("BEGIN IMMEDIATE")
+        other.execute("BEGIN IMMEDIATE")  # released at commit
+        other.execute("ROLLBACK")
+        with db.session() as s:  # a plain session only reads: no lock
+            SettingsRepository(s).get("anything")
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+    finally:
+        other.close()
+        db.close()

@@ -55,3 +55,40 @@ def test_ctrl_f_focuses_search(qtbot, demo_ctx: AppContext) -> None:  # type: ig
     window.table.setFocus()
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(window.search_box.hasFocus)
+
+
+def test_procedure_channel_and_period_filters(qtbot, demo_ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN the demo list WHEN the officer narrows by procedure, channel and a date range
+    THEN every row shown matches, and clearing the filters brings all 300 back."""
+    from datetime import date
+
+    from PySide6.QtCore import QDate
+
+    window = _window(qtbot, demo_ctx)
+    filters = window.filters
+    qtbot.waitUntil(lambda: filters.procedure_filter.count() > 25, timeout=10_000)
+    index = filters.procedure_filter.findData("1.001193")
+    assert index > 0, "khai sinh must be in the procedure filter"
+    filters.procedure_filter.setCurrentIndex(index)
+    qtbot.waitUntil(lambda: window.model.total is not None and not window.model.loading, timeout=10_000)
+    assert 0 < window.model.total < 300
+    assert {window.model.summary_at(r).procedure_code for r in range(window.model.rowCount())} == {"1.001193"}
+
+    filters.procedure_filter.setCurrentIndex(0)
+    filters.channel_filter.setCurrentIndex(filters.channel_filter.findData(1))
+    qtbot.waitUntil(lambda: window.model.total is not None and not window.model.loading, timeout=10_000)
+    assert all(int(window.model.summary_at(r).channel) == 1 for r in range(window.model.rowCount()))
+
+    filters.channel_filter.setCurrentIndex(0)
+    filters.period_filter.setCurrentIndex(filters.period_filter.findData("custom"))
+    qtbot.waitUntil(filters.date_from.isVisible, timeout=5_000)
+    filters.date_from.setDate(QDate(2026, 11, 2))
+    filters.date_to.setDate(QDate(2026, 11, 6))
+    qtbot.waitUntil(lambda: filters.current().received_from == date(2026, 11, 2), timeout=5_000)
+    window.apply_filters()
+    qtbot.waitUntil(lambda: window.model.total is not None and not window.model.loading, timeout=10_000)
+    days = {window.model.summary_at(r).received_at.date() for r in range(window.model.rowCount())}
+    assert days and all(date(2026, 11, 2) <= d <= date(2026, 11, 6) for d in days)
+
+    filters.period_filter.setCurrentIndex(0)
+    qtbot.waitUntil(lambda: window.model.total == 300, timeout=10_000)

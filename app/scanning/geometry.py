@@ -26,13 +26,14 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
 
 
-def reduce(image: np.ndarray, dpi: float, max_dpi: float = 150.0) -> tuple[np.ndarray, float]:
-    """Halve the image (Gaussian pyramid: cheap) until it is at most ``max_dpi``; the analysis copy
-    of a page. Returns the copy and its resolution."""
+def reduce(image: np.ndarray, dpi: float, max_dpi: float = 150.0,
+           min_longest: int = 1000) -> tuple[np.ndarray, float]:
+    """Halve the image (Gaussian pyramid: cheap) while it is finer than ``max_dpi`` and stays at least
+    ``min_longest`` pixels long; the analysis copy of a page. Returns the copy and its resolution."""
     import cv2
 
     small = image
-    while dpi > max_dpi and min(small.shape[:2]) >= 16:
+    while dpi > max_dpi and max(small.shape[:2]) >= 2 * min_longest:
         small = cv2.pyrDown(small)
         dpi /= 2.0
     return small, dpi

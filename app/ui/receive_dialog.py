@@ -23,6 +23,7 @@ from app.core.cccd import applicant_from_qr, parse_cccd_qr
 from app.core.dossier import Channel, Delivery, Dossier
 from app.core.errors import MotCuaError, ValidationError
 from app.core.procedure import Procedure
+from app.services import camera as camera_service
 from app.services import catalogue, drafts, reception
 from app.services.auth import Officer
 from app.services.context import AppContext
@@ -32,6 +33,7 @@ from app.ui.draft_keeper import DraftKeeper
 from app.ui.formats import datetime_vi
 from app.ui.ops import TaskRunner
 from app.ui.procedure_picker import ProcedurePicker
+from app.ui.camera_dialog import CameraDialog
 from app.ui.qr_wedge import QrWedge
 from app.ui.receipt_panel import ReceiptPanel
 from app.ui.receive_layout import build_receive_layout
@@ -63,6 +65,7 @@ class ReceiveDialog(QDialog):
         self._closed = False
         self._due_generation = 0
         self._pending_draft: drafts.Draft | None = None
+        self.camera_dialog: CameraDialog | None = None
         self.picker = ProcedurePicker(self)
         self.applicant = ApplicantForm(self)
         self.components = ComponentsTable(self)
@@ -98,6 +101,7 @@ class ReceiveDialog(QDialog):
             ("Ctrl+R", self.reopen_draft),
             ("Ctrl+L", self.picker.setFocus),
             ("Ctrl+K", lambda: self.components.setFocus()),
+            ("F7", self.open_camera),
         ]
         for keys, slot in shortcuts:
             QShortcut(QKeySequence(keys), self, slot)
@@ -173,7 +177,7 @@ class ReceiveDialog(QDialog):
         self.due_previewed.emit(due)
 
     # -- the CCCD QR code ----------------------------------------------------------------------
-    def _on_scanned(self, payload: str, _field: QLineEdit) -> None:
+    def _on_scanned(self, payload: str, _field: QLineEdit | None) -> None:
         if self.dossier is not None:
             return
         try:
@@ -188,6 +192,18 @@ class ReceiveDialog(QDialog):
             self.picker.setFocus()
         else:
             self.components.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def open_camera(self) -> None:
+        """F7: read the CCCD QR with the station's webcam; the result fills the form like a scan."""
+        if self.dossier is None:
+            ctx = self.ctx
+            self.run_db(lambda: camera_service.camera_source(ctx), self._start_camera)
+
+    def _start_camera(self, source: str) -> None:
+        self.camera_dialog = CameraDialog(self.runner, camera_service.read_cccd_qr, source,
+                                          "Quét mã QR thẻ CCCD bằng camera", self)
+        self.camera_dialog.found.connect(lambda payload: self._on_scanned(payload, None))
+        self.camera_dialog.start()
 
     def _check_field(self, name: str) -> None:
         if self.dossier is None and self.applicant.edits[name].text().strip():

@@ -40,10 +40,8 @@ def test_models_match_the_head_revision(db: Database) -> None:
         assert compare_metadata(context, Base.metadata) == []
 
 
-def test_sqlite_connection_settings(db: Database) -> None:
-    if db.dialect != "sqlite":
-        pytest.skip("SQLite pragmas")
-    with db.engine.connect() as conn:
+def test_sqlite_connection_settings(tmp_path: Path) -> None:
+    with Database.open(data_dir=tmp_path) as db, db.engine.connect() as conn:
         values = {p: conn.exec_driver_sql(f"PRAGMA {p}").scalar()
                   for p in ("journal_mode", "foreign_keys", "busy_timeout", "synchronous")}
     assert values == {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 10000, "synchronous": 1}

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-DATA_ROOT = Path(os.environ.get("MOTCUA_BENCH_DATA", Path(__file__).resolve().parents[1] / ".benchmarks-data"))
+DATA_ROOT = Path(os.environ.get("MOTCUA_BENCH_DATA",
+                               Path(__file__).resolve().parents[1] / ".benchmarks-data"))
 
 
 @dataclass

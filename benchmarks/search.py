@@ -79,7 +79,8 @@ def run_size(rows: int, report: Report) -> tuple[float, float]:
     p95, floor_p95 = percentile(ours, 0.95), percentile(floor, 0.95)
     report.add(f"{rows:>9,} dossiers: search median {median(ours):6.2f} ms, p95 {p95:6.2f} ms | "
                f"raw FTS floor median {median(floor):6.2f} ms, p95 {floor_p95:6.2f} ms | "
-               f"ratio p95 {p95 / max(floor_p95, 0.001):4.2f}x, median {median(ours) / max(median(floor), 0.001):4.2f}x")
+               f"ratio p95 {p95 / max(floor_p95, 0.001):4.2f}x, "
+               f"median {median(ours) / max(median(floor), 0.001):4.2f}x")
     return p95, floor_p95
 
 

@@ -31,7 +31,8 @@ def main(data_dir: str) -> None:
     while window.model.total is None:
         app.processEvents()
     counted = time.perf_counter() - started
-    print(json.dumps({"first_paint_s": first_paint, "count_s": counted, "rows_loaded": window.model.rowCount(),
+    print(json.dumps({"first_paint_s": first_paint, "count_s": counted,
+                      "rows_loaded": window.model.rowCount(),
                       "total": window.model.total, "peak_rss_mb": peak_rss_mb()}))
     window.close()
     ctx.close()

@@ -28,12 +28,12 @@ from app.services import catalogue, drafts, reception
 from app.services.auth import Officer
 from app.services.context import AppContext
 from app.ui.applicant_form import ApplicantForm
+from app.ui.camera_dialog import CameraDialog
 from app.ui.components_table import ComponentsTable
 from app.ui.draft_keeper import DraftKeeper
 from app.ui.formats import datetime_vi
 from app.ui.ops import TaskRunner
 from app.ui.procedure_picker import ProcedurePicker
-from app.ui.camera_dialog import CameraDialog
 from app.ui.qr_wedge import QrWedge
 from app.ui.receipt_panel import ReceiptPanel
 from app.ui.receive_layout import build_receive_layout

@@ -14,7 +14,8 @@ from app.services import camera as camera_service
 from app.services.context import AppContext
 from app.ui.receive_dialog import ReceiveDialog
 
-PAYLOAD = "079190001234|281234567|Nguyễn Thị Thu Hà|12031990|Nữ|12 Lê Lợi, Phường Sài Gòn, TP. Hồ Chí Minh|01072021"
+PAYLOAD = ("079190001234|281234567|Nguyễn Thị Thu Hà|12031990|Nữ|"
+           "12 Lê Lợi, Phường Sài Gòn, TP. Hồ Chí Minh|01072021")
 
 
 def _clip(path: Path, payload: str | None, frames: int = 12) -> Path:

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from app.cli import commands, reception
+from app.cli import commands, reception, scanning
 from app.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.register(subcommands, leaf)
     reception.register(subcommands, leaf)
+    scanning.register(subcommands, leaf)
     return parser
 
 

@@ -17,6 +17,7 @@ from app.core.progress import CancelToken, ProgressCallback, ProgressUpdate, no_
 from app.scanning.loading import count_pages, load_page
 from app.scanning.pipeline import PageFailure, PageOutcome, process_page
 from app.scanning.profile import ScanProfile
+from app.scanning.sources import PageSource
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,18 @@ def iter_process_files(sources: Sequence[str], profile: ScanProfile, *, workers:
                 if isinstance(item, Future):
                     item.cancel()
     cancel.raise_if_cancelled()
+
+
+def process_source(source: PageSource, profile: ScanProfile, *, cancel: CancelToken | None = None,
+                   progress: ProgressCallback = no_progress) -> Iterator[PageOutcome]:
+    """Pages of any source through the pipeline as they arrive (a scanner's feeder, the hot folder).
+    The source has already spooled each page; a failure of one page does not end the stream."""
+    for item in source.pages(cancel, progress):
+        if isinstance(item, PageFailure):
+            yield item
+        else:
+            yield process_page(item.image, profile, dpi=item.dpi, source=item.origin, index=item.index,
+                               jpeg=item.jpeg)
 
 
 def _result(future: Future[PageOutcome], task: Task | PageFailure) -> PageOutcome:

@@ -73,7 +73,7 @@ class ProcedureRow(Base):
     code: Mapped[str] = mapped_column(String(64), primary_key=True)
     name: Mapped[str] = mapped_column(Text)
     field: Mapped[str] = mapped_column(Text, default="")
-    level: Mapped[str] = mapped_column(String(64), default="")
+    level: Mapped[str] = mapped_column(Text, default="")
     processing_amount: Mapped[float] = mapped_column(Float)
     processing_unit: Mapped[str] = mapped_column(String(32))
     processing_online_amount: Mapped[float | None] = mapped_column(Float, nullable=True)

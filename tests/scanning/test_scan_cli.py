@@ -20,7 +20,7 @@ from scan_helpers import blank_page, camera_shot, corpus, save, seal_page, text_
 BIN = Path(sys.executable).with_name("motcua.exe" if os.name == "nt" else "motcua")
 COMMANDS = {
     "motcua": [str(BIN)],
-    "module": [sys.executable, "-m", "app.cli_scanning"],
+    "module": [sys.executable, "-m", "app.cli"],
 }
 PAGE_KEYS = {"file", "page", "skew_deg", "blank", "barcodes", "corners", "color", "bytes"}
 

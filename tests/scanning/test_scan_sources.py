@@ -13,7 +13,7 @@ import pytest
 from scan_helpers import blank_page, camera_shot, save, seal_page, text_page
 
 from app.core.progress import CancelledError, CancelToken, ProgressUpdate
-from app.scanning.errors import ScannerError
+from app.scanning.errors import ScanError, ScannerError
 from app.scanning.loading import load_page
 from app.scanning.pipeline import PageFailure, PageResult, Pipeline
 from app.scanning.profile import ColorMode, ScanProfile
@@ -227,3 +227,23 @@ def test_spool_put_is_safe_from_concurrent_readers(tmp_path: Path) -> None:
         stop.set()
         watcher.join()
     assert all(name.endswith(".png") for names in seen for name in names)  # never a partial file
+
+
+def test_feeder_batch_streams_through_the_pipeline(sane_test_backend: Path, tmp_path: Path) -> None:
+    """GIVEN a feeder batch WHEN streamed through the pipeline THEN ten results, one per sheet."""
+    from app.scanning.batch import process_source
+
+    profile = ScanProfile(use_feeder=True, scan_mode=ColorMode.GRAY, dpi=100)
+    source = SaneSource(profile, Spool(tmp_path).new_batch(), "test:0", options={"test_picture": "Grid"})
+    outcomes = list(process_source(source, profile))
+    assert len(outcomes) == 10 and all(isinstance(o, PageResult) for o in outcomes)
+    assert [o.source for o in outcomes] == ["sane:test:0"] * 10
+
+
+def test_profile_round_trips_through_stored_settings() -> None:
+    profile = ScanProfile(name="quầy 2", dpi=300, color_mode=ColorMode.BW, duplex=True)
+    data = profile.to_dict()
+    assert data["color_mode"] == "bw" and data["barcode_reader"] == "zxing"
+    assert ScanProfile.from_dict({**data, "unknown": 1}) == profile
+    with pytest.raises(ScanError):
+        ScanProfile(dpi=20)

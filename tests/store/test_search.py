@@ -181,6 +181,7 @@ def test_filtered_text_search_plans_agree(db: Database, monkeypatch: pytest.Monk
 
     monkeypatch.setattr(dossier_queries, "MIN_WINDOW", window)
     monkeypatch.setattr(dossier_queries, "FILTER_CAP", cap)
+    monkeypatch.setattr(dossier_queries, "FEW_MATCHES", 20_000 if window else 0)  # both count plans
     rng = random.Random(3)
     dossiers = [make_dossier(i, START + timedelta(hours=i), rng, name=f"Nguyễn Văn Số{i}") for i in range(40)]
     for i, d in enumerate(dossiers):
@@ -195,6 +196,9 @@ def test_filtered_text_search_plans_agree(db: Database, monkeypatch: pytest.Monk
         assert _codes(second) == done_newest_first[1:2]
         assert _codes(repo.search("nguyen", status=DossierStatus.DONE, limit=1, offset=3)) == []
         assert repo.count("nguyen", status=DossierStatus.DONE) == 3
+        assert repo.count("nguyen", channel=dossiers[0].channel) == sum(
+            d.channel == dossiers[0].channel for d in dossiers)
+        assert repo.count("so1", status=DossierStatus.DONE) == 1  # "Số1" only; "Số10"... are RECEIVED
         old = repo.search("nguyen", received_to=(START + timedelta(hours=9)).date(), limit=3)
         expected = [d.code for d in reversed(dossiers) if d.received_at.date() <= START.date()][:3]
         assert _codes(old) == expected

@@ -135,7 +135,7 @@ def upgrade() -> None:
     sa.Column('code', sa.String(length=64), nullable=False),
     sa.Column('name', sa.Text(), nullable=False),
     sa.Column('field', sa.Text(), nullable=False),
-    sa.Column('level', sa.String(length=64), nullable=False),
+    sa.Column('level', sa.Text(), nullable=False),
     sa.Column('processing_amount', sa.Float(), nullable=False),
     sa.Column('processing_unit', sa.String(length=32), nullable=False),
     sa.Column('processing_online_amount', sa.Float(), nullable=True),

@@ -3,22 +3,39 @@
 A batch is a folder ``<root>/<batch id>/`` holding the pages as numbered PNG files (lossless,
 resolution in the file); ``.done`` is written when the batch has been handled. A crash leaves
 batches without it, and :meth:`Spool.pending` finds them at the next start (after NAPS2's
-recovery folder).
+recovery folder). ``.batch.json`` says what the batch is for (:meth:`SpoolBatch.write_meta`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import tempfile
 import uuid
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 _DONE = ".done"
+_META = ".batch.json"
+
+
+def _write_durably(folder: Path, target: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".page-", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        Path(tmp).replace(target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(folder)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -60,6 +77,46 @@ class SpoolBatch:
             raise
         _fsync_dir(self.path)
         return target
+
+    def put_bytes(self, data: bytes, suffix: str) -> Path:
+        """Write one arriving page exactly as the device sent it (JPEG, PNG, BMP...) durably."""
+        target = self.path / f"{self._next_number():05d}{suffix}"
+        _write_durably(self.path, target, data)
+        return target
+
+    def copy_in(self, file: Path) -> Path:
+        """Copy a file (e.g. one given on the command line) into the batch, keeping its name; the
+        original is left where it is."""
+        target = self.path / f"{self._next_number():05d}-{Path(file).name}"
+        fd, tmp = tempfile.mkstemp(prefix=".page-", suffix=".part", dir=self.path)
+        try:
+            with os.fdopen(fd, "wb") as out, Path(file).open("rb") as src:
+                shutil.copyfileobj(src, out, 1024 * 1024)
+                out.flush()
+                os.fsync(out.fileno())
+            Path(tmp).replace(target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        _fsync_dir(self.path)
+        return target
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def write_meta(self, data: dict[str, Any]) -> None:
+        """Remember what the batch is for (``.batch.json``, not a page), so that the batch can be
+        finished after a crash."""
+        text = json.dumps(data, ensure_ascii=False, indent=1)
+        _write_durably(self.path, self.path / _META, text.encode("utf-8"))
+
+    def read_meta(self) -> dict[str, Any] | None:
+        try:
+            data = json.loads((self.path / _META).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
 
     def adopt(self, file: Path) -> Path:
         """Move a finished file (e.g. from the hot folder) into the batch, keeping its name."""

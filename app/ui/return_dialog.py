@@ -15,7 +15,7 @@ from html import escape
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
@@ -31,9 +31,11 @@ from PySide6.QtWidgets import (
 from app.core.codes import looks_like_dossier_code
 from app.core.dossier import Dossier
 from app.core.errors import MotCuaError
+from app.services import camera as camera_service
 from app.services import reception
 from app.services.auth import Officer
 from app.services.context import AppContext
+from app.ui.camera_dialog import CameraDialog
 from app.ui.dossier_detail import dossier_html
 from app.ui.formats import datetime_vi
 from app.ui.ops import TaskRunner
@@ -102,8 +104,21 @@ class ReturnDialog(QDialog):
         for first, second in ((self.code, self.collected_by), (self.collected_by, self.confirm_button),
                               (self.confirm_button, self.close_button)):
             QWidget.setTabOrder(first, second)
+        QShortcut(QKeySequence("F7"), self, self.open_camera)
+        self.camera_dialog: CameraDialog | None = None
         self._tick()
         self.code.setFocus()
+
+    def open_camera(self) -> None:
+        """F7: show the receipt's QR code or Code 128 to the webcam instead of a handheld scanner."""
+        ctx = self.ctx
+        self.runner.run_db(lambda: camera_service.camera_source(ctx), self._start_camera)
+
+    def _start_camera(self, source: str) -> None:
+        self.camera_dialog = CameraDialog(self.runner, camera_service.read_dossier_code, source,
+                                          "Quét mã trên giấy tiếp nhận bằng camera", self)
+        self.camera_dialog.found.connect(self.look_up)
+        self.camera_dialog.start()
 
     def _label(self, text: str, buddy: QWidget) -> QLabel:
         label = QLabel(text, self)

@@ -96,3 +96,40 @@ def test_returned_dossier_cannot_be_returned_twice(qtbot, keyboard, demo_ctx: Ap
     qtbot.waitUntil(lambda: dialog.confirm_button.isEnabled(), timeout=10_000)
     assert "đã được trả kết quả" in dialog.message.text()
     assert dossier_service.get_dossier(demo_ctx, already.code).status is DossierStatus.RETURNED
+
+
+def test_f7_reads_the_receipt_code_with_the_camera(qtbot, demo_ctx: AppContext, runner,  # type: ignore[no-untyped-def]
+                                                   tmp_path) -> None:
+    """GIVEN a printed Mẫu 01 receipt held up to the webcam (a clip of the real rendered page)
+    WHEN the officer presses F7 in the return dialog THEN the dossier is looked up from its code."""
+    import subprocess
+
+    import cv2
+
+    from app.services import camera as camera_service
+    from app.services import printing
+
+    done = dossier_service.list_dossiers(demo_ctx, status=int(DossierStatus.DONE), limit=1)[0]
+    pdf = tmp_path / "receipt.pdf"
+    pdf.write_bytes(printing.render_slip(demo_ctx, "01", done.code, SYSTEM_OFFICER))
+    subprocess.run(["pdftoppm", "-r", "150", "-f", "1", "-l", "1", "-png", str(pdf), str(tmp_path / "page")],
+                   check=True)
+    page = cv2.imread(str(next(tmp_path.glob("page*.png"))))
+    top = page[: page.shape[0] // 4]  # the slip's header: Code 128 on the left, QR on the right
+    frame = cv2.resize(top, (640, round(640 * top.shape[0] / top.shape[1])))
+    clip = tmp_path / "receipt.avi"
+    writer = cv2.VideoWriter(str(clip), cv2.VideoWriter_fourcc(*"MJPG"), 10, (640, frame.shape[0]))
+    for _ in range(5):
+        writer.write(frame)
+    writer.release()
+    camera_service.set_camera_source(demo_ctx, str(clip))
+
+    dialog = ReturnDialog(demo_ctx, runner, SYSTEM_OFFICER)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5_000)
+    with qtbot.waitSignal(dialog.looked_up, timeout=20_000):
+        qtbot.keyClick(dialog.code, Qt.Key.Key_F7)
+    assert dialog.code.text() == done.code
+    assert done.code in dialog.summary.toPlainText()

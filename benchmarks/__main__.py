@@ -8,7 +8,10 @@ import sys
 import time
 
 ENTRIES = {
+    "kills": "benchmarks.kills",
     "search": "benchmarks.search",
+    "sync": "benchmarks.sync",
+    "pipeline": "benchmarks.pipeline",
     "ui": "benchmarks.ui_first_paint",
 }
 

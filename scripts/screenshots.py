@@ -191,6 +191,58 @@ def shoot_main_and_dialogs(s: Shooter, ctx, officer) -> None:  # type: ignore[no
     window.close()
 
 
+def shoot_scan_station(s: Shooter, ctx, officer) -> None:  # type: ignore[no-untyped-def]
+    """Trạm quét after six pages arrived (the blank one greyed), some assigned, then saved."""
+    from PySide6.QtCore import QItemSelectionModel
+
+    from app.services import dossiers as dossier_service
+    from app.ui.ops import TaskRunner
+    from app.ui.scan_station import ScanStationDialog
+    from tests.scanning.scan_helpers import blank_page, save, seal_page, text_page
+
+    code = next(d.code for d in (dossier_service.get_dossier(ctx, x.code)
+                                 for x in dossier_service.list_dossiers(ctx, limit=50))
+                if sum(1 for c in d.components if c.received) >= 3)
+    folder = s.out / "scan-pages"
+    folder.mkdir(exist_ok=True)
+    images = [text_page(lines=16, seed=1), text_page(lines=10, seed=2), blank_page(seed=3),
+              seal_page(seed=4), text_page(lines=22, seed=5), text_page(lines=8, seed=6)]
+    files = [save(image, folder / f"trang-{n}.jpg", quality=85, dpi=(200, 200))
+             for n, image in enumerate(images, start=1)]
+    runner = TaskRunner()
+    dialog = ScanStationDialog(ctx, runner, officer, code)
+    dialog.confirm_discard = lambda _pages: True
+    dialog.resize(1400, 900)
+    dialog.show()
+    s.wait(lambda: dialog.dossier is not None)
+    dialog.start_scan(files)
+    s.wait(lambda: not dialog.acquiring, timeout=120)
+
+    def select(*rows: int) -> None:
+        dialog.view.clearSelection()
+        for row in rows:
+            dialog.view.selectionModel().select(dialog.model.index(row),
+                                                QItemSelectionModel.SelectionFlag.Select)
+
+    numbers = sorted(n for n, _name in dialog.model.components.values())
+    select(0, 1)
+    dialog.assign_number(numbers[0])
+    select(3)
+    dialog.assign_number(numbers[1])
+    dialog.split_selected()
+    select(4)
+    dialog.rotate(90)
+    dialog.assign_number(numbers[2])
+    select(2)
+    s.shoot(dialog, "13_scan_station")
+    dialog.save()
+    s.wait(lambda: dialog.stored, timeout=60)
+    s.shoot(dialog, "14_scan_station_saved")
+    dialog.reject()
+    runner.shutdown()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def pdf_pages(pdf: Path, dpi: int = 80) -> list[Path]:
     """PNG pages of a PDF beside it (pdftoppm), e.g. the receipt exported from the dialog."""
     pdftoppm = shutil.which("pdftoppm")
@@ -236,6 +288,7 @@ def run(out: Path) -> list[Path]:
                 runner.shutdown()
             officer = auth.authenticate(ctx, "hoa", PASSWORD)
             shoot_main_and_dialogs(shooter, ctx, officer)
+            shoot_scan_station(shooter, ctx, officer)
         finally:
             ctx.close()
     return shooter.written + render_slips(out)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
+import re
 import sys
 import tempfile
-import traceback
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -287,21 +286,17 @@ def add_globals(parser: argparse.ArgumentParser, *, top: bool) -> None:
 
 
 def log_unexpected(data_dir: str | None) -> Path:
+    """Log the exception being handled, with its traceback, to ``<data dir>/logs/motcua.log`` (JSON
+    lines, personal data masked; the temporary folder when the data folder cannot be written).
+    Only the command's words are logged, never its arguments (they may hold an applicant's data)."""
     from app.services.context import resolve_data_dir
+    from app.services.logging_setup import log_exception
 
-    try:
-        logs = resolve_data_dir(data_dir) / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
-    except Exception:
-        logs = Path(tempfile.gettempdir())
-    path = logs / "motcua.log"
-    logger = logging.getLogger("motcua.cli")
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logger.addHandler(handler)
-    try:
-        logger.error("unexpected error in %s\n%s", " ".join(sys.argv), traceback.format_exc())
-    finally:
-        logger.removeHandler(handler)
-        handler.close()
-    return path
+    error = sys.exc_info()[1] or RuntimeError("unknown error")
+    words = [w for w in sys.argv[1:] if not w.startswith("-")][:2]
+    command = " ".join(w for w in words if re.fullmatch(r"[a-z][a-z-]{0,30}", w))
+    for folder in (resolve_data_dir(data_dir), Path(tempfile.gettempdir()) / "motcua"):
+        path = log_exception(folder, f"unexpected error in `motcua {command}`", error, "motcua.cli")
+        if path is not None:
+            return path
+    return Path(tempfile.gettempdir())

@@ -1,12 +1,22 @@
-"""Scanning commands of ``motcua``: ``pipeline`` runs the page pipeline on image files.
+"""Scanning commands of ``motcua``: ``pipeline`` runs the page pipeline on image files; ``scan``
+scans from a source into a dossier.
 
     motcua pipeline [--out FILE.pdf] [--workers N] [--profile NAME] [--json] IMAGE...
+    motcua scan --source URI --to DOSSIER_CODE[:COMPONENT_INDEX] [--profile NAME] [--json]
+    motcua scan --resume [--json]
 
-Files are treated as if they came from a scanner. With ``--json`` one object is printed:
-``{"pages": [{"file", "page", "skew_deg", "blank", "barcodes", "corners", "color", "bytes"}],
-"seconds"}``; a file or page that cannot be read gets ``{"file", "page", "error"}`` instead, the
-others are still processed, and the exit code is 1. ``app.cli.runner`` wires these in with
-:func:`register`.
+``pipeline``: files are treated as if they came from a scanner. With ``--json`` one object is
+printed: ``{"pages": [{"file", "page", "skew_deg", "blank", "barcodes", "corners", "color",
+"bytes"}], "seconds"}``; a file or page that cannot be read gets ``{"file", "page", "error"}``
+instead, the others are still processed, and the exit code is 1.
+
+``scan``: ``URI`` is ``sane:DEVICE``, ``escl:URL``, ``wia:NAME``, ``twain:NAME``, ``camera:N``,
+``folder:PATH`` or ``file:PATH`` (options after ``?``, see :mod:`app.scanning.source_uri`);
+``COMPONENT_INDEX`` counts from 0 as in ``receive --component``. The pages become one PDF attached
+to the dossier; ``--json`` prints ``{"code", "component_index", "sha256", "pages", "blank_pages",
+"bytes", "file_name"}`` (``blank_pages``: 0-based page numbers, kept in the PDF). ``--resume``
+finishes the scans a crash interrupted and prints a list of such objects. Ctrl-C stops between
+pages. ``app.cli.runner`` wires these in with :func:`register`.
 """
 
 from __future__ import annotations
@@ -54,10 +64,101 @@ def _pipeline_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--officer", default="", metavar="TÊN", help="cán bộ tiếp nhận ghi vào PDF")
 
 
+def _scan_arguments(p: argparse.ArgumentParser) -> None:
+    from app.scanning.profile import PROFILES
+
+    p.add_argument("--source", metavar="URI",
+                   help="nguồn quét: sane:THIẾT_BỊ, escl:URL, wia:TÊN, twain:TÊN, camera:N, folder:THƯ_MỤC, "
+                        "file:TỆP (tùy chọn sau “?”, vd sane:test?source=adf&resolution=300)")
+    p.add_argument("--to", metavar="MÃ_HỒ_SƠ[:CHỈ_SỐ]",
+                   help="hồ sơ nhận bản quét, kèm chỉ số thành phần hồ sơ (từ 0) nếu có")
+    p.add_argument("--profile", choices=sorted(PROFILES), default="default", metavar="TÊN",
+                   help=f"hồ sơ quét: {', '.join(sorted(PROFILES))} (mặc định: default)")
+    p.add_argument("--resume", action="store_true",
+                   help="hoàn tất các lượt quét bị gián đoạn (mất điện, chương trình bị tắt)")
+
+
 def register(subcommands: Any, leaf: Callable[..., Any]) -> None:
     """The ``app.cli.runner`` style: ``leaf(sub, name, help, handler)`` adds the globals and handler."""
     help_ = "xử lý ảnh như trang vừa quét: chỉnh nghiêng, cắt viền, trang trắng, mã vạch, nén"
     _pipeline_arguments(leaf(subcommands, "pipeline", help_, cmd_pipeline))
+    help_ = "quét tài liệu vào hồ sơ (một tệp PDF cho mỗi thành phần hồ sơ)"
+    _scan_arguments(leaf(subcommands, "scan", help_, cmd_scan))
+
+
+def parse_target(text: str) -> tuple[str, int | None]:
+    """``CODE`` or ``CODE:INDEX`` (dossier codes contain no colon)."""
+    code, colon, index = text.strip().rpartition(":")
+    if not colon:
+        return text.strip(), None
+    if not index.isdigit() or not code:
+        from app.cli.common import UsageError
+
+        raise UsageError(f"--to expects DOSSIER_CODE[:COMPONENT_INDEX], got {text!r}")
+    return code, int(index)
+
+
+def _scan_lines(outcome: Any) -> list[str]:
+    a = outcome.attachment
+    where = f"hồ sơ {outcome.code}"
+    if outcome.component_index is not None:
+        name = outcome.component_name
+        name = name if len(name) <= 60 else name[:59] + "…"
+        where += f", thành phần số {outcome.component_index}" + (f" ({name})" if name else "")
+    size = f"{a.size / 1_048_576:.1f} MB".replace(".", ",") if a.size >= 1_048_576 else f"{a.size // 1024} KB"
+    lines = [f"Đã quét {outcome.pages} trang vào {where}.",
+             f"Tệp: {a.file_name} ({size}), SHA-256 {a.sha256}"]
+    if outcome.blank_pages:
+        pages = ", ".join(str(i + 1) for i in outcome.blank_pages)
+        lines.append(f"Trang có vẻ để trắng (vẫn giữ trong PDF, cần kiểm tra): {pages}")
+    lines += [f"Mã {b.format} ở trang {b.page + 1}: {b.text}" for b in outcome.barcodes]
+    lines += [f"Không đọc được: {f.source} trang {f.index + 1}: {f.error_vi or f.error}"
+              for f in outcome.failures]
+    return lines
+
+
+def cmd_scan(args: argparse.Namespace, out: _Out) -> int:
+    import signal
+    import threading
+
+    from app.cli.common import UsageError, open_context
+    from app.core.progress import CancelToken
+    from app.services.auth import SYSTEM_OFFICER
+    from app.services.scanning import resume_pending_scans, scan_into_dossier
+
+    if args.resume:
+        if args.source or args.to:
+            raise UsageError("--resume takes no --source or --to")
+        with open_context(args) as ctx:
+            outcomes = resume_pending_scans(ctx)
+        if out.as_json:
+            out.json([o.to_json() for o in outcomes])
+        elif not outcomes:
+            out.text("Không có lượt quét nào bị gián đoạn.")
+        for outcome in [] if out.as_json else outcomes:
+            for line in _scan_lines(outcome):
+                out.text(line)
+        return EXIT_OK
+    if not args.source or not args.to:
+        raise UsageError("scan needs --source URI and --to DOSSIER_CODE[:COMPONENT_INDEX] (or --resume)")
+    code, index = parse_target(args.to)
+    cancel = CancelToken()
+    previous = None
+    if threading.current_thread() is threading.main_thread():  # Ctrl-C: stop between pages, cleanly
+        previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
+    try:
+        with open_context(args) as ctx:
+            outcome = scan_into_dossier(ctx, args.source, code, index, SYSTEM_OFFICER, profile=args.profile,
+                                        cancel=cancel)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    if out.as_json:
+        out.json(outcome.to_json())
+        return EXIT_OK
+    for line in _scan_lines(outcome):
+        out.text(line)
+    return EXIT_OK
 
 
 def cmd_pipeline(args: argparse.Namespace, out: _Out) -> int:

@@ -274,12 +274,32 @@ def _check_organisation(a: Applicant) -> list[ValidationError]:
     return errors
 
 
+_UNSTORABLE_RE = re.compile("[\x00\ud800-\udfff]")
+_TEXT_FIELDS_VI = {"full_name": "Họ và tên", "id_number": "Số CCCD", "old_id_number": "Số CMND",
+                   "address": "Địa chỉ", "phone": "Số điện thoại", "email": "Thư điện tử",
+                   "tax_code": "Mã số thuế", "qr_raw": "Nội dung mã QR"}
+
+
+def unstorable_text_error(value: str, field: str, label_vi: str) -> ValidationError | None:
+    """A NUL character or a lone surrogate cannot be stored (PostgreSQL refuses NUL in text, UTF-8
+    cannot encode a lone surrogate): refused the same way on every database. Any other text,
+    control characters and right-to-left marks included, is stored as given."""
+    if not isinstance(value, str) or not _UNSTORABLE_RE.search(value):
+        return None
+    return ValidationError(f"{field} contains a NUL character or an invalid code point",
+                           f"{label_vi} chứa ký tự không hợp lệ (ký tự rỗng NUL hoặc mã Unicode hỏng); "
+                           "hãy nhập lại.", field)
+
+
 def validate_applicant(a: Applicant, *, today: date | None = None) -> list[ValidationError]:
     """Every problem of an applicant (empty list = valid); each error's ``field`` is the
     :class:`Applicant` field at fault. ``today`` defaults to the current date."""
     today = today or date.today()
     is_organisation = a.kind is ApplicantKind.ORGANISATION
     errors = _check_organisation(a) if is_organisation else _check_person(a, today)
+    for field, label in _TEXT_FIELDS_VI.items():
+        if (error := unstorable_text_error(getattr(a, field), field, label)) is not None:
+            errors.append(error)
     if a.phone.strip() and not is_valid_phone(a.phone):
         errors.append(
             ValidationError(

@@ -171,7 +171,16 @@ def parse_catalogue(document: Any) -> list[Procedure]:
     if not isinstance(entries, list):
         raise ValidationError("catalogue: expected a list of procedures",
                               "Tệp danh mục thủ tục không đúng định dạng.")
-    procedures = [procedure_from_dict(e) for e in entries]
+    procedures = []
+    for number, entry in enumerate(entries, 1):
+        try:
+            procedures.append(procedure_from_dict(entry))
+        except ValidationError:
+            raise
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:  # a hand-edited file
+            raise ValidationError(
+                f"catalogue: procedure #{number} is malformed ({type(exc).__name__}: {exc})",
+                f"Tệp danh mục thủ tục không đúng định dạng (thủ tục thứ {number}).") from None
     seen: set[str] = set()
     for p in procedures:
         if p.code in seen:
@@ -190,7 +199,7 @@ def load_catalogue(path: Path | None = None) -> list[Procedure]:
     except FileNotFoundError as exc:
         raise ValidationError(f"catalogue file not found: {path}",
                               f"Không tìm thấy tệp danh mục thủ tục: {path}") from exc
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ValidationError(f"catalogue file {path} is not valid JSON: {exc}",
                               f"Tệp danh mục thủ tục {path} bị lỗi định dạng JSON.") from exc
     return parse_catalogue(document)

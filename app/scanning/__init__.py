@@ -5,6 +5,9 @@ OpenCV, zxing-cpp, pyzbar, pikepdf and img2pdf are imported inside the functions
 
 * :mod:`.profile` scan profiles (``ScanProfile``, ``get_profile``); :mod:`.errors` the errors.
 * :mod:`.sources` ``PageSource`` with files, the hot folder and a camera; :mod:`.sane_source` SANE;
+  :mod:`.devices` the page-by-page device protocol and its source, used by :mod:`.escl_source`
+  (eSCL/AirScan over HTTP) and :mod:`.windows_sources` (WIA, TWAIN); :mod:`.source_uri` opens a
+  source from a URI (``sane:``, ``escl:``, ``wia:``, ``twain:``, ``camera:``, ``folder:``, ``file:``);
   :mod:`.spool` where every arriving page is written first.
 * :mod:`.loading` / :mod:`.pdfpages` reading image and PDF files safely.
 * :mod:`.pipeline` the steps (camera, deskew, crop, blank, barcodes, colour, compress) and

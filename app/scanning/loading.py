@@ -12,6 +12,7 @@ import contextlib
 import io
 import re
 import shutil
+import struct
 import subprocess
 import tempfile
 import threading
@@ -27,6 +28,8 @@ from app.scanning.profile import DEFAULT_PROFILE, ScanProfile
 
 _PIL_LIMIT = threading.Lock()
 MIN_PLAUSIBLE_DPI = 100.0  # 72 and 96 are what software writes when it does not know
+# What Pillow raises on damaged files, besides its own errors (found by tests/fuzz).
+_DAMAGED = (OSError, ValueError, SyntaxError, EOFError, TypeError, KeyError, IndexError, struct.error)
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,7 +88,7 @@ def _open(source: Path | io.BytesIO, name: str, profile: ScanProfile):  # type: 
         found = re.search(r"\((\d+) pixels\)", str(exc))
         pixels = int(found.group(1)) if found else None
         raise ImageTooLargeError(None, None, profile.max_pixels, pixels) from None
-    except (image_mod.UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+    except (image_mod.UnidentifiedImageError, *_DAMAGED) as exc:
         raise UnreadableImageError(
             f"not an image or unsupported format: {name} ({type(exc).__name__})",
             f"không phải tệp ảnh hoặc định dạng không hỗ trợ: {name}",
@@ -144,7 +147,7 @@ def _decode(im, path: Path, frame: int) -> np.ndarray:  # type: ignore[no-untype
 
         im = ImageOps.exif_transpose(im)
         array = to_array(im)
-    except (OSError, ValueError, SyntaxError, EOFError) as exc:
+    except _DAMAGED as exc:
         raise UnreadableImageError(
             f"truncated or corrupt image: {path.name}{f' page {frame}' if frame else ''} ({exc})",
             f"ảnh bị hỏng hoặc không đầy đủ: {path.name} trang {frame + 1}",
@@ -170,7 +173,15 @@ def count_pages(path: Path, profile: ScanProfile = DEFAULT_PROFILE) -> int:
 
         return pdf_page_count(path)
     with _open_image(path, profile) as im:
+        return _frames(im, path)
+
+
+def _frames(im, path: Path) -> int:  # type: ignore[no-untyped-def]
+    try:
         return int(getattr(im, "n_frames", 1))
+    except _DAMAGED:  # counting TIFF pages walks every page header
+        raise UnreadableImageError(f"corrupt multi-page image: {path.name}",
+                                   f"ảnh nhiều trang bị hỏng: {path.name}") from None
 
 
 def load_page(path: Path, index: int = 0, profile: ScanProfile = DEFAULT_PROFILE) -> LoadedPage:
@@ -182,13 +193,13 @@ def load_page(path: Path, index: int = 0, profile: ScanProfile = DEFAULT_PROFILE
 
         return load_pdf_page(path, index, profile)
     with _open_image(path, profile) as im:
-        frames = int(getattr(im, "n_frames", 1))
+        frames = _frames(im, path)
         if not 0 <= index < frames:
             raise ScanError(f"{path.name} has no page {index}", f"{path.name} không có trang {index + 1}")
         if index:
             try:
                 im.seek(index)
-            except (OSError, EOFError, ValueError) as exc:
+            except _DAMAGED as exc:
                 raise UnreadableImageError(f"corrupt page {index} in {path.name}: {exc}",
                                            f"trang {index + 1} của {path.name} bị hỏng") from None
             _check_size(im.size, profile)

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from app.core.applicant import Applicant, ApplicantKind, Sex
-from app.core.applicant_rules import validate_applicant
+from app.core.applicant_rules import unstorable_text_error, validate_applicant
 from app.core.calendar import compute_due
 from app.core.cccd import parse_sex
 from app.core.codes import format_dossier_code, looks_like_dossier_code
@@ -35,6 +35,7 @@ from app.services.auth import Officer, Permission, require
 from app.services.calendar import calendar_for_session
 from app.services.catalogue import get_procedure
 from app.services.context import FORM_SET, PROFILE_DEFAULTS, AppContext
+from app.services.sync_outbox import enqueue_dossier, enqueue_new_statuses
 from app.store.codec import naive_local
 from app.store.repositories import (
     AuditRepository,
@@ -175,6 +176,11 @@ def _request_errors(request: ReceiveRequest, procedure: Procedure | None,
         errors.append(ValidationError("delivery by post needs a delivery address",
                                       "Nhận kết quả qua bưu chính thì phải nhập địa chỉ nhận.",
                                       field="delivery_address"))
+    texts = [(request.note, "note", "Ghi chú"),
+             (request.delivery_address, "delivery_address", "Địa chỉ nhận")]
+    texts += [(c.note, f"components[{i}].note", "Ghi chú thành phần hồ sơ")
+              for i, c in enumerate(request.components or [])]
+    errors += [e for value, field, label in texts if (e := unstorable_text_error(value, field, label))]
     fee = request.fee_vnd
     if fee is not None and (isinstance(fee, bool) or not isinstance(fee, int) or fee < 0):
         errors.append(ValidationError(f"the fee must be a whole number of đồng >= 0, got {fee!r}",
@@ -288,6 +294,7 @@ def receive_dossier(ctx: AppContext, request: ReceiveRequest, officer: Officer) 
             history=[StatusChange(received_at, DossierStatus.RECEIVED, officer.full_name, note)],
         )
         DossierRepository(session).add(dossier)
+        enqueue_dossier(session, dossier)  # the provincial sync, in this same transaction
         AuditRepository(session).append(officer.username, "receive", dossier_code=code, details={
             "procedure_code": procedure.code,
             "applicant": request.applicant.identity,
@@ -339,6 +346,7 @@ def return_result(ctx: AppContext, code: str, collected_by: str, officer: Office
         dossier = _load_for_update(session, code)
         moment = _event_time(dossier, at, "return", "trả kết quả")
         previous = dossier.status
+        first_change = len(dossier.history)
         if previous is DossierStatus.RETURNED:
             when = f" lúc {dossier.returned_at:%d/%m/%Y %H:%M}" if dossier.returned_at else ""
             to = f" cho {dossier.returned_to}" if dossier.returned_to else ""
@@ -354,6 +362,7 @@ def return_result(ctx: AppContext, code: str, collected_by: str, officer: Office
         dossier.returned_at = moment
         dossier.returned_to = collected_by
         DossierRepository(session).update(dossier)
+        enqueue_new_statuses(session, dossier, previous, first_change)
         AuditRepository(session).append(officer.username, "return", dossier_code=dossier.code, details={
             "from_status": int(previous), "returned_at": moment.isoformat(timespec="minutes"),
             "returned_to": collected_by})
@@ -370,6 +379,7 @@ def mark_done(ctx: AppContext, code: str, officer: Officer, at: datetime | None 
         check_transition(dossier.status, DossierStatus.DONE)
         dossier.move_to(DossierStatus.DONE, moment, officer.full_name)
         DossierRepository(session).update(dossier)
+        enqueue_new_statuses(session, dossier, previous, len(dossier.history) - 1)
         AuditRepository(session).append(officer.username, "done", dossier_code=dossier.code, details={
             "from_status": int(previous), "at": moment.isoformat(timespec="minutes")})
     return dossier

@@ -6,6 +6,9 @@ Importing ``app.store`` is cheap; the submodules hold the pieces:
 
 # models_reception registers the wave-2 tables (users, drafts, audit_log) on Base.metadata.
 from app.store import models_reception as _models_reception  # noqa: F401
+
+# models_sync registers the sync tables (sync_outbox, sync_remote).
+from app.store import models_sync as _models_sync  # noqa: F401
 from app.store.blobs import BlobCorruptedError, BlobStore
 from app.store.database import Database
 from app.store.paths import default_data_dir

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from app.core.errors import MotCuaError, NotFoundError
+from app.store.faults import storage_errors
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,12 @@ class BlobStore:
 
     # -- writing ---------------------------------------------------------------------------------
     def put_bytes(self, data: bytes) -> str:
-        """Store ``data``; returns its SHA-256. Content already stored (and intact) is not rewritten."""
+        """Store ``data``; returns its SHA-256. Content already stored (and intact) is not rewritten.
+        A full disk or a read-only folder raises a :class:`~app.store.faults.StorageError`."""
+        with storage_errors(self.root):
+            return self._put_bytes(data)
+
+    def _put_bytes(self, data: bytes) -> str:
         sha256 = hashlib.sha256(data).hexdigest()
         target = self.path_of(sha256)
         if self._intact(target, sha256):
@@ -103,6 +109,10 @@ class BlobStore:
 
     def put_file(self, path: Path) -> str:
         """Store a file of any size, hashing it while copying in 1 MiB chunks; returns the SHA-256."""
+        with storage_errors(self.root):
+            return self._put_file(path)
+
+    def _put_file(self, path: Path) -> str:
         temp_dir = self.root / _TEMP_DIR
         temp_dir.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(suffix=_TEMP_SUFFIX, dir=temp_dir)

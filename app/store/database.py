@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,17 +17,27 @@ from sqlalchemy.pool import StaticPool
 from app.core.errors import ValidationError
 from app.store import migrate as migrations
 from app.store.blobs import BlobStore
+from app.store.faults import storage_errors
 from app.store.models import SettingRow
 from app.store.paths import BACKUPS_DIR_NAME, BLOBS_DIR_NAME, DB_FILE_NAME, default_data_dir
 
 log = logging.getLogger(__name__)
 
-SQLITE_PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", "busy_timeout=10000", "synchronous=NORMAL",
+SQLITE_PRAGMAS = ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL",
                   # A bulk load grows the WAL to the size of the data; shrink it back after checkpoints.
                   "journal_size_limit=67108864")
 #: Settings key of the blob store folder (absolute path); default ``<data_dir>/blobs``.
 BLOB_ROOT_SETTING = "blob_root"
 _IMMEDIATE = "motcua_sqlite_immediate"
+#: How long a SQLite write waits for another program's lock before "database is locked" (ms);
+#: ``$MOTCUA_DB_BUSY_TIMEOUT_MS`` overrides it (the fault tests use a short one).
+BUSY_TIMEOUT_MS = 10_000
+ENV_BUSY_TIMEOUT = "MOTCUA_DB_BUSY_TIMEOUT_MS"
+
+
+def busy_timeout_ms() -> int:
+    value = os.environ.get(ENV_BUSY_TIMEOUT, "").strip()
+    return int(value) if value.isdigit() else BUSY_TIMEOUT_MS
 
 
 def _normalise_url(url: str | URL) -> URL:
@@ -45,15 +56,19 @@ def _is_memory(url: URL) -> bool:
 
 def _sqlite_engine(url: URL) -> Engine:
     if _is_memory(url):  # one shared connection, or every session would see another empty database
-        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
+        engine = create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False},
+                               hide_parameters=True)
     else:
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)  # type: ignore[arg-type]
-        engine = create_engine(url, connect_args={"timeout": 10})
+        # hide_parameters: error messages (and so logs) never carry applicants' data.
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_ms() / 1000}, hide_parameters=True)
+    busy = busy_timeout_ms()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Transactions are begun explicitly below (pysqlite's own BEGIN handling is unreliable).
         dbapi_connection.isolation_level = None
+        dbapi_connection.execute(f"PRAGMA busy_timeout={busy}")
         for pragma in SQLITE_PRAGMAS:
             dbapi_connection.execute(f"PRAGMA {pragma}")
 
@@ -86,6 +101,11 @@ class Database:
         ``url`` None means the SQLite file ``<data_dir>/motcua.db``; ``data_dir`` None means
         :func:`default_data_dir` (for a SQLite URL: the folder of the file).
         """
+        with storage_errors(Path(data_dir) if data_dir is not None else None):
+            return cls._open(url, data_dir, migrate=migrate)
+
+    @classmethod
+    def _open(cls, url: str | None, data_dir: Path | None, *, migrate: bool) -> Database:
         if url is None:
             data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
             data_dir.mkdir(parents=True, exist_ok=True)
@@ -99,7 +119,7 @@ class Database:
         if parsed.get_backend_name() == "sqlite":
             engine = _sqlite_engine(parsed)
         else:
-            engine = create_engine(parsed, pool_pre_ping=True)
+            engine = create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
         db = cls(engine, data_dir)
         try:
             if migrate:
@@ -141,13 +161,16 @@ class Database:
         """
         session = self._sessions()
         try:
-            if write and self.dialect == "sqlite":
-                session.connection(execution_options={_IMMEDIATE: True})
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+            # A full disk, a lock, a read-only folder: a clear StorageError.
+            with storage_errors(self.data_dir if self.sqlite_path is not None else None):
+                try:
+                    if write and self.dialect == "sqlite":
+                        session.connection(execution_options={_IMMEDIATE: True})
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
         finally:
             session.close()
 

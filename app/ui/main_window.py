@@ -25,16 +25,25 @@ from app.core.errors import MotCuaError
 from app.services import auth
 from app.services import catalogue as catalogue_service
 from app.services import dossiers as dossier_service
-from app.services.context import AppContext
+from app.services.context import AppContext, resolve_data_dir
+from app.services.faults import user_error
+from app.services.logging_setup import configure_logging
+from app.services.scan_station import list_scanners
 from app.ui.dossier_detail import dossier_html
 from app.ui.dossier_model import DossierListModel
+from app.ui.error_hooks import install_excepthooks
 from app.ui.filter_bar import FilterBar
+from app.ui.maintenance import Maintenance
 from app.ui.ops import TaskRunner
 from app.ui.receive_dialog import ReceiveDialog
 from app.ui.return_dialog import ReturnDialog
+from app.ui.scan_station import ScanStationDialog
 from app.ui.sign_in import sign_in
 
 log = logging.getLogger(__name__)
+UNEXPECTED_VI = ("Đã xảy ra lỗi không mong muốn. Chi tiết đã được ghi vào nhật ký (thư mục logs trong "
+                 "thư mục dữ liệu); có thể gửi cho bộ phận hỗ trợ qua Trợ giúp → Thu thập thông tin "
+                 "chẩn đoán.")
 
 
 class MainWindow(QMainWindow):
@@ -49,6 +58,7 @@ class MainWindow(QMainWindow):
         self.officer = officer or auth.SYSTEM_OFFICER
         self.receive_dialog: ReceiveDialog | None = None
         self.return_dialog: ReturnDialog | None = None
+        self.scan_station: ScanStationDialog | None = None
         self.setWindowTitle("MotCua Desk — Bộ phận Một cửa")
         self.resize(1280, 780)
         self.model = DossierListModel(self.runner)
@@ -114,6 +124,9 @@ class MainWindow(QMainWindow):
         self.receive_action.setEnabled(self.officer.can(auth.Permission.RECEIVE))
         self.return_action = self._action("T&rả kết quả…", "F9", self.open_return_dialog, dossier_menu)
         self.return_action.setEnabled(self.officer.can(auth.Permission.RETURN_RESULT))
+        self.scan_action = self._action("&Quét tài liệu…", "Ctrl+Shift+S", self.open_scan_station,
+                                        dossier_menu)
+        self.scan_action.setEnabled(self.officer.can(auth.Permission.SCAN))
         dossier_menu.addSeparator()
         self.refresh_action = self._action("Làm mới danh sách", QKeySequence.StandardKey.Refresh,
                                            self.model.refresh, dossier_menu)
@@ -124,6 +137,8 @@ class MainWindow(QMainWindow):
         self.addAction(focus_search)
         help_menu = self.menuBar().addMenu("&Trợ giúp")
         self._action("Giới thiệu", None, self._about, help_menu)
+        # Help → diagnostics, and the daily backup tried at start-up and every hour.
+        self.maintenance = Maintenance(self, self.ctx, self.runner, help_menu)
 
     def _action(self, text: str, shortcut: QKeySequence.StandardKey | str | None, slot: object,
                 menu: QWidget) -> QAction:
@@ -169,6 +184,28 @@ class MainWindow(QMainWindow):
         self.return_dialog.code.setFocus()
         return self.return_dialog
 
+    def open_scan_station(self) -> ScanStationDialog | None:
+        """Ctrl+Shift+S: the scan station for the selected dossier."""
+        rows = self.table.selectionModel().selectedRows()
+        summary = self.model.summary_at(rows[0].row()) if rows else None
+        if summary is None or not self.officer.can(auth.Permission.SCAN):
+            self.statusBar().showMessage("Chọn một hồ sơ trong danh sách để quét tài liệu.", 5000)
+            return None
+        if self.scan_station is not None and self.scan_station.isVisible():
+            self.scan_station.activateWindow()
+            return self.scan_station
+        dialog = ScanStationDialog(self.ctx, self.runner, self.officer, summary.code, self,
+                                   scanners=list_scanners)
+        dialog.delete_when_idle = True
+        dialog.destroyed.connect(lambda _o=None, d=dialog: self._forget_scan_station(d))
+        self.scan_station = dialog
+        dialog.open()
+        return dialog
+
+    def _forget_scan_station(self, dialog: ScanStationDialog) -> None:
+        if self.scan_station is dialog:
+            self.scan_station = None
+
     def apply_filters(self) -> None:
         wanted = self.filters.current()
         ctx, kwargs = self.ctx, wanted.as_kwargs()
@@ -189,23 +226,36 @@ class MainWindow(QMainWindow):
                            lambda dossier: self.detail.setHtml(dossier_html(dossier)))
 
     def show_error(self, error: BaseException) -> None:
-        """The single place a failure reaches the officer: Vietnamese text, details in the log."""
-        if isinstance(error, MotCuaError):
-            log.warning("%s", error)
-            QMessageBox.warning(self, "MotCua Desk", error.message_vi)
+        """The single place a failure reaches the officer: Vietnamese text, details in the log.
+        Every uncaught exception comes here too (``app.ui.error_hooks``). A full disk, a read-only
+        folder or a locked database gets its own message (``app.services.faults``)."""
+        known = user_error(error)
+        if isinstance(known, MotCuaError):
+            log.warning("%s", known, exc_info=None if known is error else error)
+        else:
+            log.error("unexpected error", exc_info=error)
+        if getattr(self, "_showing_error", False):  # an error while the box is open: logged only
             return
-        log.error("unexpected error", exc_info=error)
-        QMessageBox.critical(self, "MotCua Desk",
-                             "Đã xảy ra lỗi không mong muốn. Chi tiết đã được ghi vào nhật ký.")
+        self._showing_error = True
+        try:
+            if isinstance(known, MotCuaError):
+                QMessageBox.warning(self, "MotCua Desk", known.message_vi)
+            else:
+                QMessageBox.critical(self, "MotCua Desk", UNEXPECTED_VI)
+        finally:
+            self._showing_error = False
 
     def _about(self) -> None:
         QMessageBox.about(self, "Giới thiệu",
                           "<b>MotCua Desk</b><br>Phần mềm Bộ phận Một cửa cấp xã, phường.")
 
     def closeEvent(self, event: object) -> None:  # noqa: N802
-        for dialog in (self.receive_dialog, self.return_dialog):
+        for dialog in (self.receive_dialog, self.return_dialog, self.scan_station):
             if dialog is not None and dialog.isVisible():
                 dialog.reject()  # the reception form saves its draft on the way out
+        if self.scan_station is not None and self.scan_station.isVisible():
+            event.ignore()  # the officer chose to keep unsaved scanned pages
+            return
         self.runner.shutdown(wait=True)
         super().closeEvent(event)  # type: ignore[arg-type]
 
@@ -217,7 +267,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--db-url")
     args, qt_args = parser.parse_known_args(argv)
     logging.basicConfig(level=logging.INFO)
+    configure_logging(resolve_data_dir(args.data_dir))  # JSON lines, rotated, personal data masked
     qt_app = QApplication([sys.argv[0], *qt_args])
+    windows: list[MainWindow] = []
+
+    def report(error: BaseException) -> None:  # every uncaught exception, from any thread
+        if windows:
+            windows[0].show_error(error)
+        else:
+            log.error("unexpected error", exc_info=error)
+            known = user_error(error)
+            QMessageBox.critical(None, "MotCua Desk", known.message_vi if known else
+                                 "Đã xảy ra lỗi không mong muốn. Chi tiết đã được ghi vào nhật ký.")
+
+    install_excepthooks(report)
     from app.ui.fonts import install_bundled_fonts
 
     install_bundled_fonts(qt_app)
@@ -233,6 +296,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ctx.close()
         return 0
     window = MainWindow(ctx, officer=officer)
+    windows.append(window)
     window.show()
     code = qt_app.exec()
     ctx.close()

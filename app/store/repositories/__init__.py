@@ -6,6 +6,7 @@ from app.store.repositories.dossiers import DossierRepository, DossierSummary
 from app.store.repositories.drafts import DraftRecord, DraftRepository
 from app.store.repositories.misc import BlobInfo, BlobRepository, CalendarRepository, SettingsRepository
 from app.store.repositories.procedures import ProcedureRepository
+from app.store.repositories.sync import OutboxRepository, RemoteDossierRepository
 from app.store.repositories.users import UserRecord, UserRepository
 
 __all__ = [
@@ -20,7 +21,9 @@ __all__ = [
     "DossierSummary",
     "DraftRecord",
     "DraftRepository",
+    "OutboxRepository",
     "ProcedureRepository",
+    "RemoteDossierRepository",
     "SettingsRepository",
     "UserRecord",
     "UserRepository",

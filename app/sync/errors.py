@@ -1,0 +1,70 @@
+"""How an exchange with the provincial system can fail, and what the outbox does about it.
+
+* :class:`TransientError`: try again later (no connection, connection dropped, timeout, 5xx, 408,
+  429); ``pause_all`` (429, 503) asks the whole station to wait ``retry_after`` seconds.
+* :class:`RejectedError`: the server refused this item (4xx): it is parked with the reason, the
+  other dossiers go on.
+* :class:`ConflictError`: a status change the province had overtaken (409): the province wins.
+* :class:`AuthError`: the station token is unknown, expired or revoked (401, 403): the run stops.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.core.errors import MotCuaError
+
+
+class SyncError(MotCuaError):
+    """Base of the sync errors; ``code`` is the server's machine-readable reason when known."""
+
+    def __init__(
+        self, message_en: str, message_vi: str | None = None, *, code: str = "", status: int | None = None
+    ) -> None:
+        super().__init__(message_en, message_vi)
+        self.code = code
+        self.status = status
+
+
+class TransientError(SyncError):
+    def __init__(
+        self,
+        message_en: str,
+        message_vi: str | None = None,
+        *,
+        code: str = "",
+        status: int | None = None,
+        retry_after: float | None = None,
+        pause_all: bool = False,
+        connection: bool = False,
+    ) -> None:
+        super().__init__(message_en, message_vi, code=code, status=status)
+        self.retry_after = retry_after
+        self.pause_all = pause_all
+        self.connection = connection  # no answer at all (network down, dropped, timed out)
+
+
+class RejectedError(SyncError):
+    pass
+
+
+class ConflictError(SyncError):
+    def __init__(
+        self,
+        message_en: str,
+        message_vi: str | None = None,
+        *,
+        code: str = "conflict",
+        status: int | None = 409,
+        current: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message_en, message_vi, code=code, status=status)
+        self.current = current or {}
+
+
+class AuthError(SyncError):
+    pass
+
+
+class NotConfiguredError(SyncError):
+    """No server address or no station token yet."""

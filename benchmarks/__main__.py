@@ -12,6 +12,7 @@ ENTRIES = {
     "search": "benchmarks.search",
     "sync": "benchmarks.sync",
     "pipeline": "benchmarks.pipeline",
+    "batch": "benchmarks.batch",
     "ui": "benchmarks.ui_first_paint",
 }
 
@@ -22,6 +23,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="smaller data sets, for a first look")
     args = parser.parse_args(argv)
     names = args.names or list(ENTRIES)
+    # Throwaway data folders are encrypted at rest like real ones; their keys go to the test suite's
+    # file keyring (shared with the child processes), never to the machine's keyring.
+    # The keyring file stays beside the cached data sets, so a later run still opens them.
+    import os
+
+    from benchmarks.common import DATA_ROOT
+    from tests.keyring_backend import ENV_FILE, install_for_session
+
+    os.environ.setdefault(ENV_FILE, str(DATA_ROOT / "test-keyring.json"))
+    install_for_session()
     reports = []
     for name in names:
         print(f"== {name}", flush=True)

@@ -5,13 +5,12 @@ Goal (issue: foundation): p95 under 50 ms at 1M dossiers, within 2x of the raw f
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from datetime import datetime
 from pathlib import Path
 
 from app.core.catalogue import load_catalogue
-from app.store.database import Database
+from app.store.database import Database, connect_file
 from app.store.repositories import DossierRepository
 from app.store.repositories.dossiers import SUMMARY_COLUMNS
 from app.store.search import fts5_query, query_words
@@ -46,7 +45,7 @@ def _database(rows: int) -> Database:
 def _raw_floor(db_file: Path, words: list[str]) -> list[float]:
     """The same rows fetched by hand-written SQL on a bare sqlite3 connection: the FTS5 match
     joined to the dossier rows, newest 50 (what the repository returns, minus SQLAlchemy)."""
-    connection = sqlite3.connect(db_file)
+    connection = connect_file(db_file)  # keyed (SQLCipher)
     try:
         match = fts5_query(words)
         columns = ", ".join(f"d.{name}" for name in SUMMARY_COLUMNS)

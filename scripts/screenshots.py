@@ -23,6 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+# Throwaway demo folders are encrypted at rest: their keys go to the test suite's file keyring
+# (tests/keyring_backend.py), never to this machine's keyring (and it works without one, e.g. Xvfb).
+from tests.keyring_backend import install_for_session  # noqa: E402
+
+install_for_session()
 
 INNER_FLAG = "--inner"  # set when re-run under xvfb-run
 SCREEN = "1920x1200x24"
@@ -243,6 +248,50 @@ def shoot_scan_station(s: Shooter, ctx, officer) -> None:  # type: ignore[no-unt
     shutil.rmtree(folder, ignore_errors=True)
 
 
+def shoot_sync(s: Shooter, ctx, officer, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    """The sync indicator and Trung tâm đồng bộ against the reference server (a subprocess on
+    loopback) that refuses one dossier: its procedure is missing from the province's catalogue."""
+    import os as _os
+
+    from app.core.catalogue import load_catalogue
+    from app.services.sync import configure
+    from app.sync.catalogue import procedure_to_record
+    from app.ui.main_window import MainWindow
+    from tests.sync import helpers
+
+    _os.environ.setdefault("MOTCUA_SYNC_SECRETS", "file")  # the token in an encrypted file, not the keyring
+    _os.environ.setdefault("MOTCUA_SECRET_DIR", str(folder / "machine-secret"))
+    server = helpers.start_server(folder / "province")
+    try:
+        _, token = server.station(ctx.settings().agency_code)
+        refused_code = helpers.PROCEDURES[1]
+        server.admin("PUT", "/catalogue", json={"DanhSachTTHC": [
+            procedure_to_record(p) for p in load_catalogue() if p.code != refused_code]})
+        configure(ctx, server_url=server.url, token=token)
+        helpers.receive(ctx, 7, helpers.PROCEDURES[0])
+        helpers.receive(ctx, 8, refused_code)
+        window = MainWindow(ctx, officer=officer)
+        window.resize(1400, 820)
+        window.show()
+        s.wait(lambda: window.model.total is not None and not window.model.loading)
+        s.wait(lambda: window.sync.controller.runs >= 1 and not window.sync.controller.running, timeout=60)
+        window.sync.refresh()
+        s.wait(lambda: window.sync.indicator.state is not None and window.sync.indicator.state.failed)
+        window.table.selectRow(0)
+        code = window.model.summary_at(0).code
+        s.wait(lambda: code in window.detail.toPlainText() and "đồng bộ" in window.detail.toPlainText())
+        s.shoot(window, "15_sync_indicator")
+        centre = window.sync.open_centre()
+        s.wait(lambda: centre.failed_table.rowCount() > 0)
+        centre.tabs.setCurrentIndex(1)
+        centre.failed_table.selectRow(0)
+        s.shoot(centre, "16_sync_centre")
+        centre.close()
+        window.close()
+    finally:
+        server.stop()
+
+
 def pdf_pages(pdf: Path, dpi: int = 80) -> list[Path]:
     """PNG pages of a PDF beside it (pdftoppm), e.g. the receipt exported from the dialog."""
     pdftoppm = shutil.which("pdftoppm")
@@ -289,6 +338,10 @@ def run(out: Path) -> list[Path]:
             officer = auth.authenticate(ctx, "hoa", PASSWORD)
             shoot_main_and_dialogs(shooter, ctx, officer)
             shoot_scan_station(shooter, ctx, officer)
+            shoot_sync(shooter, ctx, officer, Path(folder))
+            from scripts.screenshots_warehouse import shoot_warehouse  # 17, 18 (issue 5)
+
+            shoot_warehouse(shooter, ctx, officer, Path(folder), CCCD_PAYLOAD)
         finally:
             ctx.close()
     return shooter.written + render_slips(out)

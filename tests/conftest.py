@@ -15,7 +15,12 @@ from pathlib import Path
 import pytest
 
 from app.store.database import Database
+from tests.keyring_backend import install_for_session
 from tests.pg_server import PgDatabases, PgServer, PgUnavailableError
+
+# Encryption at rest keeps each data folder's key in the OS keyring: the whole session (and the
+# subprocesses it starts) uses the file-backed test keyring of tests/keyring_backend.py.
+install_for_session()
 
 NO_PG_ENV = "MOTCUA_TEST_NO_PG"
 PG_TEMPLATE = "motcua_template"

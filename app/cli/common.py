@@ -7,7 +7,7 @@ import json
 import re
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -250,14 +250,25 @@ def parse_moment(text: str) -> datetime:
     raise argparse.ArgumentTypeError(f"invalid time {text!r} (expected 'YYYY-MM-DD HH:MM')")
 
 
-def non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
+def int_in_range(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argparse ``type``: a whole number from ``low`` to ``high`` (no upper bound: ``None``).
+    Errors: ``invalid number '<text>'``, ``must be >= <low>, got <n>``, ``must be <low>-<high>, got <n>``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
+        if value < low or (high is not None and value > high):
+            bound = f">= {low}" if high is None else f"{low}-{high}"
+            raise argparse.ArgumentTypeError(f"must be {bound}, got {value}")
+        return value
+
+    parse.__name__ = "number"  # what argparse names the value in its own messages
+    return parse
+
+
+non_negative = int_in_range(0)
 
 
 def parse_status(text: str) -> int:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import EXIT_ERROR, EXIT_OK, Output, open_context, vi_dt
+from app.cli.common import EXIT_ERROR, EXIT_OK, Output, int_in_range, open_context, vi_dt
 
 Leaf = Callable[[Any, str, str, Callable[[argparse.Namespace, Output], int]], Any]
 KIND_LABELS_VI = {
@@ -103,8 +103,10 @@ def cmd_backup_schedule(args: argparse.Namespace, out: Output) -> int:
 
 def cmd_restore(args: argparse.Namespace, out: Output) -> int:
     from app.services.backup import restore_backup
+    from app.services.keys import secret_from_env
 
-    result = restore_backup(Path(args.src).expanduser().resolve(), data_dir=args.data_dir, db_url=args.db_url)
+    result = restore_backup(Path(args.src).expanduser().resolve(), data_dir=args.data_dir, db_url=args.db_url,
+                            secret=secret_from_env(args.secret_env))
     if out.as_json:
         out.json({"source": str(result.source), "created_at": result.created_at.isoformat(timespec="seconds"),
                   "dialect": result.dialect, "files": result.files, "blobs": result.blobs,
@@ -149,14 +151,7 @@ def cmd_diagnostics(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-def _keep(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
-    if not 1 <= value <= 365:
-        raise argparse.ArgumentTypeError(f"must be 1-365, got {value}")
-    return value
+_keep = int_in_range(1, 365)
 
 
 def register(subcommands: Any, leaf: Leaf) -> None:
@@ -172,6 +167,8 @@ def register(subcommands: Any, leaf: Leaf) -> None:
     p = leaf(subcommands, "restore", "khôi phục dữ liệu từ một bản sao lưu (kiểm tra toàn bộ trước)",
              cmd_restore)
     p.add_argument("src", metavar="BẢN_SAO_LƯU", help="thư mục motcua-<ngày>-<giờ> của bản sao lưu")
+    p.add_argument("--secret-env", metavar="TÊN_BIẾN",
+                   help="biến môi trường chứa mã khôi phục (bản sao lưu mã hóa bằng khóa khác, máy mới)")
     leaf(subcommands, "verify", "kiểm tra toàn vẹn dữ liệu: CSDL, tệp lưu trữ, tệp hồ sơ, nhật ký kiểm tra",
          cmd_verify)
     p = leaf(subcommands, "diagnostics", "thu thập thông tin chẩn đoán (không có dữ liệu cá nhân) vào "

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from app.cli import commands, maintenance, reception, scanning, sync
+from app.cli import batch, commands, keys, maintenance, reception, scanning, signing, sync, warehouse
 from app.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
@@ -37,8 +37,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands.register(subcommands, leaf)
     reception.register(subcommands, leaf)
     scanning.register(subcommands, leaf)
+    batch.register(subcommands, leaf)
     maintenance.register(subcommands, leaf)
     sync.register(subcommands, leaf)
+    keys.register(subcommands, leaf)
+    signing.register(subcommands, leaf)
+    warehouse.register(subcommands, leaf)
     return parser
 
 

@@ -22,10 +22,13 @@ pages. ``app.cli.runner`` wires these in with :func:`register`.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
+
+from app.cli.common import int_in_range
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -40,14 +43,7 @@ class _Out(Protocol):
     def warn(self, text: str) -> None: ...
 
 
-def _workers(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
-    if not 1 <= value <= MAX_WORKERS:
-        raise argparse.ArgumentTypeError(f"must be 1-{MAX_WORKERS}, got {value}")
-    return value
+_workers = int_in_range(1, MAX_WORKERS)
 
 
 def _pipeline_arguments(p: argparse.ArgumentParser) -> None:
@@ -124,7 +120,7 @@ def cmd_scan(args: argparse.Namespace, out: _Out) -> int:
     from app.cli.common import UsageError, open_context
     from app.core.progress import CancelToken
     from app.services.auth import SYSTEM_OFFICER
-    from app.services.scanning import resume_pending_scans, scan_into_dossier
+    from app.services.scanning import recover_at_startup, resume_pending_scans, scan_into_dossier
 
     if args.resume:
         if args.source or args.to:
@@ -148,6 +144,9 @@ def cmd_scan(args: argparse.Namespace, out: _Out) -> int:
         previous = signal.signal(signal.SIGINT, lambda *_: cancel.cancel())
     try:
         with open_context(args) as ctx:
+            _recovered, notice = recover_at_startup(ctx)  # pages a crash left in the spool first
+            if notice:
+                print(notice, file=sys.stderr)
             outcome = scan_into_dossier(ctx, args.source, code, index, SYSTEM_OFFICER, profile=args.profile,
                                         cancel=cancel)
     finally:

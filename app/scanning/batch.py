@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from app.core.errors import MotCuaError
 from app.core.progress import CancelToken, ProgressCallback, ProgressUpdate, no_progress
 from app.scanning.loading import count_pages, load_page
-from app.scanning.pipeline import PageFailure, PageOutcome, process_page
+from app.scanning.pipeline import PageFailure, PageOutcome, PageResult, process_page
 from app.scanning.profile import ScanProfile
 from app.scanning.sources import PageSource
 
@@ -26,13 +28,19 @@ Task = tuple[str, int]
 
 def process_file_page(source: str, index: int, profile: ScanProfile) -> PageOutcome:
     """Load page ``index`` of the file ``source`` and run the pipeline on it (a worker's job)."""
+    started = time.perf_counter()
     try:
         loaded = load_page(Path(source), index, profile)
     except MotCuaError as exc:
         return PageFailure(source, index, exc.message_en, exc.message_vi, "load")
     except MemoryError:
         return PageFailure(source, index, "not enough memory to decode the image", "không đủ bộ nhớ", "load")
-    return process_page(loaded.image, profile, dpi=loaded.dpi, source=source, index=index, jpeg=loaded.jpeg)
+    load_ms = round((time.perf_counter() - started) * 1000.0, 3)
+    outcome = process_page(loaded.image, profile, dpi=loaded.dpi, source=source, index=index,
+                           jpeg=loaded.jpeg)
+    if isinstance(outcome, PageResult):
+        outcome = replace(outcome, timings=(("load", load_ms), *outcome.timings))
+    return outcome
 
 
 def plan(sources: Sequence[str], profile: ScanProfile) -> list[Task | PageFailure]:
@@ -71,7 +79,7 @@ def iter_process_files(sources: Sequence[str], profile: ScanProfile, *, workers:
             progress(ProgressUpdate(done, total, "Đang xử lý trang"))
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker) as pool:
         pending: list[PageFailure | Future[PageOutcome]] = [
             t if isinstance(t, PageFailure) else pool.submit(process_file_page, t[0], t[1], profile)
             for t in tasks
@@ -99,6 +107,17 @@ def process_source(source: PageSource, profile: ScanProfile, *, cancel: CancelTo
         else:
             yield process_page(item.image, profile, dpi=item.dpi, source=item.origin, index=item.index,
                                jpeg=item.jpeg)
+
+
+def _init_worker() -> None:
+    """One OpenCV thread per worker process: the workers already keep the cores busy, and OpenCV's
+    own threads on top of them only contend for the same cores."""
+    try:
+        import cv2
+
+        cv2.setNumThreads(1)
+    except ImportError:  # pragma: no cover - OpenCV is a dependency
+        pass
 
 
 def _result(future: Future[PageOutcome], task: Task | PageFailure) -> PageOutcome:

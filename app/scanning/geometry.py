@@ -18,6 +18,9 @@ _MIN_POINTS = 200
 _MIN_CONTRAST = 1.12
 _STRIP_PX = 400.0
 _WORK_SIZE = 1200  # peak score over median score below which no angle is trusted
+# ink points of the 1-degree search (the finer steps use up to 40,000): 10,000 find the same angle
+# as 20,000 on the corpus, the synthetic pages and the benchmark pages, in half the time
+_COARSE_POINTS = 10_000
 
 
 def to_gray(image: np.ndarray) -> np.ndarray:
@@ -28,13 +31,15 @@ def to_gray(image: np.ndarray) -> np.ndarray:
 
 def reduce(image: np.ndarray, dpi: float, max_dpi: float = 150.0,
            min_longest: int = 1000) -> tuple[np.ndarray, float]:
-    """Halve the image (Gaussian pyramid: cheap) while it is finer than ``max_dpi`` and stays at least
-    ``min_longest`` pixels long; the analysis copy of a page. Returns the copy and its resolution."""
+    """Halve the image while it is finer than ``max_dpi`` and stays at least ``min_longest`` pixels
+    long; the analysis copy of a page. Returns the copy and its resolution. Each halving averages
+    2 x 2 pixels (``INTER_AREA`` at exactly one half: a few times cheaper than a Gaussian pyramid
+    step on a colour page, and as free of aliasing for what the analysis looks at)."""
     import cv2
 
     small = image
     while dpi > max_dpi and max(small.shape[:2]) >= 2 * min_longest:
-        small = cv2.pyrDown(small)
+        small = cv2.resize(small, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)  # 2 x 2 fast path
         dpi /= 2.0
     return small, dpi
 
@@ -74,11 +79,17 @@ def _ink_points(gray: np.ndarray, limit: int, seed: int = 0) -> tuple[np.ndarray
     h, w = gray.shape
     too_big = (stats[:, cv2.CC_STAT_HEIGHT] > h * 0.3) | (stats[:, cv2.CC_STAT_WIDTH] > w * 0.9) \
         | (stats[:, cv2.CC_STAT_AREA] > h * w * 0.01)
-    too_big[0] = True
-    keep = ~too_big[labels]
-    ys, xs = np.nonzero(keep)
+    too_big[0] = False
+    found = cv2.findNonZero(ink)  # ink is a few per cent of the page: work on its pixels only
+    if found is None:
+        return np.empty(0), np.empty(0)
+    found = found.reshape(-1, 2)  # (N, 1, 2) in OpenCV 4, (N, 2) in 5
+    xs, ys = found[:, 0], found[:, 1]  # in row order, as np.nonzero gives them
+    if too_big.any():
+        kept = ~too_big[labels[ys, xs]]
+        xs, ys = xs[kept], ys[kept]
     if len(xs) > limit:
-        pick = np.random.default_rng(seed).choice(len(xs), limit, replace=False)
+        pick = np.sort(np.random.default_rng(seed).choice(len(xs), limit, replace=False))
         xs, ys = xs[pick], ys[pick]
     return xs.astype(np.float64), ys.astype(np.float64)
 
@@ -121,7 +132,7 @@ def estimate_skew(image: np.ndarray, max_angle: float = 45.0) -> SkewEstimate:
     if len(xs) < _MIN_POINTS:
         return SkewEstimate(0.0, confident=False)
     coarse = np.arange(-max_angle, max_angle + 1e-9, 1.0)
-    sample = slice(None, None, max(1, len(xs) // 20_000))
+    sample = slice(None, None, max(1, len(xs) // _COARSE_POINTS))
     scores = _scores(xs[sample], ys[sample], coarse, 4.0, 1e9)
     contrast = scores.max() / max(float(np.median(scores)), 1.0)
     best = float(coarse[int(np.argmax(scores))])
@@ -139,22 +150,43 @@ def estimate_skew(image: np.ndarray, max_angle: float = 45.0) -> SkewEstimate:
     return SkewEstimate(round(float(-best), 3), confident=bool(contrast >= _MIN_CONTRAST))
 
 
-def rotate(image: np.ndarray, angle: float, fill: tuple[int, ...] | int | None = None) -> np.ndarray:
+def rotated_size(width: int, height: int, angle: float) -> tuple[int, int]:
+    """Width and height of the canvas that holds a ``width`` x ``height`` image turned by ``angle``."""
+    theta = math.radians(angle)
+    cos, sin = abs(math.cos(theta)), abs(math.sin(theta))
+    return math.ceil(width * cos + height * sin), math.ceil(width * sin + height * cos)
+
+
+def rotation_matrix(width: int, height: int, angle: float,
+                    window: tuple[int, int, int, int] | None = None) -> np.ndarray:
+    """The affine map of :func:`rotate` (about the centre, onto the grown canvas), shifted so that
+    ``window`` (``x0, y0, x1, y1`` on that canvas) starts at the origin."""
+    import cv2
+
+    new_w, new_h = rotated_size(width, height, angle)
+    matrix = cv2.getRotationMatrix2D((width / 2.0, height / 2.0), angle, 1.0)
+    matrix[0, 2] += (new_w - width) / 2.0
+    matrix[1, 2] += (new_h - height) / 2.0
+    if window is not None:
+        matrix[0, 2] -= window[0]
+        matrix[1, 2] -= window[1]
+    return matrix
+
+
+def rotate(image: np.ndarray, angle: float, fill: tuple[int, ...] | int | None = None,
+           window: tuple[int, int, int, int] | None = None) -> np.ndarray:
     """Rotate counter-clockwise by ``angle`` degrees about the centre, growing the canvas so that
-    nothing is cut; new areas take ``fill`` (default: the colour of the image's edge)."""
+    nothing is cut; new areas take ``fill`` (default: the colour of the image's edge). With
+    ``window`` (a box on the grown canvas) only that part is computed: rotation and crop in one pass."""
     import cv2
 
     h, w = image.shape[:2]
     if fill is None:
         fill = edge_color(image)
-    theta = math.radians(angle)
-    cos, sin = abs(math.cos(theta)), abs(math.sin(theta))
-    new_w, new_h = math.ceil(w * cos + h * sin), math.ceil(w * sin + h * cos)
-    matrix = cv2.getRotationMatrix2D((w / 2.0, h / 2.0), angle, 1.0)
-    matrix[0, 2] += (new_w - w) / 2.0
-    matrix[1, 2] += (new_h - h) / 2.0
+    matrix = rotation_matrix(w, h, angle, window)
+    size = rotated_size(w, h, angle) if window is None else (window[2] - window[0], window[3] - window[1])
     value = (fill,) * 3 if isinstance(fill, int) else tuple(int(v) for v in fill)
-    return cv2.warpAffine(image, matrix, (new_w, new_h), flags=cv2.INTER_LINEAR,
+    return cv2.warpAffine(image, matrix, size, flags=cv2.INTER_LINEAR,
                           borderMode=cv2.BORDER_CONSTANT, borderValue=value)
 
 

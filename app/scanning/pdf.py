@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from app.core.fileio import atomic_write_bytes
 from app.scanning.encode import EncodedPage
 from app.scanning.errors import ScanError
 
@@ -123,14 +122,5 @@ def assemble_pdf(pages: Sequence[EncodedPage], path: Path, meta: PdfMetadata, *,
     data, is_pdfa = build_pdf(pages, meta, pdfa=pdfa)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".motcua-", suffix=".pdf.part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, data, prefix=".motcua-", suffix=".pdf.part")
     return AssembledPdf(path, hashlib.sha256(data).hexdigest(), len(pages), len(data), is_pdfa)

@@ -12,7 +12,6 @@ import contextlib
 import json
 import os
 import shutil
-import tempfile
 import uuid
 from datetime import datetime
 from pathlib import Path
@@ -20,32 +19,10 @@ from typing import Any
 
 import numpy as np
 
+from app.core.fileio import atomic_write, atomic_write_bytes, fsync_dir
+
 _DONE = ".done"
 _META = ".batch.json"
-
-
-def _write_durably(folder: Path, target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".page-", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        Path(tmp).replace(target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(folder)
-
-
-def _fsync_dir(path: Path) -> None:
-    if os.name == "nt":  # directories cannot be opened for fsync on Windows
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class SpoolBatch:
@@ -62,44 +39,22 @@ class SpoolBatch:
         from PIL import Image
 
         target = self.path / f"{self._next_number():05d}.png"
-        fd, tmp = tempfile.mkstemp(prefix=".page-", suffix=".part", dir=self.path)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                options: dict[str, object] = {"compress_level": 1}
-                if dpi:
-                    options["dpi"] = (dpi, dpi)
-                Image.fromarray(image).save(fh, "PNG", **options)
-                fh.flush()
-                os.fsync(fh.fileno())
-            Path(tmp).replace(target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        _fsync_dir(self.path)
-        return target
+        options: dict[str, object] = {"compress_level": 1}
+        if dpi:
+            options["dpi"] = (dpi, dpi)
+        return atomic_write(target, lambda fh: Image.fromarray(image).save(fh, "PNG", **options),
+                            prefix=".page-")
 
     def put_bytes(self, data: bytes, suffix: str) -> Path:
         """Write one arriving page exactly as the device sent it (JPEG, PNG, BMP...) durably."""
-        target = self.path / f"{self._next_number():05d}{suffix}"
-        _write_durably(self.path, target, data)
-        return target
+        return atomic_write_bytes(self.path / f"{self._next_number():05d}{suffix}", data, prefix=".page-")
 
     def copy_in(self, file: Path) -> Path:
         """Copy a file (e.g. one given on the command line) into the batch, keeping its name; the
         original is left where it is."""
         target = self.path / f"{self._next_number():05d}-{Path(file).name}"
-        fd, tmp = tempfile.mkstemp(prefix=".page-", suffix=".part", dir=self.path)
-        try:
-            with os.fdopen(fd, "wb") as out, Path(file).open("rb") as src:
-                shutil.copyfileobj(src, out, 1024 * 1024)
-                out.flush()
-                os.fsync(out.fileno())
-            Path(tmp).replace(target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        _fsync_dir(self.path)
-        return target
+        with Path(file).open("rb") as src:
+            return atomic_write(target, lambda out: shutil.copyfileobj(src, out, 1 << 20), prefix=".page-")
 
     @property
     def name(self) -> str:
@@ -109,7 +64,7 @@ class SpoolBatch:
         """Remember what the batch is for (``.batch.json``, not a page), so that the batch can be
         finished after a crash."""
         text = json.dumps(data, ensure_ascii=False, indent=1)
-        _write_durably(self.path, self.path / _META, text.encode("utf-8"))
+        atomic_write_bytes(self.path / _META, text.encode("utf-8"), prefix=".page-")
 
     def read_meta(self) -> dict[str, Any] | None:
         try:
@@ -128,7 +83,7 @@ class SpoolBatch:
             with target.open("rb+") as fh:
                 os.fsync(fh.fileno())
             file.unlink()
-        _fsync_dir(self.path)
+        fsync_dir(self.path)
         return target
 
     def pages(self) -> list[Path]:

@@ -102,7 +102,7 @@ def _backup_folder(src: Path) -> Path:
 
 
 def restore_backup(src: Path, *, data_dir: Path | str | None = None, db_url: str | None = None,
-                   now: datetime | None = None) -> RestoreResult:
+                   now: datetime | None = None, secret: str | None = None) -> RestoreResult:
     """Restore the backup folder ``src`` into the data folder (SQLite) or the database ``db_url``."""
     now = (now or datetime.now()).replace(microsecond=0)
     folder = _backup_folder(Path(src))
@@ -118,11 +118,12 @@ def restore_backup(src: Path, *, data_dir: Path | str | None = None, db_url: str
         if url is not None:
             raise ValidationError("restore a SQLite backup with --data-dir, not --db-url",
                                   "Hãy khôi phục bản sao lưu SQLite bằng --data-dir (thư mục dữ liệu).")
-        outcome = store_restore.restore_sqlite(folder, manifest, target_dir, now)
+        outcome = store_restore.restore_sqlite(folder, manifest, target_dir, now, secret)
     else:
         with Database.open(url, target_dir, migrate=False) as db:
             blob_root = db.blobs.root
-        outcome = store_restore.restore_postgres(folder, manifest, url, target_dir, blob_root, now)  # type: ignore[arg-type]
+        outcome = store_restore.restore_postgres(folder, manifest, url, target_dir, blob_root, now,  # type: ignore[arg-type]
+                                                 secret)
     log.info("restored backup %s (made %s) into %s", folder, manifest.created_at, target_dir)
     return RestoreResult(source=folder, created_at=manifest.created_at, dialect=manifest.dialect,
                          files=len(manifest.files), blobs=outcome.blobs, previous=outcome.previous)

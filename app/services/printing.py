@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import unicodedata
 from pathlib import Path
 
 from app.core.errors import MotCuaError, NotFoundError
+from app.core.fileio import atomic_write_bytes
 from app.core.procedure import Procedure, ProcessingTime, ProcessingUnit
 from app.documents import OfficeProfile, form_spec, render_form
 from app.services import context as keys
@@ -94,17 +93,10 @@ def write_atomically(out: Path, data: bytes) -> Path:
     """Write ``data`` to ``out`` through a temporary file in the same folder, so ``out`` is either
     the old file or the complete new one."""
     out = Path(out)
-    partial = out.with_name(f".{out.name}.{os.getpid()}.part")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        with partial.open("wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        partial.replace(out)
+        atomic_write_bytes(out, data, prefix=f".{out.name}.", suffix=".part")
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            partial.unlink(missing_ok=True)
         raise PrintError(f"cannot write {out}: {exc.strerror or exc}",
                          f"Không ghi được tệp {out}: {exc.strerror or exc}.") from exc
     return out

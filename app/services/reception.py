@@ -36,6 +36,7 @@ from app.services.calendar import calendar_for_session
 from app.services.catalogue import get_procedure
 from app.services.context import FORM_SET, PROFILE_DEFAULTS, AppContext
 from app.services.sync_outbox import enqueue_dossier, enqueue_new_statuses
+from app.services.warehouse import apply_reuse_flags
 from app.store.codec import naive_local
 from app.store.repositories import (
     AuditRepository,
@@ -293,6 +294,7 @@ def receive_dossier(ctx: AppContext, request: ReceiveRequest, officer: Officer) 
             form_set=form_set,
             history=[StatusChange(received_at, DossierStatus.RECEIVED, officer.full_name, note)],
         )
+        apply_reuse_flags(session, dossier.components)  # reused from the e-data warehouse
         DossierRepository(session).add(dossier)
         enqueue_dossier(session, dossier)  # the provincial sync, in this same transaction
         AuditRepository(session).append(officer.username, "receive", dossier_code=code, details={

@@ -40,6 +40,7 @@ class StationPage:
     rotation: int = 0  # clockwise, 0/90/180/270: applied to the pixels only when saving
     component: int | None = None  # index of the dossier component the page is assigned to
     blank_kept: bool = False  # a page detected as blank that the officer decided to keep
+    spooled: str | None = None  # the spool file the page was read from (scanners, cameras, resumed)
 
     @property
     def blank(self) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import io
 import logging
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,10 +43,10 @@ from app.services.sync_outbox import enqueue_attachment
 from app.store.repositories import AuditRepository, BlobRepository, DossierRepository
 
 __all__ = [
-    "AcquireSummary", "Document", "PageDeck", "PreparedPdf", "SaveGroup", "StationPage", "acquire",
-    "attach_pdf", "build_pdfs", "dossier_components", "finish_spool", "list_scanners", "needs_spool",
-    "new_spool_batch", "pdf_page_count",
-    "save_deck", "store_pdfs",
+    "AcquireSummary", "Document", "PageDeck", "PreparedPdf", "SaveGroup", "StationPage", "UnfinishedBatch",
+    "acquire", "adopt_spool", "attach_pdf", "build_pdfs", "dossier_components", "finish_spool",
+    "list_scanners", "mark_saved", "needs_spool", "new_spool_batch", "pdf_page_count", "save_deck",
+    "store_pdfs", "unfinished_batches",
 ]
 
 log = logging.getLogger(__name__)
@@ -79,8 +80,9 @@ def thumbnail(encoded: EncodedPage, box: tuple[int, int] = THUMBNAIL_BOX) -> np.
         return np.asarray(small).copy()
 
 
-def station_page(result: PageResult) -> StationPage:
-    return StationPage(new_page_id(), result, thumbnail(result.encoded))
+def station_page(result: PageResult, spooled: Path | None = None) -> StationPage:
+    return StationPage(new_page_id(), result, thumbnail(result.encoded),
+                       spooled=None if spooled is None else str(spooled))
 
 
 def _source(where: str | Sequence[str | Path], profile: ScanProfile,
@@ -112,9 +114,11 @@ def acquire(where: str | Sequence[str | Path], profile: ScanProfile | str | None
         for item in stream:
             if cancel.cancelled:
                 break
+            spooled = None
             if isinstance(item, PageFailure):
                 outcome: PageResult | PageFailure = item
             else:
+                spooled = item.spool_path
                 outcome = process_page(item.image, profile, dpi=item.dpi, source=item.origin,
                                        index=item.index, jpeg=item.jpeg)
             if isinstance(outcome, PageFailure):
@@ -122,7 +126,7 @@ def acquire(where: str | Sequence[str | Path], profile: ScanProfile | str | None
                 if on_failure is not None:
                     on_failure(outcome)
                 continue
-            on_page(station_page(outcome))
+            on_page(station_page(outcome, spooled))
             delivered += 1
     except CancelledError:
         pass
@@ -157,9 +161,56 @@ def new_spool_batch(ctx: AppContext, code: str, officer: Officer) -> SpoolBatch:
     :func:`app.services.scanning.scan_into_dossier`) for the pages a scanner or camera captures at
     the station; its metadata says which dossier and officer it is for."""
     batch = scanning.spool_of(ctx).new_batch()
-    batch.write_meta({"kind": SPOOL_KIND, "code": code, "officer": officer.username,
+    batch.write_meta({"kind": SPOOL_KIND, "code": code.strip(), "officer": officer.username,
+                      "pid": os.getpid(), "host": scanning.HOST,
                       "started_at": datetime.now().isoformat(timespec="seconds")})
     return batch
+
+
+@dataclass(frozen=True)
+class UnfinishedBatch:
+    """A station spool batch a crash left behind: its pages not yet saved into the dossier."""
+
+    batch: SpoolBatch
+    pages: tuple[Path, ...]
+    started_at: str = ""
+
+
+def unfinished_batches(ctx: AppContext, code: str) -> list[UnfinishedBatch]:
+    """The station batches of dossier ``code`` that were neither saved nor given up (the window or
+    the application ended abruptly), oldest first, without the pages already saved from them and
+    without batches another live station is still writing. A batch left with nothing to show is
+    marked done."""
+    out = []
+    for batch in scanning.spool_of(ctx).pending():
+        job = batch.read_meta()
+        if not job or job.get("kind") != SPOOL_KIND or job.get("code") != code.strip():
+            continue
+        if scanning.batch_in_use(batch, job):
+            continue
+        saved = set(job.get("saved") or ())
+        pages = tuple(p for p in batch.pages() if p.name not in saved)
+        if not pages:
+            finish_spool(batch)
+            continue
+        out.append(UnfinishedBatch(batch, pages, str(job.get("started_at") or "")))
+    return out
+
+
+def adopt_spool(batch: SpoolBatch) -> None:
+    """This process now owns the batch (its pages are shown again at the station)."""
+    job = batch.read_meta() or {}
+    batch.write_meta({**job, "pid": os.getpid(), "host": scanning.HOST})
+
+
+def mark_saved(batch: SpoolBatch, pages: Sequence[StationPage]) -> None:
+    """Remember which of the batch's spool files are now stored in the dossier, so that resuming
+    the batch after a crash does not show (and save) them a second time."""
+    names = {Path(p.spooled).name for p in pages if p.spooled and Path(p.spooled).parent == batch.path}
+    if not names:
+        return
+    job = batch.read_meta() or {}
+    batch.write_meta({**job, "saved": sorted(set(job.get("saved") or ()) | names)})
 
 
 def finish_spool(batch: SpoolBatch) -> None:

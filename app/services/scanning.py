@@ -43,6 +43,7 @@ from app.scanning.spool import Spool, SpoolBatch
 from app.services.auth import Officer, Permission, Role, require
 from app.services.context import AppContext
 from app.services.sync_outbox import enqueue_attachment
+from app.services.warehouse import index_dossier_component
 from app.store.repositories import AuditRepository, BlobRepository, DossierRepository
 
 logger = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ SPOOL_FOLDER = "spool"
 JOB_KIND = "scan_into_dossier"
 AUDIT_ACTION = "scan"
 PDF_MEDIA_TYPE = "application/pdf"
-_HOST = socket.gethostname()
+HOST = socket.gethostname()
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,7 @@ def _attach(ctx: AppContext, batch: SpoolBatch, job: dict[str, Any],
             dossiers.update(dossier)
             BlobRepository(session).record(sha256, len(data), PDF_MEDIA_TYPE)
             enqueue_attachment(session, dossier, attachment)  # uploaded by the sync
+            index_dossier_component(session, dossier, attachment, officer["username"])  # e-data warehouse
             audit.append(officer["username"], AUDIT_ACTION, dossier_code=code, details={
                 "batch": batch.name, "sha256": sha256, "file_name": attachment.file_name,
                 "component_index": index, "pages": len(pages), "blank_pages": list(outcome.blank_pages),
@@ -219,14 +221,14 @@ def _release(batch: SpoolBatch) -> None:
         _ACTIVE.discard(str(batch.path))
 
 
-def _busy(batch: SpoolBatch, job: dict[str, Any]) -> bool:
+def batch_in_use(batch: SpoolBatch, job: dict[str, Any]) -> bool:
     """True while a scan is still writing into ``batch``: in this process, or in another live
     process of this computer (checked on POSIX; on Windows only this process is known)."""
     with _ACTIVE_LOCK:
         if str(batch.path) in _ACTIVE:
             return True
     pid = job.get("pid")
-    if os.name != "posix" or not isinstance(pid, int) or pid == os.getpid() or job.get("host") != _HOST:
+    if os.name != "posix" or not isinstance(pid, int) or pid == os.getpid() or job.get("host") != HOST:
         return False
     try:
         os.kill(pid, 0)  # signal 0: only asks whether the process exists
@@ -255,7 +257,7 @@ def scan_into_dossier(ctx: AppContext, uri: str, code: str, component_index: int
            "component_name": _component_name(dossier, component_index),
            "officer": {"username": officer.username, "full_name": officer.full_name,
                        "role": str(officer.role)},
-           "profile": scan_profile.to_dict(), "source": spec.uri, "pid": os.getpid(), "host": _HOST,
+           "profile": scan_profile.to_dict(), "source": spec.uri, "pid": os.getpid(), "host": HOST,
            "started_at": datetime.now().isoformat(timespec="seconds")}
     batch = spool_of(ctx).new_batch()
     _claim(batch)
@@ -287,6 +289,8 @@ def _scan_pages(spec: SourceSpec, profile: ScanProfile, batch: SpoolBatch, job: 
             batch.discard()
             raise
         logger.warning("scan into %s stopped after %d spooled page(s): %s", job["code"], kept, exc.message_en)
+        # the officer was told and chooses: ``--resume`` or scan again; start-up recovery leaves it
+        batch.write_meta({**job, "stopped": exc.message_en})
         raise ScanError(f"{exc.message_en} ({kept} page(s) kept in spool batch {batch.name})",
                         f"{exc.message_vi} Các trang đã quét được giữ lại; chạy “motcua scan --resume” "
                         "để đưa chúng vào hồ sơ, hoặc quét lại.") from exc
@@ -299,17 +303,24 @@ def _scan_pages(spec: SourceSpec, profile: ScanProfile, batch: SpoolBatch, job: 
     return collected
 
 
-def resume_pending_scans(ctx: AppContext, *, progress: ProgressCallback = no_progress) -> list[ScanOutcome]:
+def resume_pending_scans(ctx: AppContext, *, progress: ProgressCallback = no_progress,
+                         include_stopped: bool = True) -> list[ScanOutcome]:
     """Finish the scans a crash interrupted: every spool batch of :func:`scan_into_dossier` not
     marked done is processed from its spooled pages and attached, exactly once. Batches that
     cannot be finished (the dossier was deleted...) are logged and left for the next start.
-    Batches already done (attached or cancelled) are deleted first."""
+    Batches already done (attached or cancelled) are deleted first.
+
+    ``include_stopped=False`` (the automatic recovery at start-up) leaves the batches a scanner
+    error stopped: the officer was told to resume them or scan again, and scanning again must not
+    find the first pages attached as well."""
     outcomes = []
     spool = spool_of(ctx)
     spool.clean_done()
     for batch in spool.pending():
         job = batch.read_meta()
-        if not job or job.get("kind") != JOB_KIND or job.get("cancelled") or _busy(batch, job):
+        if not job or job.get("kind") != JOB_KIND or job.get("cancelled") or batch_in_use(batch, job):
+            continue
+        if job.get("stopped") and not include_stopped:
             continue
         pages = batch.pages()
         if not pages:
@@ -329,6 +340,23 @@ def resume_pending_scans(ctx: AppContext, *, progress: ProgressCallback = no_pro
         except (MotCuaError, KeyError, ValueError) as exc:
             logger.error("cannot finish spool batch %s: %s", batch.path, exc)
     return outcomes
+
+
+def recover_at_startup(ctx: AppContext) -> tuple[list[ScanOutcome], str]:
+    """What the application does once an officer has signed in (or ``motcua scan`` starts): attach
+    the pages a crash left in the spool (:func:`resume_pending_scans`, crashes only), with the
+    Vietnamese notice to show (empty when nothing was recovered)."""
+    outcomes = resume_pending_scans(ctx, include_stopped=False)
+    return outcomes, recovery_notice(outcomes)
+
+
+def recovery_notice(outcomes: list[ScanOutcome]) -> str:
+    if not outcomes:
+        return ""
+    pages = sum(o.pages for o in outcomes)
+    codes = ", ".join(dict.fromkeys(o.code for o in outcomes))
+    return (f"Đã khôi phục {pages} trang quét bị gián đoạn (lần trước chương trình dừng đột ngột) "
+            f"và đưa vào hồ sơ {codes}.")
 
 
 def attachments_of(ctx: AppContext, code: str) -> list[Attachment]:

@@ -50,7 +50,7 @@ def verify_database(db: Database) -> VerifyReport:
     """Every check on an open database and its blob store."""
     report = VerifyReport()
     report.problems += integrity.database_findings(db)
-    corrupt, intact = integrity.blob_findings(db.blobs.root)
+    corrupt, intact = integrity.blob_findings(db.blobs)  # decrypts sealed blobs
     report.problems += corrupt
     bad = {p.ref for p in corrupt}
     report.checked["blobs"] = len(intact) + len(bad)

@@ -5,10 +5,15 @@ Importing ``app.store`` is cheap; the submodules hold the pieces:
 """
 
 # models_reception registers the wave-2 tables (users, drafts, audit_log) on Base.metadata.
+# models_batch registers the batch digitising tables (batches, batch_pages, batch_documents).
+from app.store import models_batch as _models_batch  # noqa: F401
 from app.store import models_reception as _models_reception  # noqa: F401
 
 # models_sync registers the sync tables (sync_outbox, sync_remote).
 from app.store import models_sync as _models_sync  # noqa: F401
+
+# models_warehouse registers the e-data warehouse table (warehouse_records).
+from app.store import models_warehouse as _models_warehouse  # noqa: F401
 from app.store.blobs import BlobCorruptedError, BlobStore
 from app.store.database import Database
 from app.store.paths import default_data_dir

@@ -4,6 +4,8 @@ A backup is one folder ``<dest>/motcua-<yyyymmdd-HHMMSS>/``::
 
     motcua.db | dump.sql        the database: SQLite backup API copy, or pg_dump (plain SQL)
     blobs/aa/bb/<sha256>        every content-addressed file of the blob store
+    motcua.key                  the data folder's key file (encrypted data folders): the data key
+                                wrapped by the recovery secret, for a restore on another machine
     manifest.json               see app.store.backup_manifest
     manifest.json.sha256        written last: the backup is complete
 
@@ -27,7 +29,6 @@ import logging
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from sqlalchemy.engine import make_url
 
 from app.store.backup_manifest import (
     BLOBS_PREFIX,
+    KEY_FILE,
     MANIFEST_NAME,
     MARKER_NAME,
     PG_DUMP_FILE,
@@ -50,8 +52,10 @@ from app.store.backup_manifest import (
     manifest_bytes,
     parse_manifest,
 )
-from app.store.database import Database
+from app.store.crypto import HEADER_BYTES, is_encrypted_header
+from app.store.database import Database, connect_sqlite
 from app.store.faults import storage_errors
+from app.store.keys import key_file_path
 
 log = logging.getLogger(__name__)
 
@@ -139,12 +143,13 @@ def _backup_folder(dest: Path, now: datetime) -> Path:
 # --------------------------------------------------------------------------- database copies
 
 
-def sqlite_snapshot(db_path: Path, target: Path) -> str | None:
+def sqlite_snapshot(db_path: Path, target: Path, key: str | None = None) -> str | None:
     """Copy a live SQLite database with the backup API (one consistent snapshot); returns the
-    schema revision of the copy."""
-    src = sqlite3.connect(db_path, timeout=30)
+    schema revision of the copy. An encrypted database (``key``) is copied page by page into a
+    copy keyed the same way: the backup holds only ciphertext."""
+    src = connect_sqlite(db_path, key, timeout=30)
     try:
-        dst = sqlite3.connect(target)
+        dst = connect_sqlite(target, key)
         try:
             src.backup(dst)  # all pages in one step: one read transaction, one snapshot
             dst.execute("PRAGMA journal_mode=DELETE")  # a single self-contained file
@@ -213,8 +218,8 @@ def _add_blob(name: str, src: Path, folder: Path, previous: tuple[Path, dict[str
     if previous is not None:
         old = previous[1].get(rel)
         old_path = previous[0] / rel
-        same = old is not None and old.sha256 == name and old_path.is_file()
-        if same and old_path.stat().st_size == old.size:  # type: ignore[union-attr]
+        same = old is not None and old_path.is_file() and _same_stored(old.sha256, name, old_path, src)
+        if same and old_path.stat().st_size == old.size == src.stat().st_size:  # type: ignore[union-attr]
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 os.link(old_path, target)
@@ -225,11 +230,27 @@ def _add_blob(name: str, src: Path, folder: Path, previous: tuple[Path, dict[str
                 done.linked += 1
                 return
     sha, size = copy_hashed(src, target)
-    if sha != name:
+    if sha != name and not _sealed(target):  # a sealed blob's bytes never hash to its name
         done.warnings.append(f"blob {name} is corrupted in the store (content hashes to {sha}); "
                              "copied as it is")
     files.append(ManifestFile(rel, sha, size))
     done.copied += 1
+
+
+def _sealed(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return is_encrypted_header(f.read(HEADER_BYTES))
+
+
+def _same_stored(old_sha: str, name: str, old_path: Path, src: Path) -> bool:
+    """Whether the previous backup's file holds the same stored bytes as ``src``: a plain blob by
+    its name; a sealed one by its header (key id and a random per-file salt: re-sealing, e.g. by a
+    key rotation, changes it)."""
+    if old_sha == name:
+        return True
+    with open(old_path, "rb") as a, open(src, "rb") as b:
+        head = a.read(HEADER_BYTES)
+        return len(head) == HEADER_BYTES and head == b.read(HEADER_BYTES)
 
 
 def write_backup(db: Database, dest: Path, *, app_version: str, now: datetime,
@@ -254,7 +275,7 @@ def _write(db: Database, dest: Path, folder: Path, partial: Path, app_version: s
         if db.sqlite_path is None:
             raise BackupError("an in-memory database cannot be backed up",
                               "Không sao lưu được cơ sở dữ liệu tạm trong bộ nhớ.")
-        revision = sqlite_snapshot(db.sqlite_path, partial / SQLITE_FILE)
+        revision = sqlite_snapshot(db.sqlite_path, partial / SQLITE_FILE, db.sqlite_key)
         database = SQLITE_FILE
     else:
         revision = db.current_revision()
@@ -262,6 +283,11 @@ def _write(db: Database, dest: Path, folder: Path, partial: Path, app_version: s
         database = PG_DUMP_FILE
     sha, size = hash_file(partial / database)
     files.append(ManifestFile(database, sha, size))
+    encryption = None
+    if db.keys is not None:
+        encryption = db.keys.encryption_info(db=db.sqlite_key is not None)
+        sha, size = copy_hashed(key_file_path(db.keys.data_dir), partial / KEY_FILE)
+        files.append(ManifestFile(KEY_FILE, sha, size))
     manifest = Manifest(created_at=now, app_version=app_version, dialect=db.dialect, db_revision=revision,
                         database=database, files=())
     done = WrittenBackup(folder, manifest)
@@ -271,7 +297,7 @@ def _write(db: Database, dest: Path, folder: Path, partial: Path, app_version: s
     for directory in sorted({p.parent for p in partial.rglob("*") if p.is_file()}, reverse=True):
         fsync_dir(directory)
     manifest = Manifest(created_at=now, app_version=app_version, dialect=db.dialect, db_revision=revision,
-                        database=database, files=tuple(files),
+                        database=database, files=tuple(files), encryption=encryption,
                         counts={**counts, "blobs": sum(1 for f in files if f.path.startswith(BLOBS_PREFIX))})
     raw = manifest_bytes(manifest)
     _write_synced(partial / MANIFEST_NAME, raw)

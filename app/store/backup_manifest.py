@@ -5,14 +5,16 @@
     {"format": "motcua-backup", "version": 1, "created_at": "2026-11-20T16:30:00",
      "app_version": "0.1.0", "dialect": "sqlite", "db_revision": "0002",
      "database": "motcua.db",            # or "dump.sql" (pg_dump, plain SQL) for PostgreSQL
-     "encryption": null,                 # planned: {"db": "sqlcipher-4", "blobs": "aes-256-gcm", "key_id": …}
+     "encryption": {"db": "sqlcipher-4", "blobs": "aes-256-gcm-chunked", "key_id": "…",
+                    "key_file": "motcua.key", "recovery": true},   # null: a plain (older) backup
      "counts": {"blobs": 12, "dossiers": 300},
      "files": [{"path": "motcua.db", "sha256": "…", "size": 1234},
                {"path": "blobs/ab/cd/abcd…", "sha256": "…", "size": 5678}, …]}
 
 ``sha256`` is the hash of the bytes *as stored in the backup*; a blob's name is the hash of its
-plain content. Today both are equal; once blobs are encrypted at rest they differ and the manifest
-still verifies the stored bytes without any key. ``manifest.json.sha256`` (the SHA-256 of the
+plain content. With encryption at rest they differ, and the manifest verifies the stored
+(encrypted) bytes without any key. An encrypted backup also lists ``motcua.key``.
+``manifest.json.sha256`` (the SHA-256 of the
 manifest's bytes, in hex) is written last, after everything else was flushed to disk: it is the
 marker of a complete backup. :func:`parse_manifest` accepts only what this version wrote and raises
 :class:`BackupError` for anything else (it is fuzzed).
@@ -33,6 +35,7 @@ VERSION = 1
 MANIFEST_NAME = "manifest.json"
 MARKER_NAME = "manifest.json.sha256"
 SQLITE_FILE = "motcua.db"
+KEY_FILE = "motcua.key"
 PG_DUMP_FILE = "dump.sql"
 BLOBS_PREFIX = "blobs/"
 MAX_MANIFEST_BYTES = 512 * 1024 * 1024
@@ -118,7 +121,7 @@ def _file_entry(item: Any, database: str) -> ManifestFile:
     if not isinstance(item, dict) or set(item) != {"path", "sha256", "size"}:
         raise _bad("a file entry must be {path, sha256, size}", "mục tệp phải gồm path, sha256, size")
     path, sha, size = item["path"], item["sha256"], item["size"]
-    if not isinstance(path, str) or not (path == database or _BLOB_PATH.fullmatch(path)):
+    if not isinstance(path, str) or not (path in (database, KEY_FILE) or _BLOB_PATH.fullmatch(path)):
         shown = repr(path)[:80]
         raise _bad(f"unexpected file path {shown}", f"đường dẫn tệp không hợp lệ {shown}")
     blob = _BLOB_PATH.fullmatch(path)
@@ -129,6 +132,22 @@ def _file_entry(item: Any, database: str) -> ManifestFile:
     if isinstance(size, bool) or not isinstance(size, int) or size < 0:
         raise _bad(f"bad size for {path}", f"kích thước của {path} không hợp lệ")
     return ManifestFile(path, sha, size)
+
+
+_KEY_ID = re.compile(r"[0-9a-f]{16}")
+
+
+def _encryption(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise _bad("encryption must be an object", "trường encryption không hợp lệ")
+    if value.get("blobs") != "aes-256-gcm-chunked" or value.get("db") not in ("sqlcipher-4", None):
+        raise BackupError("this backup uses an encryption this version does not know",
+                          "Bản sao lưu dùng kiểu mã hóa mà phiên bản này không biết. Hãy cập nhật phần mềm.")
+    kid = value.get("key_id")
+    if not isinstance(kid, str) or not _KEY_ID.fullmatch(kid) or value.get("key_file") != KEY_FILE:
+        raise _bad("bad key id or key file", "mã khóa hoặc tệp khóa không hợp lệ")
+    return {"db": value.get("db"), "blobs": value["blobs"], "key_id": kid, "key_file": KEY_FILE,
+            "recovery": bool(value.get("recovery"))}
 
 
 def parse_manifest(raw: bytes) -> Manifest:
@@ -161,9 +180,7 @@ def parse_manifest(raw: bytes) -> Manifest:
         raise _bad("database file does not match the dialect", "tệp cơ sở dữ liệu không khớp loại")
     encryption = data.get("encryption")
     if encryption is not None:
-        raise BackupError("encrypted backups are not supported by this version",
-                          "Bản sao lưu này được mã hóa; phiên bản MotCua Desk này chưa khôi phục được. "
-                          "Hãy cập nhật phần mềm.")
+        encryption = _encryption(encryption)
     counts = data.get("counts", {})
     if not isinstance(counts, dict) or not all(
             isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) for k, v in counts.items()):
@@ -179,4 +196,4 @@ def parse_manifest(raw: bytes) -> Manifest:
         raise _bad("the database file is not listed", "thiếu tệp cơ sở dữ liệu")
     return Manifest(created_at=created_at, app_version=_text(data, "app_version") or "", dialect=dialect,
                     db_revision=_text(data, "db_revision", optional=True), database=database, files=files,
-                    counts=dict(counts), encryption=None, version=version)
+                    counts=dict(counts), encryption=encryption, version=version)

@@ -5,20 +5,32 @@ Writes are atomic: the bytes go to a temporary file on the same file system, are
 fsynced, renamed over the final name with ``os.replace`` and the folder is fsynced, so a crash
 leaves either the whole blob or nothing under its name (stray ``*.part`` files at worst, which
 ``cleanup_temp`` removes). Reads verify the hash.
+
+Encryption at rest: with the data folder's keys (:class:`app.store.keys.DataKeys`) every file is
+written sealed (AES-256-GCM in 64 KiB chunks, format in :mod:`app.store.crypto`); its name stays
+the SHA-256 of the *plain* content, so de-duplication, references, sync hashes and manifests do
+not change. Reads decrypt (streamed, seekable) and then check the name. A ``BlobStore(root)``
+made without keys finds them through the key file of the data folder above ``root``; files written
+before encryption (plain) are still read, and re-sealed by :meth:`BlobStore.seal_all`.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import logging
 import os
 import re
 import tempfile
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+if TYPE_CHECKING:
+    from app.store.keys import DataKeys
 
 from app.core.errors import MotCuaError, NotFoundError
+from app.store import crypto
 from app.store.faults import storage_errors
 
 log = logging.getLogger(__name__)
@@ -58,22 +70,44 @@ def _check_sha(sha256: str) -> str:
     return sha256
 
 
-def _hash_file(path: Path) -> str:
+def _hash_stream(f: BinaryIO) -> str:
     digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(CHUNK):
-            digest.update(chunk)
+    while chunk := f.read(CHUNK):
+        digest.update(chunk)
     return digest.hexdigest()
 
 
-class BlobStore:
-    """Files addressed by SHA-256 under ``root``."""
+def _hash_file(path: Path) -> str:
+    with open(path, "rb") as f:
+        return _hash_stream(f)
 
-    def __init__(self, root: Path) -> None:
+
+_UNSET = object()
+
+
+class BlobStore:
+    """Files addressed by SHA-256 under ``root``, sealed with ``keys`` when there are keys."""
+
+    def __init__(self, root: Path, keys: DataKeys | object | None = _UNSET) -> None:
         self.root = Path(root)
+        self._keys = keys  # _UNSET: look for the key file of the data folder above root when needed
+
+    @property
+    def keys(self) -> DataKeys | None:
+        if self._keys is _UNSET:
+            from app.store.keys import key_file_path, unlock
+
+            folder = self.root.parent
+            self._keys = unlock(folder) if key_file_path(folder).is_file() else None
+        return self._keys  # type: ignore[return-value]
+
+    @property
+    def encrypted(self) -> bool:
+        return self.keys is not None
 
     # -- paths -----------------------------------------------------------------------------------
     def path_of(self, sha256: str) -> Path:
+        """Where the (stored, possibly sealed) bytes of a blob are; read them with :meth:`open`."""
         _check_sha(sha256)
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
@@ -97,7 +131,7 @@ class BlobStore:
         tmp = Path(tmp_name)
         try:
             with os.fdopen(fd, "wb") as out:
-                out.write(data)
+                self._write_sealed(io.BytesIO(data), out)
                 out.flush()
                 os.fsync(out.fileno())
             tmp.replace(target)
@@ -107,8 +141,19 @@ class BlobStore:
         _fsync_dir(target.parent)
         return sha256
 
+    def _write_sealed(self, src: BinaryIO, out: BinaryIO, digest: Any = None) -> None:
+        keys = self.keys
+        on_plain = digest.update if digest is not None else None
+        if keys is None:
+            while chunk := src.read(CHUNK):
+                if on_plain is not None:
+                    on_plain(chunk)
+                out.write(chunk)
+            return
+        crypto.encrypt_stream(src, out, keys.blob_key(keys.key_id), keys.key_id, on_plain=on_plain)  # type: ignore[arg-type]
+
     def put_file(self, path: Path) -> str:
-        """Store a file of any size, hashing it while copying in 1 MiB chunks; returns the SHA-256."""
+        """Store a file of any size, streamed (hashed and sealed chunk by chunk); returns the SHA-256."""
         with storage_errors(self.root):
             return self._put_file(path)
 
@@ -120,9 +165,7 @@ class BlobStore:
         digest = hashlib.sha256()
         try:
             with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
-                while chunk := src.read(CHUNK):
-                    digest.update(chunk)
-                    out.write(chunk)
+                self._write_sealed(src, out, digest)
                 out.flush()
                 os.fsync(out.fileno())
             sha256 = digest.hexdigest()
@@ -141,28 +184,63 @@ class BlobStore:
     def _intact(self, target: Path, sha256: str) -> bool:
         if not target.is_file():
             return False
-        if _hash_file(target) == sha256:
+        keys = self.keys
+        if keys is not None and self.stored_key_id(sha256) != keys.key_id:
+            return False  # plain (or under a retired key): rewrite it sealed with the current key
+        if self._content_hash(target) == sha256:
             return True
         log.warning("blob %s is corrupted; rewriting it from fresh content", sha256)
         return False
 
     # -- reading ---------------------------------------------------------------------------------
+    def stored_key_id(self, sha256: str) -> str | None:
+        """The key id a stored file is sealed with; None for a plain file."""
+        with open(self.path_of(sha256), "rb") as f:
+            head = f.read(crypto.HEADER_BYTES)
+        return crypto.header_key_id(head) if crypto.is_encrypted_header(head) else None
+
+    def _open_plain(self, path: Path) -> BinaryIO:
+        f = open(path, "rb")  # noqa: SIM115 - returned to the caller
+        try:
+            head = f.read(crypto.HEADER_BYTES)
+            f.seek(0)
+            if not crypto.is_encrypted_header(head):
+                return f  # written before encryption at rest
+            keys = self.keys
+            if keys is None:
+                raise crypto.BlobDecryptError("sealed, but no key file for this blob store")
+            return crypto.open_decrypted(f, keys.blob_key)  # type: ignore[return-value]
+        except BaseException:
+            f.close()
+            raise
+
+    def _content_hash(self, path: Path) -> str | None:
+        """SHA-256 of the plain content; None when it cannot be decrypted (altered, cut short)."""
+        try:
+            with self._open_plain(path) as f:
+                return _hash_stream(f)
+        except crypto.BlobDecryptError:
+            return None
+
     def open(self, sha256: str, *, verify: bool = True) -> BinaryIO:
-        """Open a stored file for reading (seekable). With ``verify`` (default) the content is hashed
-        first and :class:`BlobCorruptedError` raised on mismatch."""
+        """Open a stored file for reading its plain content (seekable). With ``verify`` (default)
+        the content is hashed first and :class:`BlobCorruptedError` raised on mismatch."""
         path = self.path_of(sha256)
         if not path.is_file():
             raise NotFoundError(f"blob {sha256} not found", f"Không tìm thấy tệp lưu trữ {sha256[:12]}….")
-        f = open(path, "rb")  # noqa: SIM115 - returned to the caller
+        try:
+            f = self._open_plain(path)
+        except crypto.BlobDecryptError as exc:
+            raise BlobCorruptedError(sha256, f"undecryptable ({exc.detail})") from exc
         if verify:
             try:
-                digest = hashlib.sha256()
-                while chunk := f.read(CHUNK):
-                    digest.update(chunk)
-                actual = digest.hexdigest()
+                actual = _hash_stream(f)
                 if actual != sha256:
                     raise BlobCorruptedError(sha256, actual)
                 f.seek(0)
+            except crypto.BlobDecryptError as exc:
+                f.close()
+                raise BlobCorruptedError(sha256, f"undecryptable ({exc.detail})") from exc
             except BaseException:
                 f.close()
                 raise
@@ -171,20 +249,72 @@ class BlobStore:
     def read_bytes(self, sha256: str) -> bytes:
         """The whole content, verified against its SHA-256."""
         path = self.path_of(sha256)
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
+        if not path.is_file():
             raise NotFoundError(f"blob {sha256} not found",
-                                f"Không tìm thấy tệp lưu trữ {sha256[:12]}….") from None
+                                f"Không tìm thấy tệp lưu trữ {sha256[:12]}….")
+        try:
+            with self._open_plain(path) as f:
+                data = f.read()
+        except crypto.BlobDecryptError as exc:
+            raise BlobCorruptedError(sha256, f"undecryptable ({exc.detail})") from exc
         actual = hashlib.sha256(data).hexdigest()
         if actual != sha256:
             raise BlobCorruptedError(sha256, actual)
         return data
 
     def verify(self, sha256: str) -> bool:
-        """True when the blob exists and its content matches its name."""
+        """True when the blob exists and its (decrypted) content matches its name."""
         path = self.path_of(sha256)
-        return path.is_file() and _hash_file(path) == sha256
+        return path.is_file() and self._content_hash(path) == sha256
+
+    def content_hash(self, sha256: str) -> str | None:
+        """SHA-256 of a stored blob's plain content (None: it cannot be decrypted)."""
+        return self._content_hash(self.path_of(sha256))
+
+    # -- sealing and rotation ------------------------------------------------------------------------
+    def names(self) -> list[str]:
+        """Every stored blob name (``aa/bb/<sha256>``), sorted; temporary files skipped."""
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.glob("[0-9a-f][0-9a-f]/[0-9a-f][0-9a-f]/*")
+                      if p.is_file() and _SHA256.fullmatch(p.name))
+
+    def seal_all(self) -> int:
+        """Re-write every blob not sealed with the current key (plain ones, or those of a retired
+        key during a rotation) sealed with it, one at a time and atomically; corrupt blobs are left
+        as they are (``verify`` reports them). Returns how many were re-written."""
+        keys = self.keys
+        if keys is None:
+            return 0
+        done = 0
+        with storage_errors(self.root):
+            for name in self.names():
+                if self.stored_key_id(name) == keys.key_id:
+                    continue
+                target = self.path_of(name)
+                fd, tmp_name = tempfile.mkstemp(prefix=".", suffix=_TEMP_SUFFIX, dir=target.parent)
+                tmp = Path(tmp_name)
+                digest = hashlib.sha256()
+                try:
+                    with os.fdopen(fd, "wb") as out, self._open_plain(target) as src:
+                        self._write_sealed(src, out, digest)
+                        out.flush()
+                        os.fsync(out.fileno())
+                    if digest.hexdigest() != name:
+                        log.warning("blob %s is corrupted; left as it is", name)
+                        tmp.unlink()
+                        continue
+                    tmp.replace(target)
+                except crypto.BlobDecryptError:
+                    log.warning("blob %s cannot be decrypted; left as it is", name)
+                    tmp.unlink(missing_ok=True)
+                    continue
+                except BaseException:
+                    tmp.unlink(missing_ok=True)
+                    raise
+                _fsync_dir(target.parent)
+                done += 1
+        return done
 
     def cleanup_temp(self) -> int:
         """Delete temporary files left by an interrupted write; returns how many were removed."""

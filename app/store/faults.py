@@ -103,7 +103,18 @@ def _from_os_error(exc: OSError) -> StorageError | None:
     return None
 
 
-def _from_sqlite(exc: sqlite3.Error) -> StorageError | None:
+def _sqlite_errors() -> tuple[type[BaseException], ...]:
+    try:  # the SQLCipher build of the driver (encrypted databases) has its own exception classes
+        import sqlcipher3.dbapi2 as sqlcipher
+    except ImportError:  # pragma: no cover - a dependency
+        return (sqlite3.Error,)
+    return (sqlite3.Error, sqlcipher.Error)
+
+
+_SQLITE_ERRORS = _sqlite_errors()
+
+
+def _from_sqlite(exc: BaseException) -> StorageError | None:
     code = getattr(exc, "sqlite_errorcode", None)
     text = str(exc)
     lowered = text.lower()
@@ -146,7 +157,7 @@ def translate(exc: BaseException) -> StorageError | None:
         if isinstance(current, StorageError):
             return current
         found: StorageError | None = None
-        if isinstance(current, sqlite3.Error):
+        if isinstance(current, _SQLITE_ERRORS):
             found = _from_sqlite(current)
         elif isinstance(current, OSError):
             found = _from_os_error(current)

@@ -6,16 +6,19 @@ means the part is sound. ``app.services.verify`` puts them together for ``motcua
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import sqlcipher3.dbapi2 as sqlcipher
 from sqlalchemy import func, select
 from sqlalchemy import text as sql_text
 
-from app.store.backup import hash_file, iter_blob_files
-from app.store.database import Database
+from app.core.errors import MotCuaError
+from app.store.backup import iter_blob_files
+from app.store.blobs import BlobStore
+from app.store.database import Database, connect_sqlite, is_plain_sqlite
+from app.store.keys import key_file_path, unlock
 from app.store.models import BlobRow, DossierRow
 
 DB_INTEGRITY = "db_integrity"
@@ -45,12 +48,19 @@ class Finding:
     ref: str = ""
 
 
-def sqlite_file_findings(path: Path) -> list[Finding]:
+def sqlite_file_findings(path: Path, key: str | None = None) -> list[Finding]:
     """``PRAGMA integrity_check`` and ``foreign_key_check`` on a SQLite file (opened read-only when
-    possible, so a check never changes what it checks)."""
+    possible, so a check never changes what it checks). An encrypted file is opened with ``key``,
+    or with the key of its data folder (key file beside it) when ``key`` is None."""
     try:
-        conn = sqlite3.connect(f"file:{path.as_posix()}?mode=ro", uri=True, timeout=30)
-    except sqlite3.Error as exc:
+        encrypted = path.exists() and not is_plain_sqlite(path)
+        if key is None and encrypted and key_file_path(path.parent).is_file():
+            key = unlock(path.parent).sqlcipher_keys()[0]
+    except MotCuaError as exc:
+        return [Finding(DB_INTEGRITY, f"cannot unlock the database: {exc.message_en}", str(path))]
+    try:
+        conn = connect_sqlite(f"file:{path.as_posix()}?mode=ro", key, uri=True, timeout=30)
+    except sqlcipher.Error as exc:
         return [Finding(DB_INTEGRITY, f"cannot open the database: {exc}", str(path))]
     try:
         rows = [r[0] for r in conn.execute(f"PRAGMA integrity_check({MAX_SQLITE_MESSAGES})")]
@@ -59,7 +69,7 @@ def sqlite_file_findings(path: Path) -> list[Finding]:
             findings.append(Finding(DB_INTEGRITY, f"foreign_key_check: {table} row {rowid} refers to a "
                                                   f"missing {parent} row", f"{table}:{rowid}"))
         return findings
-    except sqlite3.DatabaseError as exc:
+    except sqlcipher.DatabaseError as exc:
         return [Finding(DB_INTEGRITY, f"the database cannot be read: {exc}", str(path))]
     finally:
         conn.close()
@@ -67,7 +77,7 @@ def sqlite_file_findings(path: Path) -> list[Finding]:
 
 def database_findings(db: Database) -> list[Finding]:
     if db.sqlite_path is not None:
-        return sqlite_file_findings(db.sqlite_path)
+        return sqlite_file_findings(db.sqlite_path, db.sqlite_key)
     if db.dialect != "postgresql":
         return []
     findings = []
@@ -79,18 +89,27 @@ def database_findings(db: Database) -> list[Finding]:
     return findings
 
 
-def blob_findings(root: Path) -> tuple[list[Finding], set[str]]:
-    """Hash every blob under ``root``; returns the corrupt ones and the names of the intact ones."""
+def blob_findings(root: Path | BlobStore) -> tuple[list[Finding], set[str]]:
+    """Hash the plain content of every blob (decrypting sealed ones, chunk by chunk); returns the
+    corrupt ones and the names of the intact ones. ``root``: a blob store, or its folder (the keys
+    are then found through the data folder's key file)."""
+    store = root if isinstance(root, BlobStore) else BlobStore(root)
     findings: list[Finding] = []
     intact: set[str] = set()
-    for name, path in iter_blob_files(root):
+    for name, _path in iter_blob_files(store.root):
         try:
-            actual, _size = hash_file(path)
+            actual = store.content_hash(name)
         except OSError as exc:
             findings.append(Finding(BLOB_CORRUPT, f"blob {name} cannot be read: {exc.strerror or exc}", name))
             continue
+        except MotCuaError as exc:  # no key for a sealed blob
+            findings.append(Finding(BLOB_CORRUPT, f"blob {name} cannot be decrypted: {exc.message_en}", name))
+            continue
         if actual == name:
             intact.add(name)
+        elif actual is None:
+            findings.append(Finding(BLOB_CORRUPT, f"blob {name} is corrupted: it fails decryption "
+                                                  "(altered or truncated)", name))
         else:
             findings.append(Finding(BLOB_CORRUPT, f"blob {name} is corrupted: its content hashes to {actual}",
                                     name))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 
@@ -48,21 +47,25 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def backup_sqlite(db_path: Path, backups_dir: Path, reason: str = "pre-migration") -> Path:
+def backup_sqlite(db_path: Path, backups_dir: Path, reason: str = "pre-migration", *,
+                  key: str | None = None) -> Path:
     """Copy a live SQLite database with the backup API (consistent even with a WAL and readers).
 
     The copy is ``<backups_dir>/motcua-<yyyymmdd-HHMMSS>-<reason>.db``, written under a temporary
-    name first so that a half-written backup never looks like a good one.
+    name first so that a half-written backup never looks like a good one. An encrypted database
+    (``key``) is copied encrypted with the same key.
     """
+    from app.store.database import connect_sqlite
+
     backups_dir.mkdir(parents=True, exist_ok=True)
     now = datetime.now()
     target = backups_dir / f"motcua-{now:%Y%m%d-%H%M%S}-{reason}.db"
     if target.exists():
         target = backups_dir / f"motcua-{now:%Y%m%d-%H%M%S-%f}-{reason}.db"
     partial = target.with_name(target.name + ".part")
-    src = sqlite3.connect(db_path)
+    src = connect_sqlite(db_path, key)
     try:
-        dst = sqlite3.connect(partial)
+        dst = connect_sqlite(partial, key)
         try:
             src.backup(dst)
         finally:
@@ -74,7 +77,8 @@ def backup_sqlite(db_path: Path, backups_dir: Path, reason: str = "pre-migration
     return target
 
 
-def upgrade(engine: Engine, *, sqlite_path: Path | None, backups_dir: Path, target: str = "head") -> bool:
+def upgrade(engine: Engine, *, sqlite_path: Path | None, backups_dir: Path, target: str = "head",
+            sqlite_key: str | None = None) -> bool:
     """Bring the database to ``target``; returns whether any migration ran.
 
     A SQLite file that already holds data is backed up first. On SQLite foreign keys are switched
@@ -88,7 +92,7 @@ def upgrade(engine: Engine, *, sqlite_path: Path | None, backups_dir: Path, targ
         if current == wanted:
             return False
         if sqlite_path is not None and (current is not None or has_tables):
-            backup_sqlite(sqlite_path, backups_dir)
+            backup_sqlite(sqlite_path, backups_dir, key=sqlite_key)
         log.info("migrating database from %s to %s", current or "empty", wanted)
         raw = conn.connection.driver_connection if conn.dialect.name == "sqlite" else None
         if raw is not None:

@@ -46,15 +46,18 @@ SQLITE_FTS_TABLE = "dossier_fts"
 SQLITE_FTS_PAUSE_TABLE = "dossier_fts_pause"
 #: PostgreSQL GIN index over ``to_tsvector('simple', search_text)``.
 PG_SEARCH_INDEX = "ix_dossiers_search_tsv"
+#: The warehouse's search index (migration 0005, ``app.store.models_warehouse``): same design.
+WAREHOUSE_FTS_TABLE = "warehouse_fts"
+WAREHOUSE_PG_SEARCH_INDEX = "ix_warehouse_records_search_tsv"
 
 
 def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
     """Alembic filter: the dialect-specific search objects are not described by the models."""
     if name is None:
         return True
-    if type_ == "table" and name.startswith(SQLITE_FTS_TABLE):
+    if type_ == "table" and name.startswith((SQLITE_FTS_TABLE, WAREHOUSE_FTS_TABLE)):
         return False
-    return not (type_ == "index" and name == PG_SEARCH_INDEX)
+    return not (type_ == "index" and name in (PG_SEARCH_INDEX, WAREHOUSE_PG_SEARCH_INDEX))
 
 
 class Base(DeclarativeBase):

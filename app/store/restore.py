@@ -14,6 +14,14 @@ refused: leaving WAL mode needs the only connection, so ``PRAGMA journal_mode=DE
 one transaction with a lock timeout, so stations still connected make it fail rather than wait, and
 the current database is dumped to ``pre-restore-<ts>/dump.sql`` first. Blobs are content-addressed,
 so blobs outside the data folder (a shared folder) are merged in, never deleted.
+
+Encryption at rest: a backup copies the encrypted bytes as they are and carries the key file
+(``motcua.key``: the data key wrapped by the recovery secret). Restoring into the same data folder
+uses the key the folder already has; a backup made under another key (a new machine, a backup
+older than a key rotation) needs the recovery secret: the key is unwrapped from the backup's key
+file, which then replaces the folder's (the old one is kept in ``pre-restore-<ts>``) and the key is
+put in the OS keyring. A plain backup (made before encryption at rest) is restored as it is and
+converted when the folder is next opened.
 """
 
 from __future__ import annotations
@@ -21,17 +29,19 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import sqlcipher3.dbapi2 as sqlcipher
 from alembic.script import ScriptDirectory
 
+from app.core.errors import MotCuaError
+from app.store import keys as keystore
 from app.store import migrate
 from app.store.backup import copy_hashed, fsync_dir, hash_file, pg_dump, run_client
-from app.store.backup_manifest import BackupCorruptError, BackupError, Manifest
-from app.store.database import BLOB_ROOT_SETTING
+from app.store.backup_manifest import KEY_FILE, BackupCorruptError, BackupError, Manifest
+from app.store.database import BLOB_ROOT_SETTING, connect_sqlite, is_plain_sqlite
 from app.store.faults import storage_errors
 from app.store.paths import BACKUPS_DIR_NAME, BLOBS_DIR_NAME, DB_FILE_NAME
 
@@ -67,13 +77,25 @@ def check_revision(manifest: Manifest) -> None:
                           f"{manifest.db_revision}). Hãy cập nhật phần mềm trước khi khôi phục.")
 
 
-def sqlite_in_use(db_path: Path) -> bool:
+def _current_key(data_dir: Path, db_path: Path) -> str | None:
+    """The key of the folder's current database (None: plain, absent, or its key unavailable)."""
+    if not db_path.exists() or is_plain_sqlite(db_path) or not keystore.key_file_path(data_dir).is_file():
+        return None
+    try:
+        return keystore.unlock(data_dir).sqlcipher_keys()[0]
+    except MotCuaError:
+        return None
+
+
+def sqlite_in_use(db_path: Path, key: str | None = None) -> bool:
     """True when another connection has the SQLite file open (see the module documentation)."""
     if not db_path.exists():
         return False
+    if key is None and not is_plain_sqlite(db_path):
+        key = _current_key(db_path.parent, db_path)
     try:
-        conn = sqlite3.connect(db_path, timeout=0.5, isolation_level=None)
-    except sqlite3.Error:
+        conn = connect_sqlite(db_path, key, timeout=0.5, isolation_level=None)
+    except sqlcipher.Error:
         return False
     try:
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
@@ -83,9 +105,9 @@ def sqlite_in_use(db_path: Path) -> bool:
             return False
         conn.execute("PRAGMA journal_mode=DELETE")
         return False
-    except sqlite3.OperationalError as exc:
+    except sqlcipher.OperationalError as exc:
         return "locked" in str(exc) or "busy" in str(exc)
-    except sqlite3.DatabaseError:  # not a database at all: nobody can be using it
+    except sqlcipher.DatabaseError:  # not a database at all (or not our key): nobody can be using it
         return False
     finally:
         conn.close()
@@ -98,8 +120,8 @@ def _copy_checked(folder: Path, rel: str, sha256: str, target: Path) -> None:
                                  f"Tệp {rel} của bản sao lưu bị thay đổi trong khi khôi phục.")
 
 
-def _quick_check(db_file: Path) -> str | None:
-    conn = sqlite3.connect(db_file)
+def _quick_check(db_file: Path, key: str | None = None) -> str | None:
+    conn = connect_sqlite(db_file, key)
     try:
         result = conn.execute("PRAGMA quick_check").fetchone()[0]
         if result != "ok":
@@ -107,7 +129,9 @@ def _quick_check(db_file: Path) -> str | None:
                                      "Tệp cơ sở dữ liệu trong bản sao lưu bị hỏng.")
         row = conn.execute("SELECT value FROM settings WHERE key = ?", (BLOB_ROOT_SETTING,)).fetchone()
         return row[0] if row and row[0] else None
-    except sqlite3.DatabaseError as exc:
+    except sqlcipher.DatabaseError as exc:
+        if key is not None and "not a database" in str(exc):
+            raise keystore.wrong_key(db_file.name) from None
         raise BackupCorruptError(f"the backed-up database cannot be read: {exc}",
                                  "Tệp cơ sở dữ liệu trong bản sao lưu bị hỏng.") from None
     finally:
@@ -137,27 +161,58 @@ def _previous_dir(data_dir: Path, now: datetime) -> Path:
     return folder
 
 
-def restore_sqlite(folder: Path, manifest: Manifest, data_dir: Path, now: datetime) -> RestoreOutcome:
-    """Replace the SQLite database and blob store of ``data_dir`` by a verified backup."""
+def backup_keys(folder: Path, manifest: Manifest, data_dir: Path,
+                secret: str | None) -> tuple[keystore.DataKeys | None, bool]:
+    """The keys that open an encrypted backup, and whether its key file must replace the folder's
+    (the backup was made under another key). None for a plain backup."""
+    if manifest.encryption is None:
+        return None, False
+    wanted = str(manifest.encryption["key_id"])
+    if keystore.key_file_path(data_dir).is_file():
+        with contextlib.suppress(MotCuaError):
+            current = keystore.unlock(data_dir)
+            if wanted in current.keys:
+                return current, False
+    source = folder / KEY_FILE
+    try:
+        found = keystore.unlock(data_dir, key_file=source, secret=secret)
+    except keystore.KeyUnavailableError:
+        raise BackupError(
+            f"the backup {folder.name} is encrypted with key {wanted}, which this machine does not hold: "
+            "give the recovery secret (--secret-env VAR)",
+            f"Bản sao lưu {folder.name} được mã hóa bằng khóa mà máy này không có. Hãy cung cấp mã khôi "
+            "phục của quản trị viên (--secret-env TÊN_BIẾN).") from None
+    if wanted not in found.keys:
+        raise keystore.wrong_key(folder.name)
+    return found, True
+
+
+def restore_sqlite(folder: Path, manifest: Manifest, data_dir: Path, now: datetime,
+                   secret: str | None = None) -> RestoreOutcome:
+    """Replace the SQLite database and blob store of ``data_dir`` by a verified backup (encrypted:
+    see the module documentation for the key)."""
     with storage_errors():
         check_revision(manifest)
         db_path = data_dir / DB_FILE_NAME
         if sqlite_in_use(db_path):
             raise DatabaseInUseError(str(db_path))
+        keys, new_key = backup_keys(folder, manifest, data_dir, secret)
         staging = data_dir / f".restore-{now:%Y%m%d-%H%M%S}"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
         try:
-            return _stage_and_swap(folder, manifest, data_dir, db_path, staging, now)
+            outcome = _stage_and_swap(folder, manifest, data_dir, db_path, staging, now, keys, new_key)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+    return outcome
 
 
 def _stage_and_swap(folder: Path, manifest: Manifest, data_dir: Path, db_path: Path, staging: Path,
-                    now: datetime) -> RestoreOutcome:
+                    now: datetime, keys: keystore.DataKeys | None, new_key: bool) -> RestoreOutcome:
     _copy_checked(folder, manifest.database, manifest.file(manifest.database).sha256,  # type: ignore[union-attr]
                   staging / DB_FILE_NAME)
-    blob_setting = _quick_check(staging / DB_FILE_NAME)
+    db_key = keys.sqlcipher_keys()[0] if keys is not None and manifest.encryption.get("db") else None  # type: ignore[union-attr]
+    blob_setting = _quick_check(staging / DB_FILE_NAME, db_key)
     default_blobs = data_dir / BLOBS_DIR_NAME
     blob_root = data_dir / blob_setting if blob_setting else default_blobs
     swap_blobs = blob_root.resolve() == default_blobs.resolve()
@@ -174,6 +229,17 @@ def _stage_and_swap(folder: Path, manifest: Manifest, data_dir: Path, db_path: P
             current.replace(previous / current.name)
     if swap_blobs and default_blobs.exists():
         default_blobs.replace(previous / BLOBS_DIR_NAME)
+    key_path = keystore.key_file_path(data_dir)
+    if new_key and keys is not None:  # the backup's key replaces the folder's: keyring first, then the file
+        keystore.install(keys)
+        if key_path.exists():
+            key_path.replace(previous / key_path.name)
+        keystore.KeyFile.load(folder / KEY_FILE).save(key_path)
+    elif manifest.encryption is None and key_path.is_file():
+        with contextlib.suppress(MotCuaError):  # a plain backup: converted at the next opening
+            plain_keys = keystore.unlock(data_dir)
+            plain_keys.file.state = keystore.CONVERTING
+            plain_keys.save()
     (staging / DB_FILE_NAME).replace(db_path)
     if swap_blobs:
         staged_blobs = staging / BLOBS_DIR_NAME
@@ -192,12 +258,20 @@ def _stage_and_swap(folder: Path, manifest: Manifest, data_dir: Path, db_path: P
 
 
 def restore_postgres(folder: Path, manifest: Manifest, url: str, data_dir: Path, blob_root: Path,
-                     now: datetime) -> RestoreOutcome:
-    """Replace the PostgreSQL database's content by a verified ``pg_dump`` backup (one transaction)."""
+                     now: datetime, secret: str | None = None) -> RestoreOutcome:
+    """Replace the PostgreSQL database's content by a verified ``pg_dump`` backup (one transaction).
+    Sealed blobs of a backup made under another key bring their key file (see restore_sqlite)."""
     with storage_errors():
         check_revision(manifest)
+        keys, new_key = backup_keys(folder, manifest, data_dir, secret)
         previous = _previous_dir(data_dir, now)
         previous.mkdir(parents=True)
+        if new_key and keys is not None:
+            keystore.install(keys)
+            key_path = keystore.key_file_path(data_dir)
+            if key_path.exists():
+                key_path.replace(previous / key_path.name)
+            keystore.KeyFile.load(folder / KEY_FILE).save(key_path)
         try:
             pg_dump(url, previous / "dump.sql")
         except BackupError:

@@ -6,9 +6,11 @@ from datetime import date, datetime
 from html import escape
 
 from app.core.dossier import Channel, Delivery, Dossier
+from app.services.sync import DossierSyncState
 
 CHANNEL_VI = {Channel.DIRECT: "Trực tiếp", Channel.ONLINE: "Trực tuyến", Channel.POSTAL: "Bưu chính công ích"}
 DELIVERY_VI = {Delivery.COUNTER: "Tại Bộ phận Một cửa", Delivery.POST: "Qua dịch vụ bưu chính"}
+SYNC_COLOURS = {"synced": "#1b8a3a", "pending": "#c77700", "failed": "#c62828", "none": "#555"}
 
 
 def _dt(value: datetime | None) -> str:
@@ -23,8 +25,16 @@ def _row(label: str, value: str) -> str:
     return f"<tr><td style='color:#555;padding-right:12px'>{escape(label)}</td><td>{escape(value)}</td></tr>"
 
 
-def dossier_html(dossier: Dossier) -> str:
-    """Everything an officer checks at a glance, Vietnamese labels, dates dd/mm/yyyy."""
+def sync_html(sync: DossierSyncState) -> str:
+    """The dossier's place in the provincial sync, coloured (green synced, orange waiting, red error)."""
+    colour = SYNC_COLOURS.get(sync.state, "#555")
+    return (f"<tr><td style='color:#555;padding-right:12px'>Đồng bộ tỉnh</td>"
+            f"<td style='color:{colour}'>{escape(sync.text_vi)}</td></tr>")
+
+
+def dossier_html(dossier: Dossier, sync: DossierSyncState | None = None) -> str:
+    """Everything an officer checks at a glance, Vietnamese labels, dates dd/mm/yyyy; with ``sync``,
+    the dossier's sync state ("Đã đồng bộ dd/mm/yyyy HH:MM", "Đang chờ đồng bộ (N)", "Lỗi đồng bộ: …")."""
     a = dossier.applicant
     rows = [
         _row("Thủ tục", f"{dossier.procedure_code} — {dossier.procedure_name}"),
@@ -42,6 +52,8 @@ def dossier_html(dossier: Dossier) -> str:
         _row("Phí, lệ phí", f"{dossier.fee_vnd:,} đồng".replace(",", ".") if dossier.fee_vnd else "Không"),
         _row("Cán bộ tiếp nhận", dossier.officer or "—"),
     ]
+    if sync is not None:
+        rows.append(sync_html(sync))
     components = "".join(
         f"<li>{escape(c.name)} <span style='color:#555'>(chính {c.originals}, "
         f"sao {c.certified_copies}, photo {c.photocopies})</span>"

@@ -29,6 +29,7 @@ from app.services.context import AppContext, resolve_data_dir
 from app.services.faults import user_error
 from app.services.logging_setup import configure_logging
 from app.services.scan_station import list_scanners
+from app.services.sync import dossier_sync_state
 from app.ui.dossier_detail import dossier_html
 from app.ui.dossier_model import DossierListModel
 from app.ui.error_hooks import install_excepthooks
@@ -39,6 +40,8 @@ from app.ui.receive_dialog import ReceiveDialog
 from app.ui.return_dialog import ReturnDialog
 from app.ui.scan_station import ScanStationDialog
 from app.ui.sign_in import sign_in
+from app.ui.signature_badge import DossierSignatures
+from app.ui.sync_indicator import SyncUi
 
 log = logging.getLogger(__name__)
 UNEXPECTED_VI = ("Đã xảy ra lỗi không mong muốn. Chi tiết đã được ghi vào nhật ký (thư mục logs trong "
@@ -99,7 +102,14 @@ class MainWindow(QMainWindow):
         self.detail.setHtml("<p style='color:#777'>Chọn một hồ sơ để xem chi tiết.</p>")
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.table)
-        splitter.addWidget(self.detail)
+        # the dossier's digitised PDFs and their digital signatures (app.ui.signature_badge), under the detail
+        self.signatures = DossierSignatures(self.ctx, self.runner, self.officer, self.show_error, self)
+        self.signatures.signed.connect(lambda code: self._show_detail(code))
+        right = QSplitter(Qt.Orientation.Vertical, self)
+        right.addWidget(self.detail)
+        right.addWidget(self.signatures)
+        right.setSizes([560, 200])
+        splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([880, 400])
@@ -107,8 +117,10 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         self.count_label = QLabel("Đang tải…", self)
-        self.connection_label = QLabel("● Ngoại tuyến (chưa cấu hình đồng bộ)", self)
-        self.connection_label.setObjectName("connectionLabel")
+        # Sync with the province: the status-bar indicator, the background worker, the sync centre.
+        self.sync = SyncUi(self, self.ctx, self.runner, self.officer)
+        self.sync.run_finished.connect(lambda _report: self._show_detail())
+        self.connection_label = self.sync.indicator
         role = auth.Role(self.officer.role)
         self.officer_label = QLabel(f"Cán bộ: {self.officer.full_name} ({role.label_vi})", self)
         self.officer_label.setObjectName("officerLabel")
@@ -127,6 +139,9 @@ class MainWindow(QMainWindow):
         self.scan_action = self._action("&Quét tài liệu…", "Ctrl+Shift+S", self.open_scan_station,
                                         dossier_menu)
         self.scan_action.setEnabled(self.officer.can(auth.Permission.SCAN))
+        self.batch_action = self._action("Số hóa theo &lô…", "Ctrl+Shift+B", self.open_batch_screen,
+                                         dossier_menu)
+        self.batch_action.setEnabled(self.officer.can(auth.Permission.DIGITISE))
         dossier_menu.addSeparator()
         self.refresh_action = self._action("Làm mới danh sách", QKeySequence.StandardKey.Refresh,
                                            self.model.refresh, dossier_menu)
@@ -135,6 +150,7 @@ class MainWindow(QMainWindow):
         dossier_menu.addSeparator()
         self._action("Thoát", QKeySequence.StandardKey.Quit, self.close, dossier_menu)
         self.addAction(focus_search)
+        self.sync_now_action = self.sync.add_actions(self).actions()[0]  # Ctrl+Shift+Y
         help_menu = self.menuBar().addMenu("&Trợ giúp")
         self._action("Giới thiệu", None, self._about, help_menu)
         # Help → diagnostics, and the daily backup tried at start-up and every hour.
@@ -164,6 +180,7 @@ class MainWindow(QMainWindow):
         dialog = ReceiveDialog(self.ctx, self.runner, self.officer, self)
         dialog.delete_when_idle = True
         dialog.received.connect(lambda _d: self.apply_filters())
+        dialog.received.connect(lambda _d: self.sync.wake())  # send it to the province soon
         dialog.destroyed.connect(lambda _o=None, d=dialog: self._forget_receive(d))
         self.receive_dialog = dialog
         dialog.open()
@@ -202,6 +219,19 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def open_batch_screen(self) -> QWidget:
+        """Ctrl+Shift+B: batch digitising (separator sheets split a stack into documents)."""
+        from app.ui.batch_screen import BatchScreen
+
+        screen = getattr(self, "batch_screen", None)
+        if screen is None:
+            screen = BatchScreen(self.ctx, self.runner, self.officer, self)
+            screen.setWindowFlag(Qt.WindowType.Window, True)
+            self.batch_screen = screen
+        screen.show()
+        screen.activateWindow()
+        return screen
+
     def _forget_scan_station(self, dialog: ScanStationDialog) -> None:
         if self.scan_station is dialog:
             self.scan_station = None
@@ -221,9 +251,22 @@ class MainWindow(QMainWindow):
         summary = self.model.summary_at(indexes[0].row()) if indexes else None
         if summary is None:
             return
-        ctx, code = self.ctx, summary.code
-        self.runner.run_db(lambda: dossier_service.get_dossier(ctx, code),
-                           lambda dossier: self.detail.setHtml(dossier_html(dossier)))
+        self._show_detail(summary.code)
+
+    def _show_detail(self, code: str | None = None) -> None:
+        """Show a dossier (default: the one shown) with its sync state; again after each sync run."""
+        code = code or getattr(self, "_detail_code", None)
+        if code is None:
+            return
+        self._detail_code, ctx = code, self.ctx
+
+        def show(found: tuple) -> None:  # type: ignore[type-arg]
+            if found[0].code == self._detail_code:
+                self.detail.setHtml(dossier_html(*found))
+                self.signatures.show_dossier(found[0])
+
+        self.runner.run_db(lambda: (dossier_service.get_dossier(ctx, code), dossier_sync_state(ctx, code)),
+                           show)
 
     def show_error(self, error: BaseException) -> None:
         """The single place a failure reaches the officer: Vietnamese text, details in the log.
@@ -256,6 +299,7 @@ class MainWindow(QMainWindow):
         if self.scan_station is not None and self.scan_station.isVisible():
             event.ignore()  # the officer chose to keep unsaved scanned pages
             return
+        self.sync.close()  # the timer and the background sync worker (between two items)
         self.runner.shutdown(wait=True)
         super().closeEvent(event)  # type: ignore[arg-type]
 
@@ -298,6 +342,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = MainWindow(ctx, officer=officer)
     windows.append(window)
     window.show()
+    from app.ui.startup_recovery import start_scan_recovery
+
+    start_scan_recovery(ctx, window.runner, window)  # pages a crash left in the scan spool
     code = qt_app.exec()
     ctx.close()
     return code

@@ -5,6 +5,11 @@ chooses the procedure and moves to the CCCD field; the officer scans the card's 
 whatever field has the focus) and the applicant is filled, the focus moving to the components
 checklist, where the mandatory components are already ticked; Enter saves. The receipt can then be
 printed (Ctrl+P), previewed or exported, and Esc closes. What is typed is kept as a draft until saved.
+
+Once the procedure and an identifier of the applicant (CCCD, CMND or tax code) are known, the e-data
+warehouse is asked (on the database worker) which components a digitised, still-valid document of
+the applicant can satisfy; the checklist shows each offer in its row and Alt+D takes it (the
+component is then received from the warehouse, with the reuse flags the national indicators count).
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from app.core.dossier import Channel, Delivery, Dossier
 from app.core.errors import MotCuaError, ValidationError
 from app.core.procedure import Procedure
 from app.services import camera as camera_service
-from app.services import catalogue, drafts, reception
+from app.services import catalogue, drafts, reception, warehouse
 from app.services.auth import Officer
 from app.services.context import AppContext
 from app.ui.applicant_form import ApplicantForm
@@ -50,6 +55,7 @@ class ReceiveDialog(QDialog):
     catalogue_loaded = Signal()
     drafts_checked = Signal(int)  # how many drafts were found
     due_previewed = Signal(object)  # datetime
+    offers_shown = Signal(int)  # how many components the warehouse can satisfy
 
     def __init__(self, ctx: AppContext, runner: TaskRunner, officer: Officer, parent: QWidget | None = None,
                  now: Callable[[], datetime] = datetime.now) -> None:
@@ -64,6 +70,8 @@ class ReceiveDialog(QDialog):
         self._saving = False
         self._closed = False
         self._due_generation = 0
+        self._reuse_generation = 0
+        self._reuse_key: tuple[str, tuple[str, ...]] | None = None
         self._pending_draft: drafts.Draft | None = None
         self.camera_dialog: CameraDialog | None = None
         self.picker = ProcedurePicker(self)
@@ -89,6 +97,8 @@ class ReceiveDialog(QDialog):
             signal.connect(lambda *_a: self.keeper.touch())
         for name, edit in self.applicant.edits.items():
             edit.editingFinished.connect(lambda n=name: self._check_field(n))
+        for name in ("id_number", "old_id_number", "tax_code"):
+            self.applicant.edits[name].editingFinished.connect(self._lookup_reuse)
         self.save_button.clicked.connect(self.save)
         self.close_button.clicked.connect(self.reject)
         self.reopen_button.clicked.connect(self.reopen_draft)
@@ -101,6 +111,7 @@ class ReceiveDialog(QDialog):
             ("Ctrl+R", self.reopen_draft),
             ("Ctrl+L", self.picker.setFocus),
             ("Ctrl+K", lambda: self.components.setFocus()),
+            ("Alt+D", self.accept_reuse),
             ("F7", self.open_camera),
         ]
         for keys, slot in shortcuts:
@@ -141,6 +152,8 @@ class ReceiveDialog(QDialog):
         self.general_error.hide()
         self._prefill_fee()
         self._refresh_due()
+        self._reuse_key = None
+        self._lookup_reuse()
         self.applicant.first_field.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_channel(self) -> None:
@@ -188,10 +201,46 @@ class ReceiveDialog(QDialog):
             return
         self.applicant.fill(applicant_from_qr(qr))
         self.applicant.validate()
+        self._lookup_reuse()
         if self.picker.procedure is None:
             self.picker.setFocus()
         else:
             self.components.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- reuse from the e-data warehouse -------------------------------------------------------
+    def _owner_ids(self) -> tuple[str, ...]:
+        ids = (self.applicant.edits[n].text() for n in ("id_number", "old_id_number", "tax_code"))
+        return tuple(i for i in ("".join(x.split()) for x in ids) if i)
+
+    def _lookup_reuse(self) -> None:
+        """Ask the warehouse for the applicant's documents matching the components (background)."""
+        procedure = self.picker.procedure
+        if procedure is None or self.dossier is not None:
+            return
+        ids = self._owner_ids()
+        key = (procedure.code, ids)
+        if key == self._reuse_key:
+            return
+        self._reuse_key = key
+        self._reuse_generation += 1
+        generation, ctx, code = self._reuse_generation, self.ctx, procedure.code
+        if not ids:
+            self.components.set_offers([])
+            return
+        self.run_db(lambda: warehouse.reuse_candidates(ctx, code, list(ids)),
+                    lambda offers: self._on_offers(generation, offers),
+                    lambda error: log.warning("warehouse lookup failed: %s", error))
+
+    def _on_offers(self, generation: int, offers: list[warehouse.ComponentOffer]) -> None:
+        if generation != self._reuse_generation or self.dossier is not None:
+            return
+        self.components.set_offers(offers)
+        self.offers_shown.emit(len(offers))
+
+    def accept_reuse(self) -> None:
+        """Alt+D: take (or give back) the warehouse's document for the current component."""
+        if self.dossier is None and self.components.accept_offer():
+            self.components.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def open_camera(self) -> None:
         """F7: read the CCCD QR with the station's webcam; the result fills the form like a scan."""
@@ -261,6 +310,8 @@ class ReceiveDialog(QDialog):
             self.picker.choose_code(str(data["procedure_code"]))
         self.applicant.from_dict(dict(data.get("applicant") or {}))
         self.components.restore(list(data.get("components") or []))
+        self._reuse_key = None
+        self._lookup_reuse()
         for combo, key in ((self.channel, "channel"), (self.delivery, "delivery")):
             combo.setCurrentIndex(max(0, combo.findData(int(data.get(key, 0) or 0))))
         self.delivery_address.setText(str(data.get("delivery_address", "")))
@@ -290,7 +341,8 @@ class ReceiveDialog(QDialog):
         self.components.commit_editor()
         components = [reception.ComponentInput(index=r["index"], received=True, originals=r["originals"],
                                                certified_copies=r["certified_copies"],
-                                               photocopies=r["photocopies"], note=r["note"])
+                                               photocopies=r["photocopies"], note=r["note"],
+                                               reused_record_id=r.get("reused_record_id"))
                       for r in self.components.rows() if r["received"]]
         return reception.ReceiveRequest(
             procedure_code=procedure.code, applicant=applicant, components=components,

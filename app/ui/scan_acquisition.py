@@ -13,6 +13,7 @@ from app.scanning.spool import SpoolBatch
 from app.services import scan_station as station
 from app.services.auth import Officer
 from app.services.context import AppContext
+from app.services.scan_deck import StationPage
 
 Where = str | list[str]
 #: (fn, on_success, on_failure): how the owner runs work in the pool (it counts its own tasks)
@@ -61,6 +62,17 @@ class Acquisition(QObject):
 
         self._run_work(job, self._ended, self._ended)
         return True
+
+    def adopt(self, batches: list[SpoolBatch]) -> None:
+        """Spool batches of an earlier session whose pages are shown again: finished (marked done)
+        with this session's own batches, when the pages are saved or given up."""
+        self._spools.extend(batches)
+
+    def record_saved(self, pages: list[StationPage]) -> None:
+        """Note in each spool batch which of its pages are now in the dossier (not resumed again)."""
+        spools = list(self._spools)
+        if spools and any(p.spooled for p in pages):
+            self._run_work(lambda: [station.mark_saved(s, pages) for s in spools], _ignore, _ignore)
 
     def cancel(self) -> None:
         """Stop between pages (cooperative: the worker finishes the page it is on)."""

@@ -18,7 +18,7 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QWidget
+from PySide6.QtWidgets import QDialog, QListWidgetItem, QMessageBox, QWidget
 
 from app.core.dossier import Attachment, Dossier
 from app.core.errors import MotCuaError
@@ -69,10 +69,12 @@ class ScanStationDialog(QDialog):
         self.pick_files: Callable[[], list[str]] = lambda: ask_files(self)
         self.pick_folder: Callable[[], str] = lambda: ask_folder(self)
         self.confirm_discard: Callable[[int], bool] = lambda pages: ask_discard(self, pages)
+        self.confirm_resume: Callable[[int], bool] = lambda pages: ask_resume(self, pages)
         self._jobs = 0
         self._closed = False
         self._saving = False
         self._replace_id: int | None = None
+        self.resumed_pages = 0  # pages of an unfinished earlier session shown again
         self.model = PageModel(parent=self)
         build_station_layout(self)
         self.acquisition = Acquisition(ctx, self.code, officer,
@@ -91,9 +93,8 @@ class ScanStationDialog(QDialog):
         self.cancel_button.clicked.connect(self.cancel_scan)
         self.save_button.clicked.connect(self.save)
         self.close_button.clicked.connect(self.reject)
-        self.assign_button.clicked.connect(lambda: self.assign_number(self.components.currentRow() + 1))
-        self.components.itemDoubleClicked.connect(
-            lambda item: self.assign_number(self.components.row(item) + 1))
+        self.assign_button.clicked.connect(lambda: self._assign_item(self.components.currentItem()))
+        self.components.itemDoubleClicked.connect(self._assign_item)
         self.model.changed.connect(self._refresh_state)
         shortcuts: list[tuple[str | QKeySequence.StandardKey, Callable[[], object]]] = [
             ("F5", self.scan), (QKeySequence.StandardKey.Save, self.save), ("Ctrl+Shift+Z", self.redo),
@@ -134,8 +135,28 @@ class ScanStationDialog(QDialog):
                             f" — {escape(dossier.procedure_name)}")
         received = [c for c in dossier.components if c.received]
         self.component_names = {c.index: c.name for c in received}
-        self.model.set_components({c.index: (n, c.name) for n, c in enumerate(received, start=1)})
+        # a component keeps its number in the dossier (index + 1): the one in the stored file name
+        # (<code>_TP<index + 1>.pdf), in the dossier's list and in ``motcua scan --to CODE:INDEX``
+        self.model.set_components({c.index: (c.index + 1, c.name) for c in received})
         self.dossier_loaded.emit(dossier)
+        ctx, code = self.ctx, self.code
+        self._run("db", lambda: station.unfinished_batches(ctx, code), self._offer_resume, lambda _e: None)
+
+    def _offer_resume(self, found: list[station.UnfinishedBatch]) -> None:
+        """Pages scanned for this dossier in a session that ended abruptly (not saved, not given up)
+        are offered again: shown as if scanned now, from the spool files (nothing is re-spooled)."""
+        if not found or self._closed:
+            return
+        pages = [p for batch in found for p in batch.pages]
+        batches = [b.batch for b in found]
+        if self.acquiring or not self.confirm_resume(len(pages)):
+            if not self.acquiring:  # given up: the batches are finished
+                self._run("work", lambda: [station.finish_spool(b) for b in batches], lambda _v: None)
+            return
+        self._run("work", lambda: [station.adopt_spool(b) for b in batches], lambda _v: None)
+        self.acquisition.adopt(batches)
+        self.resumed_pages = len(pages)
+        self.start_scan(pages)
 
     def _on_scanners(self, found: list[tuple[str, str]]) -> None:
         for at, (uri, label) in enumerate(found, start=2):
@@ -297,6 +318,12 @@ class ScanStationDialog(QDialog):
         if found:
             self.model.assign(ids, found[0])
 
+    def _assign_item(self, item: QListWidgetItem | None) -> None:
+        """The component chosen in the list (by its index, whatever number it shows)."""
+        ids = self._selected()
+        if item is not None and ids:
+            self.model.assign(ids, int(item.data(Qt.ItemDataRole.UserRole)))
+
     def rescan_selected(self) -> None:
         ids = self._selected()
         if len(ids) != 1:
@@ -335,9 +362,11 @@ class ScanStationDialog(QDialog):
         self.save_button.setEnabled(False)
         self.status.setText("Đang tạo tệp PDF…")
         ctx, code, officer, names = self.ctx, self.code, self.officer, dict(self.component_names)
-        saved_ids = [p.id for g in groups for p in g.pages]
+        saved_pages = [p for g in groups for p in g.pages]
+        saved_ids = [p.id for p in saved_pages]
 
         def stored(attachments: list[Attachment]) -> None:
+            self.acquisition.record_saved(saved_pages)
             self._on_saved(attachments, saved_ids)
 
         def built(pdfs: list[station.PreparedPdf]) -> None:
@@ -395,3 +424,16 @@ class ScanStationDialog(QDialog):
         super().done(result)
         if self.delete_when_idle and self._jobs == 0:
             self.deleteLater()
+
+
+def ask_resume(parent: QWidget, pages: int) -> bool:
+    """Whether to show again the pages an abruptly ended session scanned for this dossier."""
+    box = QMessageBox(QMessageBox.Icon.Question, "Trang quét chưa lưu",
+                      f"Lần trước có {pages} trang đã quét cho hồ sơ này nhưng chưa được lưu "
+                      "(chương trình đã dừng đột ngột).\n\nHiện lại các trang này để kiểm tra và lưu?",
+                      QMessageBox.StandardButton.NoButton, parent)
+    show = box.addButton("Hiện lại các trang", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Bỏ các trang này", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(show)
+    box.exec()
+    return box.clickedButton() is show

@@ -12,10 +12,11 @@ else: an unexpected exception is exactly what these tests must never see.
 from __future__ import annotations
 
 import json
-import sqlite3
 import sys
 import traceback
 from pathlib import Path
+
+from app.store.database import connect_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -64,7 +65,7 @@ def _work(command: str, data_dir: Path, op: int) -> int:
 
 
 def _hold(db_file: Path) -> int:
-    conn = sqlite3.connect(db_file, isolation_level=None)
+    conn = connect_file(db_file, isolation_level=None)  # keyed (SQLCipher)
     conn.execute("BEGIN EXCLUSIVE")
     conn.execute("UPDATE settings SET value = value WHERE key = 'agency.code'")
     say("LOCKED")

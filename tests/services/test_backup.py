@@ -81,7 +81,10 @@ def test_backup_then_restore_round_trip(app_ctx: AppContext, tmp_path: Path) -> 
     assert result.folder.name == "motcua-20261120-163000" and result.blobs == 2
     manifest = json.loads((result.folder / MANIFEST_NAME).read_text(encoding="utf-8"))
     assert manifest["counts"] == {"dossiers": 2, "blobs": 2}
-    assert manifest["encryption"] is None and manifest["db_revision"] == app_ctx.db.current_revision()
+    assert manifest["db_revision"] == app_ctx.db.current_revision()
+    assert manifest["encryption"]["key_id"] == app_ctx.db.keys.key_id  # encrypted at rest, key file listed
+    assert manifest["encryption"]["blobs"] == "aes-256-gcm-chunked"
+    assert "motcua.key" in {f["path"] for f in manifest["files"]}
     marker = (result.folder / MARKER_NAME).read_text().strip()
     assert marker == hashlib.sha256((result.folder / MANIFEST_NAME).read_bytes()).hexdigest()
     before = _codes(app_ctx)
@@ -231,7 +234,7 @@ def test_cli_backup_restore_verify(tmp_path: Path) -> None:
                          "linked", "warnings"}
     restored = motcua("restore", info["folder"], "--json", data_dir=tmp_path / "other")
     assert restored.returncode == 0, restored.stderr
-    assert json.loads(restored.stdout)["files"] == 2
+    assert json.loads(restored.stdout)["files"] == 3  # the database, the key file, one blob
     checked = motcua("verify", "--json", data_dir=tmp_path / "other")
     assert checked.returncode == 0 and json.loads(checked.stdout)["checked"]["dossiers"] == 1
     (Path(info["folder"]) / MARKER_NAME).unlink()

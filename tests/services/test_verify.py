@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 from sqlalchemy import text, update
 
 from app.services.context import AppContext
 from app.services.verify import verify, verify_location
+from app.store.database import connect_file
 from app.store.models_reception import AuditRow
 from app.store.repositories import BlobRepository
 from tests.crash.conftest import motcua
@@ -57,14 +57,14 @@ def test_every_kind_of_damage_is_reported_with_where(app_ctx: AppContext) -> Non
 
 
 def _corrupt_an_index(db_file: Path) -> None:
-    conn = sqlite3.connect(db_file)
+    conn = connect_file(db_file)  # keyed (SQLCipher)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     page_size = conn.execute("PRAGMA page_size").fetchone()[0]
     root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'ix_dossiers_received_at_id'"
                         ).fetchone()[0]
     conn.close()
     with open(db_file, "r+b") as f:
-        f.seek((root - 1) * page_size + 8)
+        f.seek((int(root) - 1) * int(page_size) + 8)
         f.write(b"\xff" * 64)
 
 

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import multiprocessing
-import sqlite3
 import threading
 from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import sqlcipher3.dbapi2 as sqlcipher
 
 from app.core.codes import StationBlock, format_dossier_code, parse_dossier_code
 from app.core.errors import CodeBlockExhaustedError, ValidationError
-from app.store.database import Database
+from app.store.database import Database, connect_file
 from app.store.repositories import CodeCounterRepository, SettingsRepository
 
 AGENCY = "000.00.31.H29"
@@ -133,11 +133,11 @@ def test_two_processes_on_one_sqlite_file_get_unique_numbers(tmp_path: Path) -> 
 
 def test_write_session_takes_the_sqlite_write_lock_up_front(tmp_path: Path) -> None:
     db = Database.open(data_dir=tmp_path)
-    other = sqlite3.connect(tmp_path / "motcua.db", timeout=0, isolation_level=None)
+    other = connect_file(tmp_path / "motcua.db", timeout=0, isolation_level=None)  # keyed (SQLCipher)
     try:
         with db.session(write=True) as s:
             SettingsRepository(s).get("anything")  # a read only, yet the write lock is held
-            with pytest.raises(sqlite3.OperationalError, match="locked"):
+            with pytest.raises(sqlcipher.OperationalError, match="locked"):
                 other.execute("BEGIN IMMEDIATE")
         other.execute("BEGIN IMMEDIATE")  # released at commit
         other.execute("ROLLBACK")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from app.store import migrate
-from app.store.database import Database
+from app.store.database import Database, connect_sqlite
 from app.store.models import Base, include_name
 from app.store.paths import default_data_dir
 
@@ -80,7 +79,7 @@ def test_old_sqlite_file_is_backed_up_before_migrating(tmp_path: Path) -> None:
         assert db.is_current()
         backups = _backups(tmp_path)
         assert len(backups) == 1
-        copy = sqlite3.connect(backups[0])
+        copy = connect_sqlite(backups[0], db.sqlite_key)  # encrypted with the same key
         try:
             assert copy.execute("SELECT note FROM old_notes").fetchall() == [("Ghi chú của bản cũ",)]
             assert copy.execute("SELECT count(*) FROM alembic_version").fetchone() == (0,)

@@ -165,13 +165,14 @@ def test_scan_check_assign_and_save(qtbot, dialog: ScanStationDialog, demo_ctx: 
     assert ids(d) == [a, b, blank, f, seal, e]
     assert d.view.selected_ids() == [seal]  # the moved page stays selected
 
-    select(qtbot, d, 0, 1, 2)
-    key(d, Qt.Key.Key_1)
-    select(qtbot, d, 3, 4, 5)
-    key(d, Qt.Key.Key_2)
+    # the station numbers a component as the dossier does (index + 1), as its file name says
     components = d.model.components
-    first = next(i for i, (n, _name) in components.items() if n == 1)
-    second = next(i for i, (n, _name) in components.items() if n == 2)
+    assert all(n == index + 1 for index, (n, _name) in components.items())
+    (first, (n1, _)), (second, (n2, _)) = sorted(components.items())[:2]
+    select(qtbot, d, 0, 1, 2)
+    key(d, getattr(Qt.Key, f"Key_{n1}"))
+    select(qtbot, d, 3, 4, 5)
+    key(d, getattr(Qt.Key, f"Key_{n2}"))
     assert [d.model.deck.page(i).component for i in (a, b, blank, f, seal, e)] == [first] * 3 + [second] * 3
     before = len(dossier_service.get_dossier(demo_ctx, code).attachments)
 
@@ -180,6 +181,7 @@ def test_scan_check_assign_and_save(qtbot, dialog: ScanStationDialog, demo_ctx: 
     stored = dossier_service.get_dossier(demo_ctx, code).attachments[before:]
     assert stored == saved.args[0]
     assert [(x.component_index, x.pages) for x in stored] == [(first, 2), (second, 3)]
+    assert [x.file_name for x in stored] == [f"{code}_TP{n1}.pdf", f"{code}_TP{n2}.pdf"]
     assert [station.pdf_page_count(demo_ctx, x.sha256) for x in stored] == [2, 3]
     assert "Đã lưu 2 tệp PDF" in d.message.text()
     assert ids(d) == [blank]  # stored pages leave the table; the undecided blank page stays
@@ -209,7 +211,7 @@ def test_rescan_split_and_blank_decision(qtbot, dialog: ScanStationDialog,  # ty
     scan(qtbot, d, page_files[:3])
     a, b, blank = ids(d)
     select(qtbot, d, 1)
-    key(d, Qt.Key.Key_2)
+    key(d, getattr(Qt.Key, f"Key_{min(n for n, _name in d.model.components.values())}"))
     with qtbot.waitSignal(d.scan_finished, timeout=60_000):
         assert d.start_scan([page_files[3]], replace_id=b)
     new = ids(d)[1]
@@ -296,3 +298,49 @@ def test_mouse_drag_and_drop_on_a_real_display() -> None:
                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert child.returncode == 0, child.stderr
     assert json.loads(child.stdout.splitlines()[-1]) == [2, 3, 4, 1]
+
+
+def test_unfinished_spool_batch_is_offered_again_on_open(qtbot, demo_ctx: AppContext, runner,  # type: ignore[no-untyped-def]
+                                                         code: str) -> None:
+    """GIVEN three pages a scanner spooled for the dossier in a station that then crashed
+    WHEN the station is opened again and the officer accepts THEN the three pages are shown again
+    (from the spool, not copied again); after one page is saved and the station crashes again, the
+    next opening shows the two others only; once all are saved nothing is offered any more."""
+    batch = station.new_spool_batch(demo_ctx, code, CLERK)
+    files = [batch.put(text_page(lines=5, seed=n), dpi=200) for n in (1, 2, 3)]
+    asked: list[int] = []
+
+    def open_station(accept: bool = True) -> ScanStationDialog:
+        d = ScanStationDialog(demo_ctx, runner, CLERK, code)
+        d.confirm_discard = lambda _pages: True
+        d.confirm_resume = lambda pages: asked.append(pages) or accept
+        qtbot.addWidget(d)
+        d.show()
+        return d
+
+    d = open_station()
+    qtbot.waitUntil(lambda: len(d.model.deck) == 3 and not d.acquiring, timeout=60_000)
+    assert asked == [3] and d.resumed_pages == 3
+    assert [p.spooled for p in d.model.deck.pages] == [str(f) for f in files]
+    assert batch.pages() == files  # nothing copied into the spool again
+    number = min(n for n, _name in d.model.components.values())
+    select(qtbot, d, 0)
+    key(d, getattr(Qt.Key, f"Key_{number}"))
+    with qtbot.waitSignal(d.saved, timeout=60_000):
+        key(d, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: (batch.read_meta() or {}).get("saved") == [files[0].name], timeout=10_000)
+    assert not batch.done  # two pages are still only on the table: a crash now must not lose them
+
+    d2 = open_station()  # the first window "crashed": never closed
+    qtbot.waitUntil(lambda: len(d2.model.deck) == 2 and not d2.acquiring, timeout=60_000)
+    assert asked == [3, 2]
+    assert [p.spooled for p in d2.model.deck.pages] == [str(f) for f in files[1:]]
+    select(qtbot, d2, 0, 1)
+    key(d2, getattr(Qt.Key, f"Key_{number}"))
+    with qtbot.waitSignal(d2.saved, timeout=60_000):
+        key(d2, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: batch.done, timeout=10_000)
+
+    d3 = open_station()
+    qtbot.waitUntil(lambda: d3.dossier is not None and not d3.busy, timeout=10_000)
+    assert asked == [3, 2] and len(d3.model.deck) == 0

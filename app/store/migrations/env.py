@@ -14,8 +14,10 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
 from app.store import (
+    models_batch,  # noqa: F401 - its tables are part of Base.metadata
     models_reception,  # noqa: F401 - its tables are part of Base.metadata
     models_sync,  # noqa: F401 - its tables are part of Base.metadata
+    models_warehouse,  # noqa: F401 - its tables are part of Base.metadata
 )
 from app.store.models import Base, include_name
 

@@ -1,0 +1,165 @@
+"""Batches of archive digitising, their pages and documents (tables of ``app.store.models_batch``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.core.errors import NotFoundError
+from app.store.models_batch import BatchDocumentRow, BatchPageRow, BatchRow
+
+BATCH_OPEN = "open"
+BATCH_DONE = "done"
+BATCH_CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class BatchRecord:
+    id: int
+    name: str
+    source: str
+    profile: str
+    officer: str
+    state: str
+    source_done: bool
+    active_seconds: float
+    error: str
+    created_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class BatchPageRecord:
+    seq: int
+    origin: str
+    origin_index: int
+    name: str
+    spool_file: str
+    state: str  # processed | failed
+    kind: str  # page | separator
+    separator: str | None = None
+    sha256: str | None = None
+    phash: str | None = None
+    media_type: str = ""
+    bytes: int = 0
+    dpi: float = 0.0
+    blank: bool = False
+    flags: tuple[str, ...] = ()
+    duplicate_of: int | None = None
+    error: str = ""
+    processed_at: datetime = field(default_factory=datetime.now)
+
+
+@dataclass(frozen=True)
+class BatchDocumentRecord:
+    number: int
+    separator: str | None
+    result_code: str | None
+    record: str | None
+    pages: tuple[int, ...]
+    flags: dict[str, Any]
+    sha256: str | None
+    size: int
+    created_at: datetime = field(default_factory=datetime.now)
+
+
+def _batch(row: BatchRow) -> BatchRecord:
+    return BatchRecord(row.id, row.name, row.source, row.profile, row.officer, row.state, row.source_done,
+                       row.active_seconds, row.error, row.created_at, row.updated_at, row.finished_at)
+
+
+def _page(row: BatchPageRow) -> BatchPageRecord:
+    return BatchPageRecord(row.seq, row.origin, row.origin_index, row.name, row.spool_file, row.state,
+                           row.kind, row.separator, row.sha256, row.phash, row.media_type, row.bytes, row.dpi,
+                           row.blank,
+                           tuple(row.flags or ()), row.duplicate_of, row.error, row.processed_at)
+
+
+def _document(row: BatchDocumentRow) -> BatchDocumentRecord:
+    return BatchDocumentRecord(row.number, row.separator, row.result_code, row.record, tuple(row.pages or ()),
+                               dict(row.flags or {}), row.sha256, row.size, row.created_at)
+
+
+class BatchRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    # -- batches
+    def create(self, name: str, source: str, profile: str, officer: str) -> BatchRecord:
+        now = datetime.now()
+        row = BatchRow(name=name, source=source, profile=profile, officer=officer, state=BATCH_OPEN,
+                       source_done=False, active_seconds=0.0, error="", created_at=now, updated_at=now)
+        self.session.add(row)
+        self.session.flush()
+        return _batch(row)
+
+    def _row(self, batch_id: int) -> BatchRow:
+        row = self.session.get(BatchRow, batch_id)
+        if row is None:
+            raise NotFoundError(f"unknown batch {batch_id}", f"Không tìm thấy lô số hóa số {batch_id}.")
+        return row
+
+    def get(self, batch_id: int) -> BatchRecord:
+        return _batch(self._row(batch_id))
+
+    def list(self, *, state: str | None = None, source: str | None = None) -> list[BatchRecord]:
+        stmt = select(BatchRow).order_by(BatchRow.id)
+        if state is not None:
+            stmt = stmt.where(BatchRow.state == state)
+        if source is not None:
+            stmt = stmt.where(BatchRow.source == source)
+        return [_batch(r) for r in self.session.scalars(stmt)]
+
+    def update(self, batch_id: int, **values: Any) -> BatchRecord:
+        row = self._row(batch_id)
+        for key, value in values.items():
+            if not hasattr(row, key) or key in ("id", "name"):
+                raise AttributeError(key)
+            setattr(row, key, value)
+        row.updated_at = datetime.now()
+        self.session.flush()
+        return _batch(row)
+
+    def add_seconds(self, batch_id: int, seconds: float) -> None:
+        row = self._row(batch_id)
+        row.active_seconds = float(row.active_seconds or 0.0) + max(0.0, seconds)
+        row.updated_at = datetime.now()
+        self.session.flush()
+
+    # -- pages
+    def pages(self, batch_id: int) -> list[BatchPageRecord]:
+        stmt = select(BatchPageRow).where(BatchPageRow.batch_id == batch_id).order_by(BatchPageRow.seq)
+        return [_page(r) for r in self.session.scalars(stmt)]
+
+    def page_count(self, batch_id: int) -> int:
+        stmt = select(func.count()).select_from(BatchPageRow).where(BatchPageRow.batch_id == batch_id)
+        return int(self.session.execute(stmt).scalar_one())
+
+    def add_pages(self, batch_id: int, pages: Iterable[BatchPageRecord]) -> None:
+        for p in pages:
+            self.session.add(BatchPageRow(
+                batch_id=batch_id, seq=p.seq, origin=p.origin, origin_index=p.origin_index, name=p.name,
+                spool_file=p.spool_file, state=p.state, kind=p.kind, separator=p.separator, sha256=p.sha256,
+                phash=p.phash, media_type=p.media_type, bytes=p.bytes, dpi=p.dpi, blank=p.blank,
+                flags=list(p.flags),
+                duplicate_of=p.duplicate_of, error=p.error, processed_at=p.processed_at))
+        self.session.flush()
+
+    # -- documents
+    def documents(self, batch_id: int) -> list[BatchDocumentRecord]:
+        stmt = select(BatchDocumentRow).where(BatchDocumentRow.batch_id == batch_id) \
+            .order_by(BatchDocumentRow.number)
+        return [_document(r) for r in self.session.scalars(stmt)]
+
+    def add_document(self, batch_id: int, doc: BatchDocumentRecord) -> None:
+        self.session.add(BatchDocumentRow(
+            batch_id=batch_id, number=doc.number, separator=doc.separator, result_code=doc.result_code,
+            record=doc.record, pages=list(doc.pages), flags=dict(doc.flags), sha256=doc.sha256, size=doc.size,
+            created_at=doc.created_at))
+        self.session.flush()

@@ -36,6 +36,15 @@ def register(subcommands: Any, leaf: Callable[..., Any]) -> None:
              cmd_sign)
     p.add_argument("file", metavar="TỆP.pdf", help="tệp PDF cần ký")
     p.add_argument("--out", required=True, metavar="TỆP_ĐÃ_KÝ.pdf", help="nơi ghi tệp đã ký")
+    add_key_arguments(p)
+    p = leaf(subcommands, "verify-signature", "kiểm tra chữ ký số của tệp PDF", cmd_verify_signature)
+    p.add_argument("file", metavar="TỆP.pdf", help="tệp PDF cần kiểm tra")
+    p.add_argument("--trust-roots", metavar="THƯ_MỤC",
+                   help="thư mục chứng thư gốc được tin cậy (mặc định: theo cài đặt ký số)")
+
+
+def add_key_arguments(p: argparse.ArgumentParser) -> None:
+    """The options naming the signing key (shared by ``sign`` and ``warehouse sign``)."""
     p.add_argument("--pkcs11-module", metavar="ĐƯỜNG_DẪN",
                    help="thư viện PKCS#11 của token (mặc định: theo cài đặt ký số)")
     p.add_argument("--token", metavar="NHÃN", help="nhãn (label) của token")
@@ -46,10 +55,26 @@ def register(subcommands: Any, leaf: Callable[..., Any]) -> None:
     p.add_argument("--pass-env", metavar="BIẾN", help="biến môi trường chứa mật khẩu tệp .p12")
     p.add_argument("--location", metavar="NƠI_KÝ", help="nơi ký (mặc định: tên cơ quan trong cài đặt)")
     p.add_argument("--reason", metavar="LÝ_DO", help="lý do ký (mặc định: Số hoá hồ sơ TTHC)")
-    p = leaf(subcommands, "verify-signature", "kiểm tra chữ ký số của tệp PDF", cmd_verify_signature)
-    p.add_argument("file", metavar="TỆP.pdf", help="tệp PDF cần kiểm tra")
-    p.add_argument("--trust-roots", metavar="THƯ_MỤC",
-                   help="thư mục chứng thư gốc được tin cậy (mặc định: theo cài đặt ký số)")
+
+
+def signer_key(args: argparse.Namespace, ctx: Any) -> Any:
+    """The :data:`~app.documents.signing.SignerKey` the options name (PKCS#11 values missing on the
+    command line come from the signing settings of ``ctx``, when there is one). The PIN or password
+    is read from ``--pin-env``/``--pass-env`` or asked on the terminal."""
+    from app.cli.common import UsageError
+    from app.documents.signing import Pkcs12Key
+
+    if args.pkcs12 and (args.pkcs11_module or args.token or args.key or args.key_id or args.pin_env):
+        raise UsageError("--pkcs12 cannot be combined with the PKCS#11 options")
+    if args.pkcs12:
+        return Pkcs12Key(Path(args.pkcs12), _secret(args.pass_env, "Mật khẩu tệp .p12: "))
+    if ctx is not None and not (args.pkcs11_module or args.token or args.key or args.key_id):
+        from app.services.signing import MODE_PKCS12, signing_settings
+
+        settings = signing_settings(ctx)
+        if settings.mode == MODE_PKCS12:  # the station signs with a software certificate
+            return settings.key(_secret(args.pass_env, "Mật khẩu tệp .p12: "))
+    return _pkcs11_key(args, ctx)
 
 
 def _secret(env: str | None, prompt: str) -> str:
@@ -76,7 +101,7 @@ def _context(args: argparse.Namespace) -> Any:
 
 def cmd_sign(args: argparse.Namespace, out: Any) -> int:
     from app.cli.common import UsageError
-    from app.documents.signing import DEFAULT_REASON, Pkcs12Key, sign_pdf
+    from app.documents.signing import DEFAULT_REASON, sign_pdf
 
     if args.pkcs12 and (args.pkcs11_module or args.token or args.key or args.key_id or args.pin_env):
         raise UsageError("--pkcs12 cannot be combined with the PKCS#11 options")
@@ -85,10 +110,7 @@ def cmd_sign(args: argparse.Namespace, out: Any) -> int:
         if ctx is not None:
             stack.callback(ctx.close)
         location = args.location if args.location is not None else (ctx.settings().agency_name if ctx else "")
-        if args.pkcs12:
-            key: Any = Pkcs12Key(Path(args.pkcs12), _secret(args.pass_env, "Mật khẩu tệp .p12: "))
-        else:
-            key = _pkcs11_key(args, ctx)
+        key = signer_key(args, ctx)
         signed = sign_pdf(Path(args.file), Path(args.out), key, location=location,
                           reason=args.reason or DEFAULT_REASON)
     if out.as_json:

@@ -37,7 +37,7 @@ class SourceKind(StrEnum):
     """Where a record came from."""
 
     MANUAL = "manual"  # added one by one (CLI, the metadata form)
-    BATCH = "batch"  # an archive batch (``source_ref`` = batch id)
+    BATCH = "batch"  # an archive batch (``source_ref`` = "<batch name>#<document number>")
     DOSSIER = "dossier"  # a component scanned into a dossier (``source_ref`` = "<code>#TP01")
     RESULT = "result"  # the result of a dossier handed back (``source_ref`` = dossier code)
 

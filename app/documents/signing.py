@@ -47,6 +47,11 @@ class SigningError(MotCuaError):
     """Signing failed: the token, the PIN, the key or the PDF (Vietnamese and English messages)."""
 
 
+class TokenError(SigningError):
+  """The token itself cannot be used (wrong or locked PIN, token missing or removed, driver, key not
+    found): nothing more can be signed until the officer acts, unlike a bad PDF."""
+
+
 # --------------------------------------------------------------------------- keys
 
 
@@ -91,29 +96,29 @@ class SignedPdf:
 # --------------------------------------------------------------------------- signing
 
 
-def _pkcs11_error(exc: BaseException, key: Pkcs11Key) -> SigningError:
+def _pkcs11_error(exc: BaseException, key: Pkcs11Key) -> TokenError:
     """A PKCS#11 failure in words an officer understands."""
     from pkcs11 import exceptions as p11
 
     name = type(exc).__name__
     if isinstance(exc, p11.PinIncorrect):
-        return SigningError(f"wrong PIN for token {key.token_label!r}",
-                            f"Mã PIN của token “{key.token_label}” không đúng. Lưu ý: nhập sai nhiều lần "
-                            "token sẽ bị khoá.")
+        return TokenError(f"wrong PIN for token {key.token_label!r}",
+                          f"Mã PIN của token “{key.token_label}” không đúng. Lưu ý: nhập sai nhiều lần "
+                          "token sẽ bị khoá.")
     if isinstance(exc, p11.PinLocked):
-        return SigningError(f"token {key.token_label!r} is locked (too many wrong PINs)",
-                            f"Token “{key.token_label}” đã bị khoá do nhập sai PIN quá số lần cho phép; "
-                            "liên hệ tổ chức cung cấp chữ ký số để mở khoá.")
+        return TokenError(f"token {key.token_label!r} is locked (too many wrong PINs)",
+                          f"Token “{key.token_label}” đã bị khoá do nhập sai PIN quá số lần cho phép; "
+                          "liên hệ tổ chức cung cấp chữ ký số để mở khoá.")
     if isinstance(exc, p11.PinLenRange | p11.PinInvalid):
-        return SigningError(f"PIN has an invalid length or characters for token {key.token_label!r}",
-                            "Mã PIN không hợp lệ (sai độ dài hoặc ký tự).")
+        return TokenError(f"PIN has an invalid length or characters for token {key.token_label!r}",
+                          "Mã PIN không hợp lệ (sai độ dài hoặc ký tự).")
     if isinstance(exc, p11.PinExpired):
-        return SigningError("the token PIN has expired", "Mã PIN của token đã hết hạn; hãy đổi PIN bằng "
-                            "phần mềm của nhà cung cấp token.")
+        return TokenError("the token PIN has expired", "Mã PIN của token đã hết hạn; hãy đổi PIN bằng "
+                          "phần mềm của nhà cung cấp token.")
     if isinstance(exc, p11.TokenNotPresent | p11.TokenNotRecognised | p11.DeviceRemoved):
-        return SigningError(f"token {key.token_label!r} not present ({name})",
-                            f"Không thấy token “{key.token_label}”: hãy cắm USB token rồi thử lại.")
-    return SigningError(f"PKCS#11 error {name}: {exc}", f"Lỗi khi làm việc với token chữ ký số ({name}).")
+        return TokenError(f"token {key.token_label!r} not present ({name})",
+                          f"Không thấy token “{key.token_label}”: hãy cắm USB token rồi thử lại.")
+    return TokenError(f"PKCS#11 error {name}: {exc}", f"Lỗi khi làm việc với token chữ ký số ({name}).")
 
 
 def _open_pkcs11_signer(key: Pkcs11Key) -> tuple[Any, Any]:
@@ -124,21 +129,21 @@ def _open_pkcs11_signer(key: Pkcs11Key) -> tuple[Any, Any]:
     from pyhanko.sign.pkcs11 import PKCS11Error, PKCS11Signer, open_pkcs11_session
 
     if not Path(key.module).is_file():
-        raise SigningError(f"PKCS#11 module not found: {key.module}",
-                           f"Không tìm thấy trình điều khiển token (thư viện PKCS#11) tại “{key.module}”. "
-                           "Hãy cài phần mềm của token hoặc chọn đúng đường dẫn trong phần cài đặt ký số.")
+        raise TokenError(f"PKCS#11 module not found: {key.module}",
+                         f"Không tìm thấy trình điều khiển token (thư viện PKCS#11) tại “{key.module}”. "
+                         "Hãy cài phần mềm của token hoặc chọn đúng đường dẫn trong phần cài đặt ký số.")
     try:
         session = open_pkcs11_session(key.module, token_criteria=TokenCriteria(label=key.token_label),
                                       user_pin=key.pin)
     except p11.PKCS11Error as exc:
         if type(exc) is PKCS11Error:  # pyHanko's own "no token matching" (the bare base class)
-            raise SigningError(f"no token labelled {key.token_label!r} in {key.module}: {exc}",
-                               f"Không tìm thấy token có nhãn “{key.token_label}”: hãy cắm USB token, "
-                               "kiểm tra nhãn token trong phần cài đặt ký số.") from exc
+            raise TokenError(f"no token labelled {key.token_label!r} in {key.module}: {exc}",
+                             f"Không tìm thấy token có nhãn “{key.token_label}”: hãy cắm USB token, "
+                             "kiểm tra nhãn token trong phần cài đặt ký số.") from exc
         raise _pkcs11_error(exc, key) from exc
     except OSError as exc:  # the library itself cannot be loaded
-        raise SigningError(f"cannot load PKCS#11 module {key.module}: {exc}",
-                           f"Không nạp được trình điều khiển token “{key.module}”.") from exc
+        raise TokenError(f"cannot load PKCS#11 module {key.module}: {exc}",
+                         f"Không nạp được trình điều khiển token “{key.module}”.") from exc
     try:
         signer = PKCS11Signer(session, key_label=key.key_label, cert_label=key.key_label,
                               key_id=key.key_id, cert_id=key.key_id, other_certs_to_pull=None)
@@ -149,9 +154,9 @@ def _open_pkcs11_signer(key: Pkcs11Key) -> tuple[Any, Any]:
                 and not isinstance(exc, p11.NoSuchKey | p11.MultipleObjectsReturned):
             raise _pkcs11_error(exc, key) from exc
         what = key.key_label or (key.key_id.hex() if key.key_id else "")
-        raise SigningError(f"no key/certificate {what!r} on token {key.token_label!r}: {exc}",
-                           f"Không tìm thấy khoá hoặc chứng thư số “{what}” trên token "
-                           f"“{key.token_label}”.") from exc
+        raise TokenError(f"no key/certificate {what!r} on token {key.token_label!r}: {exc}",
+                         f"Không tìm thấy khoá hoặc chứng thư số “{what}” trên token "
+                         f"“{key.token_label}”.") from exc
     return session, signer
 
 
@@ -201,20 +206,64 @@ def _next_field_name(reader: Any) -> str:
     return f"{FIELD_PREFIX}{number}"
 
 
-def sign_pdf_bytes(data: bytes, key: SignerKey, *, location: str = "", reason: str = DEFAULT_REASON,
-                   signer_name: str | None = None) -> SignedPdf:
-    """``data`` signed (PAdES B-B, incremental update) with ``key``. ``signer_name`` defaults to the
-    certificate's common name."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.pdf_utils.misc import PdfError
-    from pyhanko.sign import fields, signers
+class SigningSession:
+    """A signer for many PDFs: the token is logged in ONCE (one PIN check), or the PKCS#12 file read
+    once, at :meth:`open` or the first :meth:`sign` (so a run with nothing to sign needs no token), and
+    closed on exit. A wrong PIN, a missing token or key, an expired certificate raise
+    :class:`SigningError` (:class:`TokenError` for the token's problems) there, before anything is signed.
 
-    session = None
-    if isinstance(key, Pkcs11Key):
-        session, signer = _open_pkcs11_signer(key)
-    else:
-        signer = _pkcs12_signer(key)
-    try:
+        with SigningSession(key) as session:
+            for data in pdfs:
+                signed = session.sign(data, location="UBND phường Bến Nghé")
+    """
+
+    def __init__(self, key: SignerKey) -> None:
+        self.key = key
+        self._session: Any = None
+        self._signer: Any = None
+
+    def open(self) -> SigningSession:
+        if self._signer is not None:
+            return self
+        if isinstance(self.key, Pkcs11Key):
+            self._session, self._signer = _open_pkcs11_signer(self.key)
+        else:
+            self._signer = _pkcs12_signer(self.key)
+        try:
+            _check_validity(self._signer.signing_cert, datetime.now(UTC))
+        except SigningError:
+            self.close()
+            raise
+        return self
+
+    def close(self) -> None:
+        if self._session is not None:
+            try:
+                self._session.close()
+            except Exception as exc:  # a token pulled out meanwhile: nothing left to close
+                log.debug("closing the PKCS#11 session: %s", exc)
+        self._session = self._signer = None
+
+    def __enter__(self) -> SigningSession:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    @property
+    def signer_name(self) -> str:
+        """The common name of the signing certificate (opens the session if needed)."""
+        return common_name(self.open()._signer.signing_cert)
+
+    def sign(self, data: bytes, *, location: str = "", reason: str = DEFAULT_REASON,
+             signer_name: str | None = None) -> SignedPdf:
+        """``data`` signed (PAdES B-B, incremental update). ``signer_name`` defaults to the
+        certificate's common name."""
+        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+        from pyhanko.pdf_utils.misc import PdfError
+        from pyhanko.sign import fields, signers
+
+        signer, key = self.open()._signer, self.key
         cert = signer.signing_cert
         now = datetime.now(UTC)
         _check_validity(cert, now)
@@ -222,7 +271,7 @@ def sign_pdf_bytes(data: bytes, key: SignerKey, *, location: str = "", reason: s
         try:
             writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
             field_name = _next_field_name(writer.prev)
-        except (PdfError, ValueError, KeyError) as exc:
+        except (PdfError, ValueError, KeyError, TypeError, IndexError) as exc:
             raise SigningError(f"not a readable PDF: {exc}",
                                "Tệp không phải PDF hợp lệ, không ký được.") from exc
         meta = signers.PdfSignatureMetadata(
@@ -238,12 +287,17 @@ def sign_pdf_bytes(data: bytes, key: SignerKey, *, location: str = "", reason: s
                 raise _pkcs11_error(exc, key) from exc
             raise SigningError(f"signing failed: {type(exc).__name__}: {exc}",
                                f"Ký số không thành công ({type(exc).__name__}).") from exc
-    finally:
-        if session is not None:
-            session.close()
-    signed = out.getvalue()
-    log.info("signed a PDF (%d -> %d bytes) as %s with %s", len(data), len(signed), name, key.describe())
-    return SignedPdf(signed, hashlib.sha256(signed).hexdigest(), name, now, field_name)
+        signed = out.getvalue()
+        log.info("signed a PDF (%d -> %d bytes) as %s with %s", len(data), len(signed), name, key.describe())
+        return SignedPdf(signed, hashlib.sha256(signed).hexdigest(), name, now, field_name)
+
+
+def sign_pdf_bytes(data: bytes, key: SignerKey, *, location: str = "", reason: str = DEFAULT_REASON,
+                   signer_name: str | None = None) -> SignedPdf:
+    """``data`` signed (PAdES B-B, incremental update) with ``key``. ``signer_name`` defaults to the
+    certificate's common name. For many PDFs, use one :class:`SigningSession` (one PIN check)."""
+    with SigningSession(key) as session:
+        return session.sign(data, location=location, reason=reason, signer_name=signer_name)
 
 
 def sign_pdf(source: Path, target: Path, key: SignerKey, *, location: str = "",

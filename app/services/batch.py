@@ -118,6 +118,11 @@ class BatchDocument:
     sha256: str | None
     size: int = 0
     closed: bool = True
+    warehouse_record: str | None = None  # the record_id once the clerk has recorded it
+
+    @property
+    def recorded(self) -> bool:
+        return self.warehouse_record is not None
 
     @property
     def accepted(self) -> bool:
@@ -130,7 +135,7 @@ class BatchDocument:
     def details_json(self) -> dict[str, Any]:
         return {**self.to_json(), "number": self.number, "result_code": self.result_code,
                 "record": self.record, "flags": self.flags, "sha256": self.sha256, "bytes": self.size,
-                "accepted": self.accepted}
+                "accepted": self.accepted, "warehouse_record": self.warehouse_record}
 
 
 @dataclass(frozen=True)
@@ -248,7 +253,7 @@ def _document(number: int, doc: _Doc, by_seq: dict[int, BatchPageRecord], stored
     return BatchDocument(number, doc.separator, payload.result_code if payload else None,
                          payload.record if payload else None, tuple(by_seq[s].name for s in doc.seqs),
                          tuple(doc.seqs), tuple(blank), flags, stored.sha256 if stored else None,
-                         stored.size if stored else 0, closed)
+                         stored.size if stored else 0, closed, stored.warehouse_record if stored else None)
 
 
 def accounting_of(pages: Sequence[BatchPageRecord], documents: Sequence[BatchDocument]) -> Accounting:
@@ -716,6 +721,11 @@ def resume_batches(ctx: AppContext, *, officer: Officer = SYSTEM_OFFICER,
     return [run_batch(ctx, b.id, officer=officer, progress=progress) for b in unfinished_batches(ctx)]
 
 
+def page_image_path(ctx: AppContext, batch: BatchRecord, page: BatchPageRecord) -> Path:
+    """Where the stored image of ``page`` is kept in the spool (it may be gone: check it)."""
+    return _spool_root(ctx) / batch.name / _enc_name(page.seq, page.media_type)
+
+
 def page_thumbnail(ctx: AppContext, batch: BatchRecord, page: BatchPageRecord, width: int = 96) -> bytes:
     """A small PNG of a page for the batch screen: the stored image, or the page as it arrived
     (separators, unreadable pages give an empty result)."""
@@ -723,7 +733,7 @@ def page_thumbnail(ctx: AppContext, batch: BatchRecord, page: BatchPageRecord, w
 
     from PIL import Image
 
-    stored = _spool_root(ctx) / batch.name / _enc_name(page.seq, page.media_type)
+    stored = page_image_path(ctx, batch, page)
     try:
         if page.sha256 is not None and stored.is_file():
             with Image.open(stored) as im:
@@ -801,6 +811,7 @@ __all__ = [
     "batch_progress",
     "cancel_batch",
     "get_batch",
+    "page_image_path",
     "page_thumbnail",
     "resume_batches",
     "run_batch",

@@ -10,10 +10,11 @@ password) is NEVER stored: the UI asks for it once per session and keeps it in m
 **Signing** (:func:`sign_attachment`): the stored PDF of a dossier component is signed (PAdES B-B,
 incremental update, reason "Số hoá hồ sơ TTHC", location the agency name) and the signed PDF becomes a
 new blob. Decision: the dossier's attachment is REPLACED by the signed one (same file name, component
-and page count, ``signed=True``), so the dossier, the sync (upload queued, ``DaKySo``) and every
-viewer point at the signed file. The original blob is not deleted: it stays in the content-addressed
-store, its SHA-256 recorded in the audit entry (``original_sha256``); being an incremental update, the
-signed file also begins with the original's exact bytes. Only officers, supervisors and administrators
+and page count, ``signed=True``), so the dossier, the sync (upload queued, ``DaKySo``), every viewer
+and the warehouse record indexed from the component point at the signed file. The original blob is not
+deleted: it stays in the content-addressed store, its SHA-256 recorded in the audit entry
+(``original_sha256``); being an incremental update, the signed file also begins with the original's
+exact bytes. Only officers, supervisors and administrators
 sign (the holder of the token), and each signature is an audit entry ``sign``.
 
 **Verification** (:func:`signature_status`): a blob's status against the configured trust roots,
@@ -49,7 +50,13 @@ from app.documents.signing import (
 from app.services.auth import Officer, Permission, PermissionDeniedError, Role, require
 from app.services.context import AppContext
 from app.services.sync_outbox import enqueue_attachment
-from app.store.repositories import AuditRepository, BlobRepository, DossierRepository, SettingsRepository
+from app.store.repositories import (
+    AuditRepository,
+    BlobRepository,
+    DossierRepository,
+    SettingsRepository,
+    WarehouseRepository,
+)
 
 log = logging.getLogger(__name__)
 
@@ -259,6 +266,12 @@ def _find(attachments: list[Attachment], sha256: str, code: str) -> int:
                         f"Hồ sơ {code} không có tệp đính kèm này (có thể đã được ký hoặc thay thế).")
 
 
+def signed_attachment(original: Attachment, sha256: str, size: int) -> Attachment:
+    """The attachment that replaces ``original`` once signed: same file name, component and pages."""
+    return Attachment(sha256, original.file_name, PDF_MEDIA_TYPE, size, original.component_index,
+                      pages=original.pages, signed=True, created_at=datetime.now().replace(microsecond=0))
+
+
 def sign_attachment(ctx: AppContext, code: str, sha256: str, officer: Officer, key: SignerKey, *,
                     reason: str = DEFAULT_REASON) -> SignOutcome:
     """Sign the PDF ``sha256`` attached to dossier ``code`` and attach the signed PDF in its place."""
@@ -275,9 +288,7 @@ def sign_attachment(ctx: AppContext, code: str, sha256: str, officer: Officer, k
     data = ctx.db.blobs.read_bytes(sha256)
     signed = sign_pdf_bytes(data, key, location=ctx.settings().agency_name, reason=reason)
     new_sha = ctx.db.blobs.put_bytes(signed.data)
-    attachment = Attachment(new_sha, original.file_name, PDF_MEDIA_TYPE, len(signed.data),
-                            original.component_index, pages=original.pages, signed=True,
-                            created_at=datetime.now().replace(microsecond=0))
+    attachment = signed_attachment(original, new_sha, len(signed.data))
     with ctx.session(write=True) as session:
         dossiers = DossierRepository(session)
         current = dossiers.get(code)  # re-read under the write lock
@@ -285,10 +296,13 @@ def sign_attachment(ctx: AppContext, code: str, sha256: str, officer: Officer, k
         dossiers.update(current)
         BlobRepository(session).record(new_sha, len(signed.data), PDF_MEDIA_TYPE)
         enqueue_attachment(session, current, attachment)
+        # the warehouse record indexed from this component follows the dossier to the signed PDF
+        records = WarehouseRepository(session).repoint(sha256, new_sha, len(signed.data))
         AuditRepository(session).append(officer.username, AUDIT_ACTION, dossier_code=code, details={
             "sha256": new_sha, "original_sha256": sha256, "file_name": attachment.file_name,
             "component_index": attachment.component_index, "signer": signed.signer_name,
-            "field": signed.field_name, "signed_at": signed.signed_at.isoformat(timespec="seconds")})
+            "field": signed.field_name, "signed_at": signed.signed_at.isoformat(timespec="seconds"),
+            "warehouse_records": records})
     log.info("signed %s of dossier %s (%s -> %s)", attachment.file_name, code, sha256[:12], new_sha[:12])
     return SignOutcome(code, original, attachment, signature_status(ctx, new_sha))
 

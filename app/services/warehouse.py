@@ -24,6 +24,7 @@ import hashlib
 import io
 import threading
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -237,10 +238,13 @@ def add_result(ctx: AppContext, metadata: ResultMetadata, officer: Officer, *,
                pdf_path: Path | str | None = None, pdf_bytes: bytes | None = None,
                page_images: list[Path] | list[str] | None = None,
                source_kind: SourceKind = SourceKind.MANUAL, source_ref: str = "",
-               today: date | None = None) -> ResultRecord:
+               today: date | None = None,
+               within: Callable[[Session, ResultRecord], None] | None = None) -> ResultRecord:
     """Store one digitised document (needs :attr:`Permission.DIGITISE`). Raises the first
     :class:`ValidationError` (all of them in ``.errors``) for bad metadata or an unreadable file,
-    :class:`DuplicateRecordError` for a document already in the warehouse."""
+    :class:`DuplicateRecordError` for a document already in the warehouse. ``within`` is called
+    with the session and the new record inside the transaction that writes it (e.g. to link the
+    record to what it was made from): if it raises, nothing is written."""
     require(officer, Permission.DIGITISE)
     today = today or date.today()
     metadata = normalise_metadata(metadata)
@@ -267,6 +271,8 @@ def add_result(ctx: AppContext, metadata: ResultMetadata, officer: Officer, *,
         AuditRepository(session).append(officer.username, AUDIT_ADD, details={
             "record_id": record.record_id, "type_code": metadata.type_code, "owner": metadata.owner_identity,
             "sha256": sha256, "source": f"{SourceKind(source_kind).value}:{source_ref}"})
+        if within is not None:
+            within(session, record)
     return record
 
 

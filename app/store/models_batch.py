@@ -8,7 +8,9 @@
   ``processed`` or ``failed``; ``kind`` is ``page`` or ``separator``; ``sha256`` is the stored page
   image; ``phash`` the perceptual hash; ``flags`` the quality flags (blank, too_dark, ...).
 * ``batch_documents``: the documents the separators cut the stack into, with their pages (seqs),
-  the separator's payload and the PDF's SHA-256 in the blob store once the document is closed.
+  the separator's payload and the PDF's SHA-256 in the blob store once the document is closed;
+  since ``0006`` also the warehouse record the clerk made of it (``warehouse_record``, its
+  ``record_id``) and who accepted its blank or flagged pages, and when (``reviewed_by``/``_at``).
 
 ``app.store`` imports this module, so ``Base.metadata`` always includes these tables.
 """
@@ -99,3 +101,6 @@ class BatchDocumentRow(Base):
     sha256: Mapped[str | None] = mapped_column(String(64), nullable=True)
     size: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    warehouse_record: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    reviewed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -3,9 +3,19 @@
 The clerk names a source (a folder of scans, or a scanner URI), presses "Bắt đầu" (F5) and watches
 the pages arrive as thumbnails grouped by document: a separator sheet opens a new group (it is not
 stored), blank pages are greyed with "Trang trắng?", pages that fail a quality gate are marked.
-The progress line shows pages, pages per hour and documents done. "Dừng" (Esc) pauses (the batch
-stays open), "Tiếp tục" resumes the selected unfinished batch where it stopped, "Hủy lô" abandons
-it. The batch runs on the TaskRunner's worker; pages come back through a queued signal.
+The progress line shows pages, pages per hour, documents done and how many of them the clerk has
+recorded. "Dừng" (Esc) pauses (the batch stays open), "Tiếp tục lô" resumes the selected unfinished
+batch where it stopped (or reopens a finished one whose documents are not all recorded), "Hủy lô"
+abandons it. The batch runs on the TaskRunner's worker; pages come back through a queued signal.
+
+Beside the tree, a :class:`~app.ui.result_form.ResultForm` (with its own page preview) records the
+documents: when a batch finishes or is reopened, the first document not yet recorded is loaded,
+its type pre-filled from its separator sheet; selecting a document in the tree loads it, F8 jumps to
+the next one not recorded. Enter (or Ctrl+S) saves through
+:func:`app.services.batch_records.record_document` (which holds every quality gate) and moves on;
+the form's carried-over values stay. A document with blank or flagged pages shows what to look at
+and "Đã xem trang trắng" (Alt+X), without which the service refuses it. Recorded documents show ✓
+and their record number in the tree.
 """
 
 from __future__ import annotations
@@ -18,6 +28,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -25,19 +36,23 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSplitter,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
-from app.core.errors import MotCuaError
+from app.core.errors import MotCuaError, ValidationError
 from app.core.progress import CancelToken
+from app.core.warehouse import ResultMetadata, ResultRecord
 from app.scanning.profile import PROFILES
 from app.services import batch as batch_service
+from app.services import batch_records
 from app.services.auth import Officer
 from app.services.context import AppContext
 from app.ui.ops import TaskRunner
+from app.ui.result_form import ResultForm
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +60,8 @@ FLAG_LABELS = {"blank": "Trang trắng?", "unreadable": "Không đọc được"
                "too_dark": "Quá tối", "too_light": "Quá nhạt", "cut_off": "Mất mép",
                "duplicate": "Trùng trang", "near_duplicate": "Gần trùng"}
 THUMB = 72
+PREVIEW_WIDTH = 360
+DONE_COLOUR = QColor(46, 125, 50)
 
 
 class _PageSignal(QObject):
@@ -54,21 +71,34 @@ class _PageSignal(QObject):
 
 
 class BatchScreen(QWidget):
-    """The batch screen. ``finished(BatchOutcome | BaseException)`` when a run ends."""
+    """The batch screen. ``finished(BatchOutcome | BaseException)`` when a run ends;
+    ``document_loaded(number)`` when a document's pages are in the form; ``recorded(ResultRecord)``
+    after each document recorded."""
 
     finished = Signal(object)
+    document_loaded = Signal(int)
+    recorded = Signal(object)
 
     def __init__(self, ctx: AppContext, runner: TaskRunner, officer: Officer,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.runner, self.officer = ctx, runner, officer
         self.setWindowTitle("Số hóa theo lô")
-        self.resize(1000, 720)
+        self.resize(1280, 800)
         self.batch: Any = None
+        self.outcome: Any = None
         self.cancel_token: CancelToken | None = None
         self.running = False
         self.pages_seen = 0
         self.documents_done = 0
+        self.done = batch_records.DocumentsDone(0, 0)
+        self.doc_number: int | None = None  # the document in the form
+        self.document: batch_records.OpenDocument | None = None
+        self._records: dict[int, str] = {}  # document number -> warehouse record id
+        self._saving_number: int | None = None
+        self._load_generation = 0
+        self._syncing = False
+        self._last_progress: tuple[int, float, int] = (0, 0.0, 0)
         self._started = 0.0
         self._seconds_before = 0.0
         self._current: QTreeWidgetItem | None = None
@@ -95,9 +125,9 @@ class BatchScreen(QWidget):
             top.addWidget(widget)
         resume_row = QHBoxLayout()
         self.unfinished = QComboBox(self)
-        self.unfinished.setAccessibleName("Lô dở dang")
+        self.unfinished.setAccessibleName("Lô chưa xong")
         self.resume_button = QPushButton("Tiếp tục lô", self)
-        resume_row.addWidget(QLabel("Lô dở dang:", self))
+        resume_row.addWidget(QLabel("Lô chưa xong:", self))
         resume_row.addWidget(self.unfinished, 1)
         resume_row.addWidget(self.resume_button)
         self.progress = QLabel("Chưa chạy lô nào.", self)
@@ -106,13 +136,48 @@ class BatchScreen(QWidget):
         self.tree.setHeaderLabels(["Tài liệu / trang", "Kiểm tra"])
         self.tree.setIconSize(QPixmap(THUMB, round(THUMB * 1.4)).size())
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.setMinimumWidth(300)
+        self.tree.currentItemChanged.connect(self._on_tree_current)
+
+        right = QWidget(self)
+        side = QVBoxLayout(right)
+        side.setContentsMargins(0, 0, 0, 0)
+        self.doc_label = QLabel("Chọn một tài liệu trong danh sách để nhập thông tin.", right)
+        self.doc_label.setObjectName("batchDocument")
+        self.doc_label.setTextFormat(Qt.TextFormat.RichText)
+        self.doc_label.setWordWrap(True)
+        self.review_label = QLabel("", right)
+        self.review_label.setObjectName("batchReview")
+        self.review_label.setWordWrap(True)
+        self.review_label.setStyleSheet("color: #b71c1c;")
+        self.review_label.hide()
+        self.form = ResultForm(self.ctx, self.runner, self.officer, parent=right, preview_width=PREVIEW_WIDTH)
+        self.form.store = self._store
+        self.form.saved.connect(self._on_recorded)
+        self.review_box = QCheckBox("Đã xem trang trắng (Alt+X)", self.form)
+        self.review_box.setObjectName("blankPagesReviewed")
+        self.review_box.hide()
+        self.form.add_gate(self.review_box, "blank_pages_reviewed")
+        side.addWidget(self.doc_label)
+        side.addWidget(self.review_label)
+        side.addWidget(self.form, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.tree)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.setSizes([410, 850])
         self.message = QLabel("", self)
         self.message.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(resume_row)
         layout.addWidget(self.progress)
-        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.splitter, 1)
         layout.addWidget(self.message)
         self.browse_button.clicked.connect(self._browse)
         self.start_button.clicked.connect(self.start)
@@ -121,6 +186,8 @@ class BatchScreen(QWidget):
         self.resume_button.clicked.connect(self.resume)
         QShortcut(QKeySequence("F5"), self, self.start)
         QShortcut(QKeySequence("Esc"), self, self.pause)
+        QShortcut(QKeySequence("F8"), self, self.next_unrecorded)
+        QShortcut(QKeySequence("Alt+X"), self, self.toggle_reviewed)
         self._update_buttons()
 
     def _browse(self) -> None:
@@ -137,13 +204,16 @@ class BatchScreen(QWidget):
     # -- unfinished batches ----------------------------------------------------------------------
     def _refresh_unfinished(self) -> None:
         ctx = self.ctx
-        self.runner.run_db(lambda: batch_service.unfinished_batches(ctx), self._on_unfinished,
+        self.runner.run_db(lambda: batch_records.batches_to_finish(ctx), self._on_unfinished,
                            self._show_error)
 
     def _on_unfinished(self, batches: list[Any]) -> None:
+        chosen = self.unfinished.currentData()
         self.unfinished.clear()
         for b in batches:
-            self.unfinished.addItem(f"Lô {b.id} — {b.source} — bắt đầu {b.created_at:%d/%m/%Y %H:%M}", b.id)
+            self.unfinished.addItem(b.label_vi(), b.batch.id)
+        if chosen is not None and self.unfinished.findData(chosen) >= 0:
+            self.unfinished.setCurrentIndex(self.unfinished.findData(chosen))
         self._update_buttons()
 
     # -- running ---------------------------------------------------------------------------------
@@ -162,7 +232,13 @@ class BatchScreen(QWidget):
     def resume(self) -> None:
         if self.running or self.unfinished.count() == 0:
             return
-        batch_id = int(self.unfinished.currentData())
+        self.open_batch(int(self.unfinished.currentData()))
+
+    def open_batch(self, batch_id: int) -> None:
+        """Reopen a batch where it stopped: scan the rest of an open one, then (or straight away for a
+        finished one) load its first document not yet recorded."""
+        if self.running:
+            return
         ctx = self.ctx
         self._begin()
         self.runner.run_db(lambda: batch_service.batch_outcome(ctx, batch_id), self._resume_from,
@@ -172,9 +248,13 @@ class BatchScreen(QWidget):
         self.running = True
         self.tree.clear()
         self._current = None
+        self.outcome = None
+        self._records = {}
         self.pages_seen = self.documents_done = 0
+        self.done = batch_records.DocumentsDone(0, 0)
         self._seconds_before = 0.0
         self.message.setText("")
+        self._clear_document("Tài liệu sẽ hiện ở đây khi lô quét xong.")
         self._update_buttons()
 
     def _resume_from(self, outcome: Any) -> None:
@@ -199,6 +279,9 @@ class BatchScreen(QWidget):
                              self._done, self._failed)
 
     def pause(self) -> None:
+        if self.form.popup_visible:  # Esc closes the type picker's list first
+            self.form.type_list.hide()
+            return
         if self.cancel_token is not None and self.running:
             self.cancel_token.cancel()
             self.message.setText("Đang dừng sau trang hiện tại… Lô được giữ lại để tiếp tục.")
@@ -220,7 +303,14 @@ class BatchScreen(QWidget):
 
     # -- pages as they come ----------------------------------------------------------------------
     def _on_page(self, payload: tuple[Any, bytes]) -> None:
-        record, thumb = payload
+        self._syncing = True  # a new item is not the clerk choosing a document
+        try:
+            self._add_page(*payload)
+        finally:
+            self._syncing = False
+        self._show_progress()
+
+    def _add_page(self, record: Any, thumb: bytes) -> None:
         self.pages_seen += 1
         if record.kind == batch_service.KIND_SEPARATOR:
             if self._current is not None and self._current.childCount() == 0:
@@ -235,24 +325,31 @@ class BatchScreen(QWidget):
                 self._current = self._group(None)
             self._page_item(self._current, record, thumb)
             self._label_group(self._current)
-        self._show_progress()
 
     def _group(self, separator: str | None) -> QTreeWidgetItem:
         item = QTreeWidgetItem(self.tree)
         item.setData(0, Qt.ItemDataRole.UserRole, separator)
+        item.setFirstColumnSpanned(True)  # the document's line is longer than a page's name
         item.setExpanded(True)
         self._label_group(item)
         return item
 
     def _label_group(self, item: QTreeWidgetItem) -> None:
-        number = self.tree.indexOfTopLevelItem(item) + 1
+        number = self.tree.indexOfTopLevelItem(item)
         separator = item.data(0, Qt.ItemDataRole.UserRole)
-        text = f"Tài liệu {number} — {item.childCount()} trang"
+        record = self._records.get(number)
+        text = f"{'✓ ' if record else ''}Tài liệu {number + 1} — {item.childCount()} trang"
         if separator:
             text += f" — tờ tách {_separator_label(separator)}"
-        item.setText(0, text)
         flagged = sum(1 for i in range(item.childCount()) if item.child(i).text(1))
-        item.setText(1, f"{flagged} trang cần kiểm tra" if flagged else "")
+        status = f"đã nhập {record}" if record else f"{flagged} trang cần kiểm tra" if flagged else ""
+        item.setText(0, f"{text}\n{status}" if status else text)  # two lines: the tree is narrow
+        item.setText(1, status)
+        item.setToolTip(0, item.text(0))
+        if record:
+            item.setForeground(0, QBrush(DONE_COLOUR))
+        else:
+            item.setData(0, Qt.ItemDataRole.ForegroundRole, None)
         font = item.font(0)
         font.setBold(True)
         item.setFont(0, font)
@@ -281,12 +378,14 @@ class BatchScreen(QWidget):
         self._set_progress(self.pages_seen, rate, self.documents_done)
 
     def _set_progress(self, pages: int, per_hour: float, documents: int) -> None:
+        self._last_progress = (pages, per_hour, documents)
         states = {"done": "đã xong", "cancelled": "đã hủy"}
         state = "đang chạy" if self.running else states.get(getattr(self.batch, "state", ""), "tạm dừng")
         batch = f"Lô {self.batch.id} ({state}): " if self.batch is not None else ""
         rate = f"{per_hour:,.0f}".replace(",", ".")
         self.progress.setText(f"{escape(batch)}<b>{pages}</b> trang — <b>{rate}</b> trang/giờ — "
-                              f"<b>{documents}</b> tài liệu xong")
+                              f"<b>{documents}</b> tài liệu xong — <b>{self.done.recorded}/{self.done.total}"
+                              "</b> giấy tờ đã nhập")
 
     # -- the end of a run ------------------------------------------------------------------------
     def _done(self, outcome: Any) -> None:
@@ -298,20 +397,25 @@ class BatchScreen(QWidget):
 
     def _show_outcome(self, outcome: Any, *, final: bool) -> None:
         """Rebuild the groups from what the store says (the authority after a run or on resume)."""
-        self.tree.clear()
-        self._current = None
-        for doc in outcome.documents:
-            group = self._group(doc.separator)
-            for seq, name in zip(doc.seqs, doc.pages, strict=True):
-                item = QTreeWidgetItem(group)
-                item.setText(0, name)
-                item.setData(0, Qt.ItemDataRole.UserRole, seq)
-                flags = [FLAG_LABELS.get(f, f) for f, names in doc.flags.items() if name in names]
-                item.setText(1, ", ".join(flags))
-                if name in doc.blank_pages:
-                    item.setForeground(0, QBrush(QColor(140, 140, 140)))
-            self._label_group(group)
-            self._current = group
+        self._syncing = True
+        try:
+            self.tree.clear()
+            self._current = None
+            self._take_records(outcome)
+            for doc in outcome.documents:
+                group = self._group(doc.separator)
+                for seq, name in zip(doc.seqs, doc.pages, strict=True):
+                    item = QTreeWidgetItem(group)
+                    item.setText(0, name)
+                    item.setData(0, Qt.ItemDataRole.UserRole, seq)
+                    flags = [FLAG_LABELS.get(f, f) for f, names in doc.flags.items() if name in names]
+                    item.setText(1, ", ".join(flags))
+                    if name in doc.blank_pages:
+                        item.setForeground(0, QBrush(QColor(140, 140, 140)))
+                self._label_group(group)
+                self._current = group
+        finally:
+            self._syncing = False
         acc, prog = outcome.accounting, outcome.progress
         self.pages_seen = prog.pages
         self.documents_done = prog.documents_done
@@ -322,6 +426,12 @@ class BatchScreen(QWidget):
                                  f"{acc.separators} tờ tách + {acc.failed} trang lỗi ({check}).")
         self._update_buttons()
         self._load_thumbnails(outcome)
+        self._auto_select(outcome)
+
+    def _take_records(self, outcome: Any) -> None:
+        self.outcome = outcome
+        self._records = {d.number: d.warehouse_record for d in outcome.documents if d.warehouse_record}
+        self.done = batch_records.DocumentsDone.of(outcome)
 
     def _load_thumbnails(self, outcome: Any) -> None:
         ctx, batch = self.ctx, outcome.batch
@@ -355,6 +465,174 @@ class BatchScreen(QWidget):
         else:
             log.error("batch screen: unexpected error", exc_info=error)
             self.message.setText(f"Lỗi không mong đợi: {type(error).__name__}")
+
+    # -- recording the documents -------------------------------------------------------------------
+    def _auto_select(self, outcome: Any) -> None:
+        """After a run or on reopening: keep the document in the form if it still waits, else load
+        the first one not yet recorded."""
+        keep = self.doc_number
+        waiting = {d.number for d in outcome.documents
+                   if d.closed and d.sha256 is not None and not d.recorded}
+        if keep is not None and keep in waiting and self.document is not None:
+            self._select_group(keep)
+            return
+        if not self.running or waiting:
+            self._go_to(batch_records.first_unrecorded(outcome))
+
+    def _go_to(self, number: int | None) -> None:
+        if number is None:
+            total = self.done.total
+            self._clear_document(f"Đã nhập xong {total}/{total} giấy tờ của lô." if total else
+                                 "Lô chưa có tài liệu nào quét xong.")
+            return
+        self.load_document(number)
+
+    def next_unrecorded(self) -> None:
+        """F8: the next document not yet recorded (after the one in the form, wrapping round)."""
+        if self.batch is None:
+            return
+        self._advance(self.doc_number)
+
+    def _advance(self, after: int | None) -> None:
+        ctx, batch_id = self.ctx, self.batch.id
+
+        def advance(outcome: Any) -> None:
+            if self.batch is None or outcome.batch.id != self.batch.id:
+                return
+            self._take_records(outcome)
+            self._relabel_groups()
+            self._set_progress(*self._last_progress)
+            self._go_to(batch_records.first_unrecorded(outcome, after))
+
+        self.runner.run_db(lambda: batch_service.batch_outcome(ctx, batch_id), advance, self._show_error)
+
+    def _relabel_groups(self) -> None:
+        for g in range(self.tree.topLevelItemCount()):
+            self._label_group(self.tree.topLevelItem(g))
+
+    def load_document(self, number: int, page_seq: int | None = None) -> None:
+        """Show document ``number`` (0-based) in the form (its pages are read on the worker)."""
+        if self.batch is None:
+            return
+        self.doc_number = number
+        self._load_generation += 1
+        generation, ctx, batch_id = self._load_generation, self.ctx, self.batch.id
+        self._select_group(number)
+        self.doc_label.setText(f"<b>Tài liệu {number + 1}</b> — đang mở…")
+        self.runner.run_db(lambda: batch_records.open_document(ctx, batch_id, number),
+                           lambda doc: self._on_document(generation, doc, page_seq),
+                           lambda error: self._on_document_failed(generation, error))
+
+    def _on_document(self, generation: int, doc: batch_records.OpenDocument, page_seq: int | None) -> None:
+        if generation != self._load_generation:
+            return
+        self.document = doc
+        labels = [p.name + (" — " + ", ".join(FLAG_LABELS.get(f, f) for f in p.flags) if p.flags else "")
+                  for p in doc.pages]
+        self.form.set_document(doc.paths, labels=labels)
+        if page_seq is not None:
+            self._show_seq(page_seq)
+        if doc.result_code:
+            self.form.choose_type(doc.result_code)  # the separator's type; else the carried-over one
+        header = f"<b>Tài liệu {doc.number + 1}</b> — {len(doc.pages)} trang"
+        if doc.result_code:
+            header += f" — tờ tách {escape(doc.result_code)}"
+        if doc.preassigned_record:
+            header += f" — hồ sơ {escape(doc.preassigned_record)}"
+        if doc.warehouse_record:
+            header += f" — <span style='color:#2e7d32'>✓ đã nhập {escape(doc.warehouse_record)}</span>"
+        self.doc_label.setText(header)
+        review = doc.review_vi()
+        self.review_label.setText(f"Cần xem trước khi lưu — {review}." if review else "")
+        self.review_label.setVisible(bool(review))
+        only_blank = doc.blank_pages and not doc.flagged
+        self.review_box.setText("Đã xem trang trắng (Alt+X)" if only_blank else
+                                "Đã xem trang trắng / trang cần kiểm tra (Alt+X)")
+        self.review_box.setChecked(False)
+        self.review_box.setVisible(doc.needs_review and not doc.warehouse_record)
+        target = self.form.edits["number"] if self.form.result_type is not None else self.form.type_edit
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.document_loaded.emit(doc.number)
+
+    def _on_document_failed(self, generation: int, error: BaseException) -> None:
+        if generation != self._load_generation:
+            return
+        self._clear_document("")
+        self._show_error(error)
+
+    def _clear_document(self, text: str) -> None:
+        self._load_generation += 1
+        self.doc_number = None
+        self.document = None
+        self.form.set_document([])
+        self.doc_label.setText(escape(text))
+        self.review_label.hide()
+        self.review_box.hide()
+        self.review_box.setChecked(False)
+
+    def _select_group(self, number: int) -> None:
+        group = self.tree.topLevelItem(number)
+        if group is None:
+            return
+        self._syncing = True
+        try:
+            self.tree.setCurrentItem(group)
+            self.tree.scrollToItem(group)
+        finally:
+            self._syncing = False
+
+    def _show_seq(self, seq: int) -> None:
+        if self.document is None:
+            return
+        seqs = [p.seq for p in self.document.pages]
+        if seq in seqs:
+            self.form.show_page(seqs.index(seq))
+
+    def _on_tree_current(self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None) -> None:
+        if self._syncing or current is None or self.batch is None:
+            return
+        group = current.parent() or current
+        number = self.tree.indexOfTopLevelItem(group)
+        seq = current.data(0, Qt.ItemDataRole.UserRole) if current.parent() is not None else None
+        if number == self.doc_number and self.document is not None:
+            if seq is not None:
+                self._show_seq(int(seq))
+            return
+        self.load_document(number, int(seq) if seq is not None else None)
+
+    def toggle_reviewed(self) -> None:
+        """Alt+X: the clerk has looked at the blank / flagged pages (or takes it back)."""
+        if self.review_box.isVisible():
+            self.review_box.setChecked(not self.review_box.isChecked())
+
+    def _store(self, metadata: ResultMetadata) -> Any:
+        """The form's save: record the document in the form (the service checks every gate)."""
+        ctx, officer, number = self.ctx, self.officer, self.doc_number
+        batch_id = self.batch.id if self.batch is not None else None
+        reviewed = self.review_box.isChecked()
+        self._saving_number = number
+
+        def work() -> ResultRecord:
+            if batch_id is None or number is None:
+                raise ValidationError("no batch document chosen", "Chưa chọn tài liệu nào của lô.")
+            return batch_records.record_document(ctx, batch_id, number, metadata, officer,
+                                                 blank_pages_reviewed=reviewed, flags_accepted=reviewed)
+
+        return work
+
+    def _on_recorded(self, record: ResultRecord) -> None:
+        number = self._saving_number
+        if number is None:
+            return
+        self._records[number] = record.record_id
+        group = self.tree.topLevelItem(number)
+        if group is not None:
+            self._label_group(group)
+        self.message.setText(f"Đã nhập tài liệu {number + 1}: {record.label_vi()} — "
+                             f"{record.metadata.owner_name} ({record.record_id}).")
+        self.recorded.emit(record)
+        self._advance(number)
+        self._refresh_unfinished()
 
 
 def _separator_label(payload: str) -> str:

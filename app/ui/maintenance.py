@@ -68,6 +68,9 @@ class Maintenance(QObject):
 
     # -- the daily backup ------------------------------------------------------------------------
     def run_scheduled_backup(self) -> None:
+        if self.runner.closed:  # the window is closing: the timer must not outlive the workers
+            self.backup_timer.stop()
+            return
         if self.backup_running:
             return
         self.backup_running = True

@@ -50,6 +50,12 @@ class TaskRunner(QObject):
         self._bridge.finished.connect(self._deliver)
         self._on_unhandled = on_unhandled
         self._pending = 0
+        self._closed = False
+
+    @property
+    def closed(self) -> bool:
+        """True after :meth:`shutdown`: timers that outlive their window check this before submitting."""
+        return self._closed
 
     @property
     def pending(self) -> int:
@@ -67,6 +73,11 @@ class TaskRunner(QObject):
 
     def _submit(self, executor: ThreadPoolExecutor, fn: Callable[[], Any],
                 on_success: SuccessCallback | None, on_failure: FailureCallback | None) -> Future[Any]:
+        if self._closed:  # a late timer of a closing window: nothing may run any more
+            log.warning("task submitted after the runner was shut down; not run: %r", fn)
+            late: Future[Any] = Future()
+            late.cancel()
+            return late
         self._pending += 1
 
         def job() -> Any:
@@ -97,5 +108,6 @@ class TaskRunner(QObject):
 
     def shutdown(self, wait: bool = True) -> None:
         """Stop accepting work; wait for running tasks (used on close and in tests)."""
+        self._closed = True
         self._db.shutdown(wait=wait, cancel_futures=True)
         self._pool.shutdown(wait=wait, cancel_futures=True)

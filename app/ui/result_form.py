@@ -13,7 +13,10 @@ over would file a document under the wrong person without any check catching it)
 
 The form is hosted by whoever has the pages: :meth:`ResultForm.set_document` takes the page image
 paths and a callback called with the stored :class:`~app.core.warehouse.ResultRecord` (the batch
-screen calls it for each document of a batch). PageUp/PageDown turn the preview's pages.
+screen calls it for each document of a batch). PageUp/PageDown turn the preview's pages. A host that
+stores documents its own way sets :attr:`ResultForm.store` (given the typed metadata on the GUI
+thread, it returns the work to run on the database worker), and may add widgets of its own above
+the save button (:meth:`ResultForm.add_gate`).
 """
 
 from __future__ import annotations
@@ -86,12 +89,19 @@ class ResultForm(QWidget):
     def __init__(self, ctx: AppContext, runner: TaskRunner, officer: Officer,
                  pages: list[Path] | None = None,
                  on_saved: Callable[[ResultRecord], None] | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, preview_width: int = PREVIEW_WIDTH) -> None:
         super().__init__(parent)
         self.ctx, self.runner, self.officer = ctx, runner, officer
         self.setWindowTitle("Số hoá kết quả giải quyết TTHC")
+        self.preview_width = preview_width
         self.pages: list[Path] = []
+        self.page_labels: list[str] = []
         self.on_saved = on_saved
+        #: How a host stores the document instead of ``warehouse.add_result``: called on the GUI
+        #: thread with the typed metadata, returns the work for the database worker.
+        self.store: Callable[[ResultMetadata], Callable[[], ResultRecord]] | None = None
+        self._gates: dict[str, QWidget] = {}
+        self._pending_type: str | None = None
         self.page_index = 0
         self.result_type: ResultType | None = None
         self.types: list[ResultType] = []
@@ -118,12 +128,12 @@ class ResultForm(QWidget):
         self.preview = QLabel("Chưa có trang nào", self)
         self.preview.setObjectName("resultPreview")
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview.setMinimumWidth(PREVIEW_WIDTH)
+        self.preview.setMinimumWidth(self.preview_width)
         self.preview.setStyleSheet("background: #eceff1; border: 1px solid #b0bec5;")
         scroll = QScrollArea(self)
         scroll.setWidget(self.preview)
         scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(PREVIEW_WIDTH + 24)
+        scroll.setMinimumWidth(self.preview_width + 24)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         left.addWidget(scroll, 1)
         self.page_label = QLabel("", self)
@@ -171,6 +181,8 @@ class ResultForm(QWidget):
         self.valid_until.setPlaceholderText("dd/mm/yyyy")
         form.addRow("Hiệu lực đến:", self.valid_until)
         right.addLayout(form)
+        self.gate_area = QVBoxLayout()
+        right.addLayout(self.gate_area)
         self.error_label = QLabel("", self)
         self.error_label.setObjectName("resultErrors")
         self.error_label.setStyleSheet(ERROR_STYLE)
@@ -192,6 +204,7 @@ class ResultForm(QWidget):
         right.addLayout(buttons)
         hint = QLabel("Enter: lưu · PgUp/PgDn: lật trang · quét mã QR CCCD để điền chủ sở hữu", self)
         hint.setStyleSheet("color: #607d8b; font-size: 9pt;")
+        hint.setWordWrap(True)
         right.addWidget(hint)
         panel = QWidget(self)
         panel.setLayout(right)
@@ -204,12 +217,22 @@ class ResultForm(QWidget):
         self._on_validity()
 
     # -- the document ----------------------------------------------------------------------------
-    def set_document(self, pages: list[Path], on_saved: Callable[[ResultRecord], None] | None = None) -> None:
-        """Show a new document's pages; ``on_saved`` (if given) replaces the callback."""
+    def set_document(self, pages: list[Path], on_saved: Callable[[ResultRecord], None] | None = None, *,
+                     labels: list[str] | None = None) -> None:
+        """Show a new document's pages; ``on_saved`` (if given) replaces the callback; ``labels``
+        (one per page) are shown under the preview instead of the file names."""
         self.pages = [Path(p) for p in pages]
+        self.page_labels = list(labels) if labels is not None and len(labels) == len(self.pages) else []
         if on_saved is not None:
             self.on_saved = on_saved
+        self.error_label.hide()
         self.show_page(0)
+
+    def add_gate(self, widget: QWidget, field: str | None = None) -> None:
+        """Put a host's widget above the save button; an error about ``field`` focuses it."""
+        self.gate_area.addWidget(widget)
+        if field:
+            self._gates[field] = widget
 
     def show_page(self, index: int) -> None:
         if not self.pages:
@@ -221,8 +244,10 @@ class ResultForm(QWidget):
         self.page_index = index
         self._preview_generation += 1
         generation, path = self._preview_generation, self.pages[index]
-        self.page_label.setText(f"Trang {index + 1}/{len(self.pages)} — {path.name}")
-        self.runner.run_work(lambda: _load_scaled(path, PREVIEW_WIDTH),
+        name = self.page_labels[index] if self.page_labels else path.name
+        self.page_label.setText(f"Trang {index + 1}/{len(self.pages)} — {name}")
+        width = self.preview_width
+        self.runner.run_work(lambda: _load_scaled(path, width),
                              lambda image: self._on_preview(generation, index, image),
                              lambda e: self.preview.setText(f"Không mở được ảnh trang: {path.name}"))
 
@@ -239,6 +264,8 @@ class ResultForm(QWidget):
     def _on_types(self, types: list[ResultType]) -> None:
         self.types = types
         self._by_label = {type_label(t): t for t in types}
+        if self._pending_type is not None:
+            self.choose_type(self._pending_type)
         self.types_loaded.emit()
 
     def matching_types(self, text: str) -> list[ResultType]:
@@ -298,12 +325,17 @@ class ResultForm(QWidget):
         return super().eventFilter(watched, event)
 
     def choose_type(self, t: ResultType | str) -> None:
-        """Set the type (a :class:`ResultType` or its code)."""
+        """Set the type (a :class:`ResultType` or its code; a code is kept until the types are
+        loaded)."""
         if isinstance(t, str):
+            if not self.types:
+                self._pending_type = t
+                return
             found = next((x for x in self.types if x.code == t), None)
             if found is None:
                 return
             t = found
+        self._pending_type = None
         self.result_type = t
         self.type_edit.setText(t.name)
         self.type_code_label.setText(f"Mã kết quả: {t.code}")
@@ -375,11 +407,12 @@ class ResultForm(QWidget):
         if not self.pages:
             self._show_errors([ValidationError("no page", "Chưa có trang nào của giấy tờ để lưu.")])
             return
+        ctx, officer, pages = self.ctx, self.officer, list(self.pages)
+        work = self.store(metadata) if self.store is not None else \
+            (lambda: warehouse.add_result(ctx, metadata, officer, page_images=pages))
         self._saving = True
         self.save_button.setEnabled(False)
-        ctx, officer, pages = self.ctx, self.officer, list(self.pages)
-        self.runner.run_db(lambda: warehouse.add_result(ctx, metadata, officer, page_images=pages),
-                           self._on_saved, self._on_failed)
+        self.runner.run_db(work, self._on_saved, self._on_failed)
 
     def _on_saved(self, record: ResultRecord) -> None:
         self._saving = False
@@ -406,7 +439,7 @@ class ResultForm(QWidget):
         if isinstance(error, ValidationError):
             self._show_errors(getattr(error, "errors", None) or [error])
             field = getattr(error, "field", None)
-            target = self.edits.get(str(field)) if field else None
+            target = (self.edits.get(str(field)) or self._gates.get(str(field))) if field else None
             if target is not None:
                 target.setFocus()
             return

@@ -141,3 +141,28 @@ def test_migrations_ship_as_package_data() -> None:
     assert (folder / "env.py").is_file() and (folder / "script.py.mako").is_file()
     assert (folder / "__init__.py").is_file() and (folder / "versions" / "__init__.py").is_file()
     assert list((folder / "versions").glob("0001_*.py"))
+
+
+def test_0006_adds_the_warehouse_link_to_existing_batch_documents(db: Database) -> None:
+    """Documents of a batch scanned before 0006 keep their rows and are simply not recorded yet."""
+    with db.engine.connect() as conn, conn.begin():
+        command.downgrade(migrate.alembic_config(conn), "0005")
+        conn.execute(text("INSERT INTO batches (id, name, source, profile, officer, state, source_done, "
+                          "active_seconds, error, created_at, updated_at) VALUES (1, 'old', 'folder:/x', "
+                          "'default', 'cli', 'done', :t, 1.0, '', :now, :now)"),
+                     {"t": True, "now": "2026-12-01 08:00:00"})
+        conn.execute(text("INSERT INTO batch_documents (batch_id, number, pages, flags, sha256, size, "
+                          "created_at) VALUES (1, 0, '[0, 1]', '{}', :sha, 10, :now)"),
+                     {"sha": "ab" * 32, "now": "2026-12-01 08:00:00"})
+    assert db.migrate() is True and db.is_current()
+    with db.engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("batch_documents")}
+        assert {"warehouse_record", "reviewed_by", "reviewed_at"} <= columns
+        row = conn.execute(text("SELECT sha256, warehouse_record, reviewed_by FROM batch_documents")).one()
+        assert tuple(row) == ("ab" * 32, None, None)
+    with db.engine.connect() as conn, conn.begin():
+        command.downgrade(migrate.alembic_config(conn), "0005")
+    with db.engine.connect() as conn:
+        assert "warehouse_record" not in {c["name"] for c in inspect(conn).get_columns("batch_documents")}
+        assert conn.execute(text("SELECT count(*) FROM batch_documents")).scalar() == 1
+    assert db.migrate() is True

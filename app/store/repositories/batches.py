@@ -67,6 +67,9 @@ class BatchDocumentRecord:
     sha256: str | None
     size: int
     created_at: datetime = field(default_factory=datetime.now)
+    warehouse_record: str | None = None  # the record_id of the warehouse record made of it
+    reviewed_by: str | None = None  # who accepted its blank or flagged pages
+    reviewed_at: datetime | None = None
 
 
 def _batch(row: BatchRow) -> BatchRecord:
@@ -83,7 +86,8 @@ def _page(row: BatchPageRow) -> BatchPageRecord:
 
 def _document(row: BatchDocumentRow) -> BatchDocumentRecord:
     return BatchDocumentRecord(row.number, row.separator, row.result_code, row.record, tuple(row.pages or ()),
-                               dict(row.flags or {}), row.sha256, row.size, row.created_at)
+                               dict(row.flags or {}), row.sha256, row.size, row.created_at,
+                               row.warehouse_record, row.reviewed_by, row.reviewed_at)
 
 
 class BatchRepository:
@@ -163,3 +167,37 @@ class BatchRepository:
             record=doc.record, pages=list(doc.pages), flags=dict(doc.flags), sha256=doc.sha256, size=doc.size,
             created_at=doc.created_at))
         self.session.flush()
+
+    def _document_row(self, batch_id: int, number: int, *, for_update: bool = False) -> BatchDocumentRow:
+        stmt = select(BatchDocumentRow).where(BatchDocumentRow.batch_id == batch_id,
+                                              BatchDocumentRow.number == number)
+        if for_update:
+            stmt = stmt.with_for_update()  # PostgreSQL: one clerk at a time links a document
+        row = self.session.scalars(stmt).one_or_none()
+        if row is None:
+            raise NotFoundError(f"batch {batch_id} has no closed document {number}",
+                                f"Lô số hóa {batch_id} không có tài liệu số {number + 1} đã quét xong.")
+        return row
+
+    def document(self, batch_id: int, number: int, *, for_update: bool = False) -> BatchDocumentRecord:
+        """Closed document ``number`` (0-based) of the batch; ``for_update`` locks its row."""
+        return _document(self._document_row(batch_id, number, for_update=for_update))
+
+    def link_record(self, batch_id: int, number: int, record_id: str, *, reviewed_by: str | None = None,
+                    reviewed_at: datetime | None = None) -> BatchDocumentRecord:
+        """Remember that document ``number`` became warehouse record ``record_id``."""
+        row = self._document_row(batch_id, number)
+        row.warehouse_record = record_id
+        if reviewed_by is not None:
+            row.reviewed_by = reviewed_by[:64]
+            row.reviewed_at = (reviewed_at or datetime.now()).replace(microsecond=0)
+        self.session.flush()
+        return _document(row)
+
+    def with_unrecorded_documents(self) -> list[int]:
+        """Ids of the batches (not cancelled) with a closed document not yet made a warehouse record."""
+        stmt = (select(BatchDocumentRow.batch_id).join(BatchRow, BatchRow.id == BatchDocumentRow.batch_id)
+                .where(BatchDocumentRow.warehouse_record.is_(None), BatchDocumentRow.sha256.is_not(None),
+                       BatchRow.state != BATCH_CANCELLED)
+                .distinct().order_by(BatchDocumentRow.batch_id))
+        return [int(i) for i in self.session.scalars(stmt)]

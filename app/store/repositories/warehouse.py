@@ -17,7 +17,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.core.errors import NotFoundError
+from app.core.errors import NotFoundError, ValidationError
 from app.core.warehouse import ResultMetadata, ResultRecord, SourceKind, Validity
 from app.store.models import ProcedureRow
 from app.store.models_warehouse import WAREHOUSE_FTS_TABLE, WarehouseRecordRow
@@ -112,11 +112,13 @@ class WarehouseRepository:
 
     def search(self, *, owner_ids: Iterable[str] = (), text: str | None = None,
                type_codes: Iterable[str] | None = None, valid_on: date | None = None,
-               limit: int = 200) -> list[ResultRecord]:
+               limit: int = 200, before_id: int | None = None) -> list[ResultRecord]:
         """Records of any of ``owner_ids`` (CCCD, CMND or tax code), matching every word of ``text``
         as a word prefix (accents and case ignored), of ``type_codes``, still valid on ``valid_on``;
-        newest first."""
+        newest first. ``before_id``: only records older than that one (the next page)."""
         stmt = select(_R)
+        if before_id is not None:
+            stmt = stmt.where(_R.id < before_id)
         owner = _owner_clause(owner_ids)
         if owner is not None:
             stmt = stmt.where(owner)
@@ -129,6 +131,31 @@ class WarehouseRepository:
             stmt = stmt.where(_sqlite_match(words) if self._dialect == "sqlite" else _pg_match(words))
         stmt = stmt.order_by(_R.id.desc()).limit(limit)
         return [_record(r) for r in self.session.scalars(stmt)]
+
+    def replace_pdf(self, record_id: str, *, expected_sha256: str, sha256: str, size: int) -> ResultRecord:
+        """Point the record at another PDF (its signed version: same pages, same metadata). Refused
+        with :class:`ValidationError` when the record no longer holds ``expected_sha256`` (changed by
+        someone else meanwhile)."""
+        row = self.session.scalars(select(_R).where(_R.record_id == record_id)).one_or_none()
+        if row is None:
+            raise NotFoundError(f"warehouse record {record_id} not found",
+                                f"Không tìm thấy giấy tờ {record_id} trong kho dữ liệu.")
+        if row.sha256 != expected_sha256:
+            raise ValidationError(f"record {record_id} holds {row.sha256[:12]}, not {expected_sha256[:12]}",
+                                  f"Tệp của giấy tờ {record_id} vừa được thay đổi (có thể đã được ký ở máy "
+                                  "khác); hãy tải lại danh sách.", field="pdf")
+        row.sha256, row.size = sha256, size
+        self.session.flush()
+        return _record(row)
+
+    def repoint(self, old_sha256: str, sha256: str, size: int) -> list[str]:
+        """Every record holding the PDF ``old_sha256`` now holds ``sha256`` (its signed version);
+        returns their record ids."""
+        rows = list(self.session.scalars(select(_R).where(_R.sha256 == old_sha256).order_by(_R.id)))
+        for row in rows:
+            row.sha256, row.size = sha256, size
+        self.session.flush()
+        return [r.record_id for r in rows]
 
     def catalogue_result_types(self) -> list[tuple[str, str]]:
         """``(code, name)`` of every result of every procedure of the catalogue (may repeat)."""

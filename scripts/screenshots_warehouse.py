@@ -1,5 +1,6 @@
-"""Screenshots of the e-data warehouse screens (issue 5): the reuse offer at reception and the
-metadata form of a digitised result. Called by ``scripts/screenshots.py``; also runs on its own:
+"""Screenshots of the e-data warehouse screens (issue 5): the reuse offer at reception, the
+metadata form of a digitised result and the warehouse browser with digital signatures. Called by
+``scripts/screenshots.py``; also runs on its own:
 
     .venv/bin/python scripts/screenshots_warehouse.py [--out docs/screenshots]
 
@@ -25,8 +26,10 @@ from tests.keyring_backend import install_for_session  # noqa: E402
 install_for_session()
 
 
-def _page_images(folder: Path) -> list[Path]:
-    """Two page images that look like a birth certificate (Giấy khai sinh) and its back."""
+def _page_images(folder: Path, *, title: str = "GIẤY KHAI SINH", doc_number: str = "12/2019",
+                 name: str = "NGUYỄN THỊ HOA", stem: str = "giay-khai-sinh") -> list[Path]:
+    """Two page images that look like a birth certificate (Giấy khai sinh) and its back (or another
+    document with ``title``, ``doc_number`` and ``name``)."""
     from PIL import Image, ImageDraw, ImageFont
 
     from app.core.resources import resource_path
@@ -45,8 +48,8 @@ def _page_images(folder: Path) -> list[Path]:
             draw.text((620, 130), "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", font=bold, fill=(20, 20, 20),
                       anchor="mm")
             draw.text((620, 185), "Độc lập - Tự do - Hạnh phúc", font=font, fill=(20, 20, 20), anchor="mm")
-            draw.text((620, 330), "GIẤY KHAI SINH", font=big, fill=(150, 20, 20), anchor="mm")
-            lines = ["Số: 12/2019", "Họ, chữ đệm, tên: NGUYỄN THỊ HOA", "Ngày, tháng, năm sinh: 15/03/1990",
+            draw.text((620, 330), title, font=big, fill=(150, 20, 20), anchor="mm")
+            lines = [f"Số: {doc_number}", f"Họ, chữ đệm, tên: {name}", "Ngày, tháng, năm sinh: 15/03/1990",
                      "Giới tính: Nữ    Dân tộc: Kinh    Quốc tịch: Việt Nam",
                      "Nơi sinh: Bệnh viện Từ Dũ, Thành phố Hồ Chí Minh",
                      "Số định danh cá nhân: 001190012345", "Nơi đăng ký: UBND phường Bến Nghé",
@@ -60,7 +63,7 @@ def _page_images(folder: Path) -> list[Path]:
             y += 90
         draw.text((820, 1420), "TM. UBND PHƯỜNG", font=bold, fill=(20, 20, 20), anchor="mm")
         draw.ellipse((700, 1470, 940, 1650), outline=(200, 30, 30), width=6)
-        path = folder / f"giay-khai-sinh-{number}.jpg"
+        path = folder / f"{stem}-{number}.jpg"
         image.save(path, quality=85, dpi=(150, 150))
         pages.append(path)
     return pages
@@ -125,6 +128,64 @@ def shoot_warehouse(s, ctx, officer, folder: Path, cccd_payload: str) -> None:  
         s.shoot(dialog, "17_reuse_offer")
         dialog.reject()
         s.wait(lambda: not dialog.busy)
+    finally:
+        runner.shutdown()
+    shoot_warehouse_screen(s, ctx, officer, folder)
+
+
+def shoot_warehouse_screen(s, ctx, officer, folder: Path) -> None:  # type: ignore[no-untyped-def]
+    """22_warehouse_screen.png: the warehouse browser, some records signed (a throwaway PKCS#12
+    certificate of a test CA stands for the officer's token), one selected with its badge."""
+    from datetime import date
+
+    from app.core.warehouse import ResultMetadata, Validity
+    from app.services import signing, warehouse, warehouse_signing
+    from app.ui.ops import TaskRunner
+    from app.ui.warehouse_screen import WarehouseScreen
+    from tests.signing.pki import OFFICER_CN, TestCa, make_pkcs12
+
+    ca = TestCa.create()
+    ca.write_pem(folder / "trust")
+    make_pkcs12(folder / "can-bo.p12", ca, "mat-khau", cn=OFFICER_CN)
+    signing.save_signing_settings(ctx, officer, mode="pkcs12", pkcs12_path=str(folder / "can-bo.p12"),
+                                  trust_roots_dir=str(folder / "trust"))
+    documents = (
+        ("KQ.G15.000031", "GIẤY KHAI SINH", "31", "2021", date(2021, 6, 2), "TRẦN MINH KHÔI",
+         "Trần Minh Khôi", "079221004567", Validity.VALID, True),
+        ("KQ.1.000894", "GIẤY CHỨNG NHẬN KẾT HÔN", "08", "2016", date(2016, 9, 15), "NGUYỄN THỊ HOA",
+         "Nguyễn Thị Hoa", "001190012345", Validity.VALID, True),
+        ("KQ.1.000656", "TRÍCH LỤC KHAI TỬ", "05", "2020", date(2020, 2, 11), "LÊ VĂN PHÚC", "Lê Văn Phúc",
+         "079150001122", Validity.VALID, False),
+        ("KQ.1.014061", "THẺ CĂN CƯỚC", "079190001234", "", date(2015, 4, 20), "PHẠM THỊ LAN", "Phạm Thị Lan",
+         "079190001234", Validity.EXPIRED, False),
+        ("KQ.G15.000031", "GIẤY KHAI SINH", "112", "2023", date(2023, 11, 3), "ĐỖ GIA BẢO", "Đỗ Gia Bảo",
+         "079223009876", Validity.VALID, True),
+    )
+    to_sign = []
+    for n, (code, title, number, symbol, issued, upper, owner, cccd, validity, sign) in enumerate(documents):
+        pages = _page_images(folder, title=title, doc_number=f"{number}/{symbol}" if symbol else number,
+                             name=upper, stem=f"kho-{n}")
+        record = warehouse.add_result(ctx, ResultMetadata(
+            type_code=code, number=number, symbol=symbol, issued_on=issued, issuer="UBND phường Bến Nghé",
+            signer="Trần Văn Bình", owner_name=owner, owner_id_number=cccd, validity=validity), officer,
+            page_images=pages)
+        if sign:
+            to_sign.append(record.record_id)
+    key = signing.signing_settings(ctx).key("mat-khau")
+    warehouse_signing.sign_records(ctx, to_sign, officer, key)
+    runner = TaskRunner()
+    try:
+        screen = WarehouseScreen(ctx, runner, officer)
+        screen.resize(1280, 760)
+        screen.show()
+        s.wait(lambda: screen.views and screen.count_label.text() != "Đang tìm…")
+        chosen = next(r for r, v in enumerate(screen.views) if v.record.record_id == to_sign[1])
+        screen.table.selectRow(chosen)
+        s.wait(lambda: screen.badge.status is not None and not screen.preview.pixmap().isNull())
+        screen.notice.setText(f"Đã ký số {len(to_sign)} giấy tờ.")
+        s.shoot(screen, "22_warehouse_screen")
+        screen.close()
+        s.wait(lambda: runner.pending == 0)
     finally:
         runner.shutdown()
 

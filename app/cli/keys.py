@@ -59,10 +59,10 @@ def cmd_rotate(args: argparse.Namespace, out: Output) -> int:
     result = keys.rotate(args.data_dir, args.db_url, keys.secret_from_env(args.secret_env))
     if out.as_json:
         out.json({"old_key_id": result.old_key_id, "new_key_id": result.new_key_id, "blobs": result.blobs,
-                  "databases": result.databases})
+                  "databases": result.databases, "spool_files": result.spool_files})
         return EXIT_OK
     out.text(f"Đã đổi khóa {result.old_key_id} → {result.new_key_id}: mã hóa lại {result.blobs} tệp lưu trữ, "
-             f"{result.databases} tệp cơ sở dữ liệu.")
+             f"{result.spool_files} tệp trong hàng đợi quét, {result.databases} tệp cơ sở dữ liệu.")
     out.text("Các bản sao lưu cũ vẫn dùng khóa cũ: khôi phục chúng cần mã khôi phục (--secret-env).")
     return EXIT_OK
 

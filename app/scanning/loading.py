@@ -4,6 +4,10 @@ Every check that can be made from the header is made before any pixel is decoded
 against ``ScanProfile.max_pixels`` (a 20,000 x 20,000 image is refused, not decoded), an empty
 file, a file that is not an image. Pages come back as numpy arrays: ``(H, W)`` grey or
 ``(H, W, 3)`` RGB, ``uint8``.
+
+:func:`count_pages` and :func:`load_page` take a file's path or its content (``bytes``, with a
+``name`` for messages): the spools keep pages sealed, and a page read from one is decrypted in
+memory and decoded from there, never written out in clear.
 """
 
 from __future__ import annotations
@@ -51,8 +55,14 @@ def _pil():  # type: ignore[no-untyped-def]
     return Image
 
 
-def is_pdf(path: Path) -> bool:
-    with path.open("rb") as fh:
+#: A page file: its path, or its content in memory.
+PageInput = Path | str | bytes | bytearray | memoryview
+
+
+def is_pdf(path: Path | bytes) -> bool:
+    if isinstance(path, bytes | bytearray | memoryview):
+        return bytes(path[:1024]).lstrip().startswith(b"%PDF")
+    with Path(path).open("rb") as fh:
         return fh.read(1024).lstrip().startswith(b"%PDF")
 
 
@@ -63,6 +73,18 @@ def _check_file(path: Path) -> None:
         raise UnreadableImageError(f"not a file: {path}", f"không phải là tệp: {path}")
     if path.stat().st_size == 0:
         raise UnreadableImageError(f"empty file: {path}", f"tệp rỗng: {path}")
+
+
+def page_input(source: PageInput, name: str | None = None) -> tuple[Path | bytes, str]:
+    """``(path or bytes, name for messages)``, checked like a file: it exists and is not empty."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        label = name or "embedded image"
+        if not len(source):
+            raise UnreadableImageError(f"empty file: {label}", f"tệp rỗng: {label}")
+        return bytes(source), label
+    path = Path(source)
+    _check_file(path)
+    return path, name or path.name
 
 
 @contextlib.contextmanager
@@ -97,8 +119,8 @@ def _open(source: Path | io.BytesIO, name: str, profile: ScanProfile):  # type: 
     return im
 
 
-def _open_image(path: Path, profile: ScanProfile):  # type: ignore[no-untyped-def]
-    return _open(path, path.name, profile)
+def _open_image(source: Path | bytes, name: str, profile: ScanProfile):  # type: ignore[no-untyped-def]
+    return _open(io.BytesIO(source) if isinstance(source, bytes) else source, name, profile)
 
 
 def _check_size(size: tuple[int, int], profile: ScanProfile) -> None:
@@ -140,7 +162,7 @@ def to_array(im) -> np.ndarray:  # type: ignore[no-untyped-def]
     return np.asarray(im)
 
 
-def _decode(im, path: Path, frame: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+def _decode(im, name: str, frame: int) -> np.ndarray:  # type: ignore[no-untyped-def]
     try:
         im.load()
         from PIL import ImageOps
@@ -149,8 +171,8 @@ def _decode(im, path: Path, frame: int) -> np.ndarray:  # type: ignore[no-untype
         array = to_array(im)
     except _DAMAGED as exc:
         raise UnreadableImageError(
-            f"truncated or corrupt image: {path.name}{f' page {frame}' if frame else ''} ({exc})",
-            f"ảnh bị hỏng hoặc không đầy đủ: {path.name} trang {frame + 1}",
+            f"truncated or corrupt image: {name}{f' page {frame}' if frame else ''} ({exc})",
+            f"ảnh bị hỏng hoặc không đầy đủ: {name} trang {frame + 1}",
         ) from None
     if array.ndim == 3 and _is_gray(array):
         array = np.ascontiguousarray(array[:, :, 1])
@@ -164,52 +186,52 @@ def _is_gray(rgb: np.ndarray) -> bool:
                 and np.abs(sample[:, :, 2] - sample[:, :, 1]).max() <= 2)
 
 
-def count_pages(path: Path, profile: ScanProfile = DEFAULT_PROFILE) -> int:
-    """How many pages ``path`` holds, from its header; raises for files that cannot be read."""
-    path = Path(path)
-    _check_file(path)
-    if is_pdf(path):
+def count_pages(path: PageInput, profile: ScanProfile = DEFAULT_PROFILE, *, name: str | None = None) -> int:
+    """How many pages a file (``path``, or its content as ``bytes``) holds, from its header;
+    raises for files that cannot be read."""
+    source, label = page_input(path, name)
+    if is_pdf(source):
         from app.scanning.pdfpages import pdf_page_count
 
-        return pdf_page_count(path)
-    with _open_image(path, profile) as im:
-        return _frames(im, path)
+        return pdf_page_count(source, name=label)
+    with _open_image(source, label, profile) as im:
+        return _frames(im, label)
 
 
-def _frames(im, path: Path) -> int:  # type: ignore[no-untyped-def]
+def _frames(im, name: str) -> int:  # type: ignore[no-untyped-def]
     try:
         return int(getattr(im, "n_frames", 1))
     except _DAMAGED:  # counting TIFF pages walks every page header
-        raise UnreadableImageError(f"corrupt multi-page image: {path.name}",
-                                   f"ảnh nhiều trang bị hỏng: {path.name}") from None
+        raise UnreadableImageError(f"corrupt multi-page image: {name}",
+                                   f"ảnh nhiều trang bị hỏng: {name}") from None
 
 
-def load_page(path: Path, index: int = 0, profile: ScanProfile = DEFAULT_PROFILE) -> LoadedPage:
-    """Decode page ``index`` of ``path``."""
-    path = Path(path)
-    _check_file(path)
-    if is_pdf(path):
+def load_page(path: PageInput, index: int = 0, profile: ScanProfile = DEFAULT_PROFILE, *,
+              name: str | None = None) -> LoadedPage:
+    """Decode page ``index`` of a file (``path``, or its content as ``bytes``)."""
+    source, label = page_input(path, name)
+    if is_pdf(source):
         from app.scanning.pdfpages import load_pdf_page
 
-        return load_pdf_page(path, index, profile)
-    with _open_image(path, profile) as im:
-        frames = _frames(im, path)
+        return load_pdf_page(source, index, profile, name=label)
+    with _open_image(source, label, profile) as im:
+        frames = _frames(im, label)
         if not 0 <= index < frames:
-            raise ScanError(f"{path.name} has no page {index}", f"{path.name} không có trang {index + 1}")
+            raise ScanError(f"{label} has no page {index}", f"{label} không có trang {index + 1}")
         if index:
             try:
                 im.seek(index)
             except _DAMAGED as exc:
-                raise UnreadableImageError(f"corrupt page {index} in {path.name}: {exc}",
-                                           f"trang {index + 1} của {path.name} bị hỏng") from None
+                raise UnreadableImageError(f"corrupt page {index} in {label}: {exc}",
+                                           f"trang {index + 1} của {label} bị hỏng") from None
             _check_size(im.size, profile)
         dpi = _dpi_of(im.info)
         plain_jpeg = (im.format == "JPEG" and frames == 1 and im.mode in ("L", "RGB")
                       and _exif_orientation(im) in (0, 1))
-        jpeg = path.read_bytes() if plain_jpeg else None
+        jpeg = (source if isinstance(source, bytes) else source.read_bytes()) if plain_jpeg else None
         array = _decode_jpeg(jpeg, im.size, gray=im.mode == "L") if jpeg is not None else None
         if array is None:
-            array = _decode(im, path, index)
+            array = _decode(im, label, index)
     return LoadedPage(array, dpi, jpeg)
 
 
@@ -239,9 +261,10 @@ def _decode_jpeg(data: bytes, size: tuple[int, int], *, gray: bool) -> np.ndarra
     return array
 
 
-def iter_pages(path: Path, profile: ScanProfile = DEFAULT_PROFILE) -> Iterator[LoadedPage]:
-    for index in range(count_pages(path, profile)):
-        yield load_page(path, index, profile)
+def iter_pages(path: PageInput, profile: ScanProfile = DEFAULT_PROFILE, *,
+               name: str | None = None) -> Iterator[LoadedPage]:
+    for index in range(count_pages(path, profile, name=name)):
+        yield load_page(path, index, profile, name=name)
 
 
 def _exif_orientation(im) -> int:  # type: ignore[no-untyped-def]
@@ -254,15 +277,28 @@ def _exif_orientation(im) -> int:  # type: ignore[no-untyped-def]
 def decode_bytes(data: bytes, profile: ScanProfile = DEFAULT_PROFILE) -> np.ndarray:
     """Decode one in-memory image (e.g. a page extracted from a PDF) with the same checks."""
     with _open(io.BytesIO(data), "embedded image", profile) as im:
-        return _decode(im, Path("embedded image"), 0)
+        return _decode(im, "embedded image", 0)
 
 
-def run_pdftoppm(path: Path, index: int, dpi: int, *, gray: bool = False) -> np.ndarray:
-    """Rasterise one PDF page with poppler's ``pdftoppm`` (must be on PATH)."""
+def run_pdftoppm(path: Path | bytes, index: int, dpi: int, *, gray: bool = False,
+                 name: str | None = None) -> np.ndarray:
+    """Rasterise one PDF page with poppler's ``pdftoppm`` (must be on PATH). A PDF given as bytes
+    goes through pdftoppm's standard input and output: nothing is written to disk."""
     exe = shutil.which("pdftoppm")
     if exe is None:
         raise ScanError("cannot rasterise PDF page: pdftoppm (poppler-utils) is not installed",
                         "không chuyển được trang PDF thành ảnh: thiếu chương trình pdftoppm")
+    if isinstance(path, bytes):
+        label = name or "embedded PDF"
+        args = [exe, "-r", str(dpi), "-f", str(index + 1), "-l", str(index + 1), "-singlefile", "-png",
+                *(["-gray"] if gray else []), "-"]
+        done = subprocess.run(args, input=path, capture_output=True, timeout=300, check=False)
+        if done.returncode != 0 or not done.stdout.startswith(b"\x89PNG"):
+            message = done.stderr.decode("utf-8", "replace").strip().splitlines()[:1]
+            raise UnreadableImageError(f"cannot rasterise page {index} of {label}: {message}",
+                                       f"không đọc được trang {index + 1} của {label}")
+        with _pil().open(io.BytesIO(done.stdout)) as im:
+            return to_array(im)
     with tempfile.TemporaryDirectory(prefix="motcua-pdf-") as tmp:
         stem = Path(tmp) / "page"
         args = [exe, "-r", str(dpi), "-f", str(index + 1), "-l", str(index + 1), "-singlefile", "-png",

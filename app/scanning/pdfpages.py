@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,18 +16,23 @@ from app.scanning.profile import ScanProfile
 _IMAGE_ONLY_OPERATORS = {"q", "Q", "cm", "Do", "gs", "w", "i"}
 
 
-def _open(path: Path):  # type: ignore[no-untyped-def]
+def _label(source: Path | bytes, name: str | None) -> str:
+    return name or (Path(source).name if not isinstance(source, bytes) else "embedded PDF")
+
+
+def _open(source: Path | bytes, name: str):  # type: ignore[no-untyped-def]
     import pikepdf
 
     try:
-        return pikepdf.open(path)
+        return pikepdf.open(io.BytesIO(source) if isinstance(source, bytes) else source)
     except (pikepdf.PdfError, pikepdf.PasswordError, OSError, ValueError) as exc:
-        raise UnreadableImageError(f"cannot open PDF {path.name}: {type(exc).__name__}",
-                                   f"không mở được tệp PDF {path.name}") from None
+        raise UnreadableImageError(f"cannot open PDF {name}: {type(exc).__name__}",
+                                   f"không mở được tệp PDF {name}") from None
 
 
-def pdf_page_count(path: Path) -> int:
-    with _open(path) as pdf:
+def pdf_page_count(source: Path | bytes, *, name: str | None = None) -> int:
+    """Pages of a PDF file, or of a PDF's content in memory."""
+    with _open(source, _label(source, name)) as pdf:
         return len(pdf.pages)
 
 
@@ -50,18 +56,21 @@ def _single_image(page):  # type: ignore[no-untyped-def]
     return images[0] if operators <= _IMAGE_ONLY_OPERATORS else None
 
 
-def load_pdf_page(path: Path, index: int, profile: ScanProfile) -> LoadedPage:
+def load_pdf_page(source: Path | bytes, index: int, profile: ScanProfile, *,
+                  name: str | None = None) -> LoadedPage:
+    """Page ``index`` of a PDF file, or of a PDF's content in memory."""
     import pikepdf
 
-    with _open(path) as pdf:
+    label = _label(source, name)
+    with _open(source, label) as pdf:
         if not 0 <= index < len(pdf.pages):
-            raise UnreadableImageError(f"{path.name} has no page {index}",
-                                       f"{path.name} không có trang {index + 1}")
+            raise UnreadableImageError(f"{label} has no page {index}",
+                                       f"{label} không có trang {index + 1}")
         page = pdf.pages[index]
         width_in, height_in = _page_size_in(page)
         if width_in <= 0 or height_in <= 0:
-            raise UnreadableImageError(f"page {index} of {path.name} has no size",
-                                       f"trang {index + 1} của {path.name} không có kích thước")
+            raise UnreadableImageError(f"page {index} of {label} has no size",
+                                       f"trang {index + 1} của {label} không có kích thước")
         stream = _single_image(page)
         if stream is not None:
             image = pikepdf.PdfImage(stream)
@@ -77,8 +86,8 @@ def load_pdf_page(path: Path, index: int, profile: ScanProfile) -> LoadedPage:
                     array = to_array(image.as_pil_image())
             except (pikepdf.PdfError, NotImplementedError, ValueError, OSError) as exc:
                 raise UnreadableImageError(
-                    f"cannot decode the image of page {index} of {path.name}: {exc}",
-                    f"không giải mã được ảnh trang {index + 1} của {path.name}") from None
+                    f"cannot decode the image of page {index} of {label}: {exc}",
+                    f"không giải mã được ảnh trang {index + 1} của {label}") from None
             turn = int(page.obj.get("/Rotate", 0)) % 360 // 90  # /Rotate turns the page clockwise
             if turn:
                 array, jpeg = np.ascontiguousarray(np.rot90(array, k=-turn)), None
@@ -86,4 +95,4 @@ def load_pdf_page(path: Path, index: int, profile: ScanProfile) -> LoadedPage:
     width_px, height_px = round(width_in * profile.dpi), round(height_in * profile.dpi)
     if width_px * height_px > profile.max_pixels:
         raise ImageTooLargeError(width_px, height_px, profile.max_pixels)
-    return LoadedPage(run_pdftoppm(path, index, profile.dpi), float(profile.dpi))
+    return LoadedPage(run_pdftoppm(source, index, profile.dpi, name=label), float(profile.dpi))

@@ -261,3 +261,46 @@ class DecryptingReader(io.RawIOBase):
 
 def open_decrypted(f: BinaryIO, keys: Callable[[str], bytes | None]) -> io.BufferedReader:
     return io.BufferedReader(DecryptingReader(f, keys), buffer_size=CHUNK_SIZE)
+
+
+# --------------------------------------------------------------------------- small files in memory
+
+
+def encrypt_bytes(data: bytes, blob_key: bytes, kid: str, chunk_size: int = CHUNK_SIZE) -> bytes:
+    """``data`` as a whole ``MCB1`` file (for small files held in memory: scanned pages)."""
+    out = io.BytesIO()
+    encrypt_stream(io.BytesIO(data), out, blob_key, kid, chunk_size)
+    return out.getvalue()
+
+
+def decrypt_bytes(sealed: bytes, keys: Callable[[str], bytes | None]) -> bytes:
+    """The plain content of a whole ``MCB1`` file held in memory; the same checks as
+    :class:`DecryptingReader` (every chunk authenticated, truncation and reordering detected)."""
+    header = bytes(sealed[:HEADER_BYTES])
+    if not is_encrypted_header(header):
+        raise BlobDecryptError("not an encrypted blob (bad header)")
+    blob_key = keys(header_key_id(header))
+    if blob_key is None:
+        raise BlobDecryptError(f"no key {header_key_id(header)}")
+    chunk = struct.unpack(">I", header[-4:])[0]
+    if not 0 < chunk <= _MAX_CHUNK:
+        raise BlobDecryptError("bad chunk size")
+    aes = _file_cipher(blob_key, header[4 + KEY_ID_BYTES:4 + KEY_ID_BYTES + SALT_BYTES])
+    body = len(sealed) - HEADER_BYTES
+    stride = chunk + TAG_BYTES
+    count = -(-body // stride) if body > 0 else 0
+    if count == 0 or body - (count - 1) * stride < TAG_BYTES:
+        raise BlobDecryptError("truncated")
+    view = memoryview(sealed)
+    parts = []
+    for index in range(count):
+        start = HEADER_BYTES + index * stride
+        piece = view[start:start + stride]
+        final = index == count - 1
+        if final == (len(piece) == stride):  # a full chunk is never final, a short one always is
+            raise BlobDecryptError("truncated")
+        try:
+            parts.append(aes.decrypt(_nonce(index), bytes(piece), _aad(header, index, final)))
+        except InvalidTag:
+            raise BlobDecryptError(f"chunk {index} fails authentication") from None
+    return b"".join(parts)

@@ -26,9 +26,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from app.core.errors import ValidationError
+from app.core.sealing import PLAIN, Sealer
 from app.store import keys as keystore
 from app.store import migrate as migrations
 from app.store.blobs import BlobStore
+from app.store.sealer import SpoolSealer, seal_spools
 from app.store.faults import DatabaseCorruptError, storage_errors
 from app.store.models import SettingRow
 from app.store.paths import BACKUPS_DIR_NAME, BLOBS_DIR_NAME, DB_FILE_NAME, default_data_dir
@@ -344,9 +346,15 @@ class Database:
                     encrypt_plain_file(old, self.sqlite_key)
             for tree in sorted(backups.glob(f"*/{BLOBS_DIR_NAME}")):
                 sealed += BlobStore(tree, self.keys).seal_all()
+        spooled = seal_spools(self.data_dir, self.keys)  # pages a scan left in the spools
         self.keys.file.state = keystore.READY
         self.keys.save()
-        log.info("data folder encrypted at rest (%d blobs sealed)", sealed)
+        log.info("data folder encrypted at rest (%d blobs, %d spool files sealed)", sealed, spooled)
+
+    def spool_sealer(self) -> Sealer:
+        """What seals the scan spools of the data folder (:mod:`app.store.sealer`); plain only for a
+        Database built by hand without keys."""
+        return SpoolSealer(self.keys) if self.keys is not None else PLAIN
 
     # -- schema ----------------------------------------------------------------------------------
     def migrate(self) -> bool:

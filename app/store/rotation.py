@@ -1,8 +1,8 @@
 """Rotating the data key of a data folder: a new key for the database and every blob.
 
 The new key is first recorded as *pending* (key file and keyring hold both keys), then every blob
-is re-sealed with it (streamed, one atomic file at a time; reads pick the key named in each
-file's header), then the SQLite file is re-keyed with ``PRAGMA rekey`` (one transaction), together
+and every file of the scan spools is re-sealed with it (one atomic file at a time; reads pick the
+key named in each file's header), then the SQLite file is re-keyed with ``PRAGMA rekey`` (one transaction), together
 with the copies kept in ``backups/``; last, the new key becomes current and the old one is dropped
 from the key file and the keyring. A rotation stopped at any point is finished by running it again;
 in between, the folder opens normally (the database is tried with both keys).
@@ -21,6 +21,7 @@ from app.store.database import Database, connect_sqlite, key_works
 from app.store.faults import storage_errors
 from app.store.paths import BACKUPS_DIR_NAME, BLOBS_DIR_NAME, DB_FILE_NAME
 from app.store.restore import DatabaseInUseError, sqlite_in_use
+from app.store.sealer import seal_spools
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class Rotation:
     new_key_id: str
     blobs: int  # re-sealed
     databases: int  # SQLite files re-keyed (the database and its copies in backups/)
+    spool_files: int = 0  # files of the scan spools re-sealed
 
 
 def check_secret(keys: keystore.DataKeys, secret: str | None) -> None:
@@ -90,6 +92,7 @@ def rotate(data_dir: Path, url: str | None = None, secret: str | None = None) ->
     with storage_errors(data_dir):
         for root in blob_roots:
             sealed += BlobStore(root, view).seal_all()
+        spooled = seal_spools(data_dir, view)  # pages waiting in the scan spools
         files = [db_path] if db_path is not None else []
         files += sorted(backups.rglob("*.db")) if backups.is_dir() else []
         for path in files:
@@ -106,6 +109,6 @@ def rotate(data_dir: Path, url: str | None = None, secret: str | None = None) ->
         keys.save()
         keys.keys = {new_id: keys.keys[new_id]}
         keystore.install(keys)
-    log.info("data key rotated from %s to %s: %d blobs re-sealed, %d databases re-keyed", old_id, new_id,
-             sealed, rekeyed)
-    return Rotation(old_id, new_id, sealed, rekeyed)
+    log.info("data key rotated from %s to %s: %d blobs and %d spool files re-sealed, %d databases re-keyed",
+             old_id, new_id, sealed, spooled, rekeyed)
+    return Rotation(old_id, new_id, sealed, rekeyed, spooled)

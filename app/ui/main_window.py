@@ -142,6 +142,10 @@ class MainWindow(QMainWindow):
         self.batch_action = self._action("Số hóa theo &lô…", "Ctrl+Shift+B", self.open_batch_screen,
                                          dossier_menu)
         self.batch_action.setEnabled(self.officer.can(auth.Permission.DIGITISE))
+        self.warehouse_action = self._action("&Kho dữ liệu điện tử…", "Ctrl+Shift+K",
+                                             self.open_warehouse_screen, dossier_menu)
+        self.warehouse_action.setEnabled(self.officer.can(auth.Permission.RECEIVE)
+                                         or self.officer.can(auth.Permission.DIGITISE))
         dossier_menu.addSeparator()
         self.refresh_action = self._action("Làm mới danh sách", QKeySequence.StandardKey.Refresh,
                                            self.model.refresh, dossier_menu)
@@ -228,6 +232,19 @@ class MainWindow(QMainWindow):
             screen = BatchScreen(self.ctx, self.runner, self.officer, self)
             screen.setWindowFlag(Qt.WindowType.Window, True)
             self.batch_screen = screen
+        screen.show()
+        screen.activateWindow()
+        return screen
+
+    def open_warehouse_screen(self) -> QWidget:
+        """Ctrl+Shift+K: the e-data warehouse browser (search, page preview, digital signatures)."""
+        from app.ui.warehouse_screen import WarehouseScreen
+
+        screen = getattr(self, "warehouse_screen", None)
+        if screen is None:
+            screen = WarehouseScreen(self.ctx, self.runner, self.officer, self.show_error, self)
+            screen.setWindowFlag(Qt.WindowType.Window, True)
+            self.warehouse_screen = screen
         screen.show()
         screen.activateWindow()
         return screen

@@ -181,7 +181,8 @@ def test_browse_by_owner_text_validity_and_signature(ctx: AppContext, key) -> No
     views = service.browse(ctx, OFFICER, CCCD)
     assert views[1].validly_signed and views[1].status is not None and views[1].status.signer == OFFICER_CN
     assert service.split_query(f"{CCCD} Giấy khai sinh 281234567") == ([CCCD, "281234567"], "Giấy khai sinh")
-    assert [r.record_id for r in service.unsigned_records(ctx, OFFICER, owner_id=OTHER_CCCD)] == [other.record_id]
+    unsigned_of_other = service.unsigned_records(ctx, OFFICER, owner_id=OTHER_CCCD)
+    assert [r.record_id for r in unsigned_of_other] == [other.record_id]
 
 
 def test_dossier_component_and_its_record_stay_together(ctx: AppContext, scanned, key) -> None:  # type: ignore[no-untyped-def]

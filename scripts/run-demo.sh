@@ -37,20 +37,6 @@ if [[ -n "${MOTCUA_DB_URL:-}" ]]; then
     unset MOTCUA_DB_URL
 fi
 
-# The data folder is encrypted; its key lives in the OS keyring. A bare Debian machine (no desktop
-# session, no Secret Service) has none, so the demo keeps its key in a file beside -- not inside --
-# the demo folder. Demo only: a real office sets up a keyring or $MOTCUA_DATA_KEY (docs/security.md).
-if [[ -z "${MOTCUA_DATA_KEY:-}" ]] && ! python -c 'import sys; from app.store import keys; sys.exit(not keys.keyring_usable())' 2>/dev/null; then
-    demo_key_file="${data_dir%/}.key"
-    if [[ ! -s "$demo_key_file" ]]; then
-        mkdir -p "$(dirname "$demo_key_file")"
-        (umask 077; python -c 'import secrets; print(secrets.token_hex(32))' > "$demo_key_file")
-        echo "run-demo: no OS keyring here; the demo data key is kept in $demo_key_file"
-    fi
-    MOTCUA_DATA_KEY="$(cat "$demo_key_file")"
-    export MOTCUA_DATA_KEY
-fi
-
 if [[ -f "$data_dir/motcua.db" ]]; then
     echo "run-demo: demo data already in $data_dir"
 else

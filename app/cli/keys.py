@@ -14,7 +14,8 @@ Leaf = Callable[[Any, str, str, Callable[[argparse.Namespace, Output], int]], An
 
 def _status_json(s: Any) -> dict[str, Any]:
     return {"data_dir": str(s.data_dir), "folder_id": s.folder_id, "key_id": s.key_id, "state": s.state,
-            "recovery_set": s.recovery_set, "keyring_usable": s.keyring_usable, "unlocked": s.unlocked,
+            "recovery_set": s.recovery_set, "keyring_usable": s.keyring_usable,
+            "key_store": s.key_store, "unlocked": s.unlocked,
             "error": s.unlock_error}
 
 
@@ -30,8 +31,9 @@ def cmd_status(args: argparse.Namespace, out: Output) -> int:
     out.text(f"Khóa hiện tại: {s.key_id} — {state}")
     out.text("Mã khôi phục của quản trị viên: " + ("đã đặt" if s.recovery_set else
                                                    "CHƯA đặt (chạy “motcua keys set-secret --generate”)"))
-    out.text("Kho khóa của hệ điều hành: "
-             + ("có" if s.keyring_usable else "không có (dùng $MOTCUA_DATA_KEY)"))
+    out.text("Nơi giữ khóa trên máy này: "
+             + ("kho khóa của hệ điều hành" if s.keyring_usable else
+                "tệp khóa của máy trong thư mục cấu hình người dùng (không có kho khóa của hệ điều hành)"))
     return EXIT_OK
 
 

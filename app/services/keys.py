@@ -22,6 +22,7 @@ class KeyStatus:
     state: str
     recovery_set: bool
     keyring_usable: bool
+    key_store: str  # "keyring" or "station-file": where this machine keeps data keys
     unlocked: bool
     unlock_error: str | None
 
@@ -51,7 +52,7 @@ def status(data_dir: Path | str | None = None) -> KeyStatus:
     except keystore.DataKeyError as exc:
         error = exc.message_vi
     return KeyStatus(folder, file.folder_id, file.key_id, file.state, file.recovery is not None,
-                     keystore.keyring_usable(), error is None, error)
+                     keystore.keyring_usable(), keystore.key_store_name(), error is None, error)
 
 
 def set_secret(data_dir: Path | str | None, secret: str | None, *, old_secret: str | None = None) -> str:

@@ -9,15 +9,20 @@
 * The data key itself is in the **OS keyring** (``keyring``: Windows Credential Manager, macOS
   Keychain, Secret Service): service ``MotCua Desk``, user = the folder id, value = a JSON object
   ``{key id: hex key}`` (two keys while a rotation is under way).
-* Without a usable keyring (a headless server), ``$MOTCUA_DATA_KEY`` (64 hex digits) gives the key;
-  it is checked against the key id. Nothing else is accepted: keyring's plaintext file backends are
-  refused, and a key is never written to disk in clear.
+* Without a usable keyring (a headless server, a bare Linux without a desktop session), the keys go
+  to the **station key file** ``<user config>/data-keys/<folder id>.json`` (mode 0600, in the
+  user's configuration folder, never in the data folder): a copy of the data folder (a backup, a
+  shared drive, a lost USB disk) carries no usable key, but whoever can read that user's files on
+  that machine can. keyring's plaintext and null backends are treated as "no keyring".
+* ``$MOTCUA_DATA_KEY`` (64 hex digits) gives the key directly (a server run by a service manager);
+  it is checked against the key id and never stored.
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import secrets
 import uuid
@@ -32,8 +37,11 @@ from app.store import crypto
 KEY_FILE_NAME = "motcua.key"
 KEYRING_SERVICE = "MotCua Desk"
 ENV_DATA_KEY = "MOTCUA_DATA_KEY"
+ENV_SECRET_DIR = "MOTCUA_SECRET_DIR"  # moves the user's configuration folder (tests)
+STATION_KEYS_DIR = "data-keys"
 FORMAT = "motcua-key"
 READY, CONVERTING, ROTATING = "ready", "converting", "rotating"
+log = logging.getLogger(__name__)
 _REFUSED_BACKENDS = ("keyrings.alt.file.PlaintextKeyring", "keyrings.alt.file_base", "keyring.backends.null")
 
 
@@ -57,8 +65,9 @@ def _unavailable(folder: Path, why_en: str) -> KeyUnavailableError:
     return KeyUnavailableError(
         f"the data key of {folder} is not available: {why_en}; run `motcua keys recover --secret-env VAR` "
         f"or set {ENV_DATA_KEY}",
-        f"Không lấy được khóa mã hóa của thư mục dữ liệu {folder} (kho khóa của hệ điều hành không có "
-        f"khóa này). Quản trị viên hãy chạy “motcua keys recover --secret-env BIẾN” với mã khôi phục, "
+        f"Không lấy được khóa mã hóa của thư mục dữ liệu {folder} (máy này không giữ khóa của "
+        f"thư mục này: thư mục được chép từ máy khác, hoặc hệ điều hành đã được cài lại). "
+        f"Quản trị viên hãy chạy “motcua keys recover --secret-env BIẾN” với mã khôi phục, "
         f"hoặc đặt biến môi trường {ENV_DATA_KEY}.")
 
 
@@ -149,16 +158,26 @@ def keyring_usable() -> bool:
     return not (isinstance(backend, fail.Keyring) or any(name.startswith(r) for r in _REFUSED_BACKENDS))
 
 
-def keyring_keys(folder_id: str) -> dict[str, bytes]:
-    if not keyring_usable():
-        return {}
-    import keyring
-    from keyring.errors import KeyringError
+def station_key_path(folder_id: str) -> Path:
+    """The station key file of a data folder (used when there is no usable keyring)."""
+    override = os.environ.get(ENV_SECRET_DIR, "").strip()
+    if override:
+        root = Path(override)
+    else:
+        import platformdirs
 
-    try:
-        raw = keyring.get_password(KEYRING_SERVICE, folder_id)
-    except KeyringError:
-        return {}
+        root = platformdirs.user_config_path("MotCuaDesk", "MotCua")
+    if not folder_id or not all(c in "0123456789abcdef" for c in folder_id):
+        raise KeyFileError(f"bad folder id {folder_id!r}", "Tệp khóa của thư mục dữ liệu bị hỏng.")
+    return root / STATION_KEYS_DIR / f"{folder_id}.json"
+
+
+def key_store_name() -> str:
+    """Where new keys go on this machine: ``keyring`` or ``station-file``."""
+    return "keyring" if keyring_usable() else "station-file"
+
+
+def _decode_keys(raw: str | bytes | None) -> dict[str, bytes]:
     if not raw:
         return {}
     try:
@@ -167,19 +186,45 @@ def keyring_keys(folder_id: str) -> dict[str, bytes]:
         return {}
 
 
-def keyring_store(folder_id: str, keys: dict[str, bytes]) -> None:
+def _encode_keys(keys: dict[str, bytes]) -> str:
+    return json.dumps({k: v.hex() for k, v in keys.items()})
+
+
+def keyring_keys(folder_id: str) -> dict[str, bytes]:
+    """The keys kept for ``folder_id`` on this machine (keyring, else the station key file)."""
     if not keyring_usable():
-        raise KeyUnavailableError(
-            "no usable OS keyring to keep the data key",
-            f"Máy này không có kho khóa của hệ điều hành để giữ khóa mã hóa dữ liệu. Hãy đặt biến môi "
-            f"trường {ENV_DATA_KEY} (64 chữ số hex) cho tài khoản chạy MotCua Desk.")
+        try:
+            return _decode_keys(station_key_path(folder_id).read_bytes())
+        except OSError:
+            return {}
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        return _decode_keys(keyring.get_password(KEYRING_SERVICE, folder_id))
+    except KeyringError:
+        return {}
+
+
+def keyring_store(folder_id: str, keys: dict[str, bytes]) -> None:
+    """Keep the keys of ``folder_id`` on this machine (keyring, else the station key file)."""
+    if not keyring_usable():
+        path = station_key_path(folder_id)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(OSError):
+            path.parent.chmod(0o700)
+        write_private(path, _encode_keys(keys).encode("ascii"))
+        log.warning("no usable OS keyring: the data key is kept in the station key file %s", path)
+        return
     import keyring
 
-    keyring.set_password(KEYRING_SERVICE, folder_id, json.dumps({k: v.hex() for k, v in keys.items()}))
+    keyring.set_password(KEYRING_SERVICE, folder_id, _encode_keys(keys))
 
 
 def keyring_forget(folder_id: str) -> None:
     if not keyring_usable():
+        with contextlib.suppress(OSError):
+            station_key_path(folder_id).unlink()
         return
     import keyring
     from keyring.errors import PasswordDeleteError
@@ -277,7 +322,8 @@ def unlock(data_dir: Path, *, key_file: Path | None = None, secret: str | None =
                                 f"{data_dir}.")
         found[kid] = env
     if file.key_id not in found and not (file.pending and str(file.pending["key_id"]) in found):
-        why = "no usable OS keyring" if not keyring_usable() else "no keyring entry for this folder"
+        why = ("no station key file for this folder" if not keyring_usable()
+               else "no keyring entry for this folder")
         raise _unavailable(Path(data_dir), why)
     if file.key_id not in found:  # a rotation stopped after the switch: only the new key is left
         file.key_id, file.recovery = str(file.pending["key_id"]), file.pending.get("recovery")  # type: ignore[index, union-attr]

@@ -132,19 +132,21 @@ def spooled_items(batch: SpoolBatch, page: DevicePage, origin: str, index: int, 
     """Write ``page`` to the spool as it came, then decode it (a PDF from the device may hold
     several pages). A page that cannot be decoded stays in the spool and comes out as a failure."""
     path = batch.put_bytes(page.data, page.suffix)
-    return decode_spooled(path, origin, index, profile, page.dpi or fallback_dpi)
+    return decode_spooled(path, origin, index, profile, page.dpi or fallback_dpi, data=page.data)
 
 
 def decode_spooled(path: Path, origin: str, index: int, profile: ScanProfile,
-                   fallback_dpi: float | None) -> list[SourceItem]:
+                   fallback_dpi: float | None, *, data: bytes | None = None) -> list[SourceItem]:
+    """The pages of the spool file ``path``, decoded from ``data`` (its plain content) when given."""
+    source: Path | bytes = data if data is not None else path
     try:
-        count = count_pages(path, profile)
+        count = count_pages(source, profile, name=path.name)
     except MotCuaError as exc:
         return [PageFailure(origin, index, exc.message_en, exc.message_vi, "open")]
     items: list[SourceItem] = []
     for sub in range(count):
         try:
-            loaded = load_page(path, sub, profile)
+            loaded = load_page(source, sub, profile, name=path.name)
         except MotCuaError as exc:
             items.append(PageFailure(origin, index + sub, exc.message_en, exc.message_vi, "load"))
             continue

@@ -18,12 +18,13 @@ URI is set as that SANE option (``sane:test?source=adf&test-picture=Grid``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from app.core.errors import MotCuaError
 from app.core.progress import CancelToken, ProgressCallback, ProgressUpdate, no_progress
 from app.scanning.errors import ScanError
 from app.scanning.pipeline import PageFailure
@@ -154,12 +155,19 @@ def folder_files(folder: Path) -> list[Path]:
 
 class SpooledFileSource:
     """Files read once, in order, each first copied into the spool batch (when there is one) so
-    that the pages can be finished after a crash even if the originals are moved away."""
+    that the pages can be finished after a crash even if the originals are moved away; the pages
+    are decoded from the bytes read, not from the (sealed) copy.
 
-    def __init__(self, paths: Sequence[Path], profile: ScanProfile, batch: SpoolBatch | None) -> None:
+    ``reader`` reads files that are themselves in a spool (pages resumed after a crash): it gets
+    their plain content (e.g. :meth:`app.scanning.spool.Spool.read`, which decrypts in memory); a
+    file it cannot open (wrong key, altered) comes out as a failure."""
+
+    def __init__(self, paths: Sequence[Path], profile: ScanProfile, batch: SpoolBatch | None,
+                 reader: Callable[[Path], bytes] | None = None) -> None:
         self.paths = [Path(p) for p in paths]
         self.profile = profile
         self.batch = batch
+        self.reader = reader
 
     def pages(self, cancel: CancelToken | None = None,
               progress: ProgressCallback = no_progress) -> Iterator[SourceItem]:
@@ -168,15 +176,25 @@ class SpooledFileSource:
         for done, path in enumerate(self.paths):
             cancel.raise_if_cancelled()
             progress(ProgressUpdate(done, total, f"Đang đọc {path.name}"))
-            local = path
             if self.batch is not None and path.is_file():
                 try:
-                    local = self.batch.copy_in(path)
+                    data = path.read_bytes()
+                    local = self.batch.add(data, path.name)
                 except OSError as exc:
                     yield PageFailure(str(path), 0, f"cannot copy {path} to the spool: {exc}",
                                       f"không chép được tệp {path.name} vào hàng đợi quét", "spool")
                     continue
-            yield from file_pages(local, str(path), self.profile)
+                yield from file_pages(data, str(path), self.profile, spool_path=local, name=path.name)
+            elif self.reader is not None and path.is_file():
+                try:
+                    data = self.reader(path)
+                except (MotCuaError, OSError) as exc:
+                    yield PageFailure(str(path), 0, getattr(exc, "message_en", str(exc)),
+                                      getattr(exc, "message_vi", f"không đọc được tệp {path.name}"), "open")
+                    continue
+                yield from file_pages(data, str(path), self.profile, spool_path=path, name=path.name)
+            else:
+                yield from file_pages(path, str(path), self.profile)
         progress(ProgressUpdate(total, total, "Đã đọc xong"))
 
 

@@ -4,7 +4,8 @@
 A source streams pages as they arrive (a generator), checks the :class:`CancelToken` between pages,
 reports progress, and ends when its batch ends (the feeder is empty, the files are read, the hot
 folder stayed idle). A page that cannot be read comes out as a :class:`PageFailure` and the
-stream goes on. Sources that capture pixels write each page to the spool before yielding it.
+stream goes on. Sources that capture pixels write each page to the spool before yielding it; pages
+read back from the spool are decrypted in memory (:func:`spooled_file_pages`), never to a file.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from app.scanning.errors import ScannerError
 from app.scanning.loading import count_pages, load_page
 from app.scanning.pipeline import PageFailure
 from app.scanning.profile import DEFAULT_PROFILE, ScanProfile
-from app.scanning.spool import SpoolBatch
+from app.scanning.spool import Spool, SpoolBatch
 
 logger = logging.getLogger(__name__)
 
@@ -51,20 +52,39 @@ class PageSource(Protocol):
               progress: ProgressCallback = no_progress) -> Iterator[SourceItem]: ...
 
 
-def file_pages(path: Path, origin: str, profile: ScanProfile) -> Iterator[SourceItem]:
-    """Every page of one file; a file or page that cannot be read gives a failure, not an error."""
+def file_pages(path: Path | bytes, origin: str, profile: ScanProfile, *, spool_path: Path | None = None,
+               name: str | None = None) -> Iterator[SourceItem]:
+    """Every page of one file (its path, or its content as bytes: a spool file is decrypted in
+    memory); a file or page that cannot be read gives a failure, not an error. ``spool_path``: the
+    file that holds the page on disk (the path itself when a path is given)."""
+    if spool_path is None and not isinstance(path, bytes):
+        spool_path = Path(path)
     try:
-        count = count_pages(path, profile)
+        count = count_pages(path, profile, name=name)
     except MotCuaError as exc:
         yield PageFailure(origin, 0, exc.message_en, exc.message_vi, "open")
         return
     for index in range(count):
         try:
-            loaded = load_page(path, index, profile)
+            loaded = load_page(path, index, profile, name=name)
         except MotCuaError as exc:
             yield PageFailure(origin, index, exc.message_en, exc.message_vi, "load")
             continue
-        yield SourcePage(loaded.image, loaded.dpi, origin, index, path, loaded.jpeg)
+        yield SourcePage(loaded.image, loaded.dpi, origin, index, spool_path, loaded.jpeg)
+
+
+def spooled_file_pages(batch: SpoolBatch, path: Path, origin: str,
+                       profile: ScanProfile) -> Iterator[SourceItem]:
+    """The pages of a file of ``batch`` (decrypted in memory); a file that cannot be opened (wrong
+    key, altered) gives a failure in Vietnamese."""
+    try:
+        data = batch.read(path)
+    except (MotCuaError, OSError) as exc:
+        en = getattr(exc, "message_en", str(exc))
+        vi = getattr(exc, "message_vi", f"không đọc được tệp {path.name} trong hàng đợi quét")
+        yield PageFailure(origin, 0, en, vi, "open")
+        return
+    yield from file_pages(data, origin, profile, spool_path=path, name=path.name)
 
 
 class FileSource:
@@ -118,6 +138,7 @@ class HotFolderSource:
     def pages(self, cancel: CancelToken | None = None,
               progress: ProgressCallback = no_progress) -> Iterator[SourceItem]:
         cancel = cancel or CancelToken()
+        Spool(self.batch.path.parent, self.batch.sealer).settle_adoptions()  # what a crash interrupted
         seen: dict[Path, tuple[tuple[int, int], float]] = {}
         last_taken = self._clock()
         taken = 0
@@ -140,7 +161,7 @@ class HotFolderSource:
                 taken += 1
                 last_taken = now
                 progress(ProgressUpdate(taken, None, f"Đã nhận {path.name}"))
-                yield from file_pages(spooled, str(path), self.profile)
+                yield from spooled_file_pages(self.batch, spooled, str(path), self.profile)
             for gone in set(seen) - set(current):
                 seen.pop(gone, None)
             if self.idle_seconds is not None and not seen and now - last_taken >= self.idle_seconds:

@@ -118,7 +118,7 @@ class SpoolBatch:
                                prefix=".page-", sync_dir=False)
             atomic_write_bytes(pending, sealed, prefix=".page-")
             file.unlink()
-        except BaseException:
+        except OSError:  # the original stays (a crash here instead is settled later)
             pending.unlink(missing_ok=True)
             note.unlink(missing_ok=True)
             raise
@@ -257,7 +257,7 @@ class Spool:
         """The plain content of a page file: one of this spool's batches is opened with the spool's
         key, any other file (e.g. one an officer picked) is read as it is."""
         path = Path(path)
-        if path.parent.parent == self.root:
+        if path.parent.parent == self.root or path.parent.parent.resolve() == self.root.resolve():
             return self.sealer.open(path.read_bytes(), spool_name(path))
         return path.read_bytes()
 

@@ -42,8 +42,8 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import MotCuaError, ValidationError
-from app.core.fileio import atomic_write_bytes
 from app.core.progress import CancelledError, CancelToken, ProgressCallback, ProgressUpdate, no_progress
+from app.core.sealing import Sealer, spool_name
 from app.core.separator import PATCH_T, parse_separator
 from app.scanning.encode import EncodedPage, encode_page
 from app.scanning.errors import ScanError
@@ -63,6 +63,7 @@ from app.scanning.sources import SourcePage
 from app.scanning.spool import SpoolBatch
 from app.services.auth import SYSTEM_OFFICER, Officer, Permission, require
 from app.services.context import AppContext
+from app.store.paths import BATCH_SPOOL_DIR_NAME
 from app.store.repositories import (
     BatchDocumentRecord,
     BatchPageRecord,
@@ -74,7 +75,7 @@ from app.store.repositories.batches import BATCH_CANCELLED, BATCH_DONE, BATCH_OP
 
 logger = logging.getLogger(__name__)
 
-SPOOL_FOLDER = "batch-spool"
+SPOOL_FOLDER = BATCH_SPOOL_DIR_NAME  # "batch-spool"
 DEFAULT_PROFILE_SMALL = ScanProfile(name="thumbnail", dpi=50)
 PDF_MEDIA_TYPE = "application/pdf"
 COMMIT_SECONDS = 0.5
@@ -274,7 +275,23 @@ def _spool_root(ctx: AppContext) -> Path:
 
 
 def _spool(ctx: AppContext, batch: BatchRecord) -> SpoolBatch:
-    return SpoolBatch(_spool_root(ctx) / batch.name)
+    """The batch's spool folder, its files sealed with the data folder's key."""
+    return SpoolBatch(_spool_root(ctx) / batch.name, ctx.db.spool_sealer())
+
+
+def _read_sealed(path: Path, sealer: Sealer) -> bytes:
+    """A file of a batch's spool folder, decrypted in memory."""
+    return sealer.open(path.read_bytes(), spool_name(path))
+
+
+def _arrived(folder: Path, sealer: Sealer, page: BatchPageRecord) -> tuple[Path | bytes, str]:
+    """The page as it arrived, to load it again: a file of the batch's spool ``folder`` (a
+    scanner's page, decrypted in memory; found by name, so a moved data folder does not matter),
+    or the input file where it is."""
+    where = Path(page.spool_file or page.origin)
+    if page.spool_file and where.parent.name == folder.name and where.parent.parent.name == SPOOL_FOLDER:
+        return _read_sealed(folder / where.name, sealer), where.name
+    return where, where.name
 
 
 def start_batch(ctx: AppContext, source: str, profile: str = "default", *,
@@ -453,7 +470,11 @@ def _spooled_items(spool: SpoolBatch, profile: ScanProfile, recorded_files: set[
         if _ENC.match(path.name) or str(path) in recorded_files:
             continue
         try:
-            loaded = load_page(path, 0, profile)
+            loaded = load_page(spool.read(path), 0, profile, name=path.name)
+        except OSError as exc:
+            yield _Item(str(path), 0, path.name, str(path), None,
+                        PageFailure(str(path), 0, str(exc), f"không đọc được tệp {path.name}", "load"))
+            continue
         except MotCuaError as exc:
             yield _Item(str(path), 0, path.name, str(path), None,
                         PageFailure(str(path), 0, exc.message_en, exc.message_vi, "load"))
@@ -542,7 +563,7 @@ class _Run:
             return replace(base, kind=KIND_SEPARATOR, separator=separator, phash=None)
         data = result.encoded.data
         sha = hashlib.sha256(data).hexdigest()
-        atomic_write_bytes(self.spool.path / _enc_name(seq, result.encoded), data, prefix=".page-")
+        self.spool.write(_enc_name(seq, result.encoded), data)  # sealed, atomic, fsynced
         if result.blank:
             flags.append("blank")
         flags.extend(checks.flags)
@@ -620,10 +641,9 @@ class _Run:
                                    payload.record if payload else None, tuple(doc.seqs), flags, sha, size)
 
     def _encoded(self, page: BatchPageRecord) -> EncodedPage:
-        path = self.spool.path / _enc_name(page.seq, page.media_type)
         try:
-            data = path.read_bytes()
-        except OSError:
+            data = self.spool.read(_enc_name(page.seq, page.media_type))
+        except (OSError, MotCuaError):  # lost, or cannot be opened: made again below
             data = b""
         if hashlib.sha256(data).hexdigest() != page.sha256:
             data = self._redo(page)
@@ -634,14 +654,15 @@ class _Run:
         """A stored page image lost with the machine (not just the process): made again from the
         page as it arrived (the pipeline is deterministic)."""
         logger.warning("batch %s: page %d image missing, processing it again", self.batch.name, page.seq)
-        loaded = load_page(Path(page.spool_file or page.origin), page.origin_index, self.profile)
+        source, name = _arrived(self.spool.path, self.spool.sealer, page)
+        loaded = load_page(source, page.origin_index, self.profile, name=name)
         item = _Item(page.origin, page.origin_index, page.name, page.spool_file,
                      SourcePage(loaded.image, loaded.dpi, page.origin, page.origin_index, None, loaded.jpeg))
         redone = self._process(page.seq, item)
         if redone.sha256 != page.sha256:
             raise BatchError(f"page {page.name} changed since it was recorded",
                              f"Trang {page.name} đã thay đổi so với lúc quét; hãy quét lại lô.")
-        return (self.spool.path / _enc_name(page.seq, page.media_type)).read_bytes()
+        return self.spool.read(_enc_name(page.seq, page.media_type))
 
 
 def _enc_name(seq: int, what: EncodedPage | str) -> str:
@@ -682,6 +703,7 @@ def _drive(run: _Run, spec: SourceSpec, profile: ScanProfile, spool: SpoolBatch,
         items: Iterator[_Item] = _file_items(paths, profile, recorded, cancel)
         total: int | None = len(paths)
     else:
+        spool.settle_adoptions()  # a hot-folder page half taken when the process died
         recorded_files = {p.spool_file for p in run.pages}
         leftovers = list(_spooled_items(spool, profile, recorded_files))
         if run.batch.source_done or run.pages or leftovers:  # interrupted: keep what was scanned
@@ -722,8 +744,21 @@ def resume_batches(ctx: AppContext, *, officer: Officer = SYSTEM_OFFICER,
 
 
 def page_image_path(ctx: AppContext, batch: BatchRecord, page: BatchPageRecord) -> Path:
-    """Where the stored image of ``page`` is kept in the spool (it may be gone: check it)."""
+    """Where the stored image of ``page`` is kept in the spool, sealed (it may be gone: check it);
+    read it with :func:`page_image`."""
     return _spool_root(ctx) / batch.name / _enc_name(page.seq, page.media_type)
+
+
+def page_image(ctx: AppContext, batch: BatchRecord, page: BatchPageRecord) -> bytes | None:
+    """The stored image of ``page`` (JPEG or TIFF bytes), decrypted in memory and checked against
+    its SHA-256; ``None`` when it is gone, cannot be opened or does not match."""
+    if page.sha256 is None:
+        return None
+    try:
+        data = _read_sealed(page_image_path(ctx, batch, page), ctx.db.spool_sealer())
+    except (OSError, MotCuaError):
+        return None
+    return data if hashlib.sha256(data).hexdigest() == page.sha256 else None
 
 
 def page_thumbnail(ctx: AppContext, batch: BatchRecord, page: BatchPageRecord, width: int = 96) -> bytes:
@@ -733,14 +768,15 @@ def page_thumbnail(ctx: AppContext, batch: BatchRecord, page: BatchPageRecord, w
 
     from PIL import Image
 
-    stored = page_image_path(ctx, batch, page)
     try:
-        if page.sha256 is not None and stored.is_file():
-            with Image.open(stored) as im:
+        stored = page_image(ctx, batch, page)
+        if stored is not None:
+            with Image.open(io.BytesIO(stored)) as im:
                 im.draft("L" if im.mode == "L" else "RGB", (width * 2, width * 3))
                 picture = im.convert("RGB")
         elif page.state != STATE_FAILED:
-            loaded = load_page(Path(page.spool_file or page.origin), page.origin_index, DEFAULT_PROFILE_SMALL)
+            source, name = _arrived(_spool_root(ctx) / batch.name, ctx.db.spool_sealer(), page)
+            loaded = load_page(source, page.origin_index, DEFAULT_PROFILE_SMALL, name=name)
             picture = Image.fromarray(loaded.image).convert("RGB")
         else:
             return b""
@@ -811,6 +847,7 @@ __all__ = [
     "batch_progress",
     "cancel_batch",
     "get_batch",
+    "page_image",
     "page_image_path",
     "page_thumbnail",
     "resume_batches",

@@ -29,17 +29,17 @@ points at the warehouse record, and is written in the audit entry of the recordi
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import io
 import logging
-from dataclasses import dataclass, replace
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from app.core.errors import NotFoundError, ValidationError
-from app.core.fileio import atomic_write_bytes
 from app.core.warehouse import ResultMetadata, ResultRecord, SourceKind
 from app.services import warehouse
 from app.services.auth import Officer, Permission, require
@@ -48,10 +48,17 @@ from app.services.batch import (
     BatchDocument,
     BatchOutcome,
     batch_outcome,
+    page_image,
     page_image_path,
 )
 from app.services.context import AppContext
-from app.store.repositories import AuditRepository, BatchRecord, BatchRepository, WarehouseRepository
+from app.store.repositories import (
+    AuditRepository,
+    BatchPageRecord,
+    BatchRecord,
+    BatchRepository,
+    WarehouseRepository,
+)
 from app.store.repositories.batches import BATCH_CANCELLED, BATCH_OPEN
 
 logger = logging.getLogger(__name__)
@@ -62,7 +69,19 @@ ACCEPTABLE_FLAGS = ("pipeline_failed", "too_dark", "too_light", "cut_off", "dupl
 FLAG_NAMES_VI = {"blank": "trang trắng", "unreadable": "không đọc được", "pipeline_failed": "lỗi xử lý ảnh",
                  "too_dark": "quá tối", "too_light": "quá nhạt", "cut_off": "mất mép",
                  "duplicate": "trùng trang", "near_duplicate": "gần trùng trang khác"}
-_FROM_PDF = "from-pdf-"
+_FROM_PDF = "from-pdf-"  # page images taken out of a PDF were once cached on disk under this name
+
+
+@dataclass(frozen=True, eq=False)
+class PageImage:
+    """A page image to preview: its name, and its bytes (JPEG, TIFF, PNG) when asked for, decrypted
+    in memory (the spool's files are sealed; nothing is written out in clear)."""
+
+    name: str
+    load: Callable[[], bytes] = field(repr=False)
+
+    def read(self) -> bytes:
+        return self.load()
 
 
 @dataclass(frozen=True)
@@ -71,7 +90,7 @@ class DocumentPage:
 
     seq: int
     name: str  # the input page's name (``p005.png``, ``scan.pdf#2``)
-    path: Path  # its image on disk (the spool's, or taken out of the document's PDF)
+    image: PageImage  # its image (the spool's, or taken out of the document's PDF)
     flags: tuple[str, ...]
     blank: bool
 
@@ -90,8 +109,8 @@ class OpenDocument:
     unreadable: tuple[str, ...] = ()  # names of pages that could not be read (not in the PDF)
 
     @property
-    def paths(self) -> list[Path]:
-        return [p.path for p in self.pages]
+    def images(self) -> list[PageImage]:
+        return [p.image for p in self.pages]
 
     @property
     def blank_pages(self) -> list[str]:
@@ -196,9 +215,10 @@ def open_document(ctx: AppContext, batch_id: int, number: int) -> OpenDocument:
 
 def document_pages(ctx: AppContext, batch_id: int, number: int) -> list[DocumentPage]:
     """The stored pages of closed document ``number`` (0-based) of the batch, in order, each with an
-    image file: the spool's page image, or, when it is gone or no longer matches its SHA-256 (the
-    spool was cleaned, the machine lost it), the page taken out of the document's PDF in the blob
-    store. Unreadable pages are not stored and not listed."""
+    image: the spool's page image (sealed: decrypted in memory when read), or, when it is gone or no
+    longer matches its SHA-256 (the spool was cleaned, the machine lost it), the page taken out of
+    the document's PDF in the blob store (kept in memory). Unreadable pages are not stored and not
+    listed."""
     with ctx.session() as session:
         repo = BatchRepository(session)
         batch = repo.get(batch_id)
@@ -208,11 +228,13 @@ def document_pages(ctx: AppContext, batch_id: int, number: int) -> list[Document
         raise ValidationError(f"document {number} of batch {batch_id} has no PDF",
                               f"Tài liệu {number + 1} không có trang nào đọc được.", field="document")
     kept = [pages[s] for s in stored.pages if s in pages and pages[s].sha256 is not None]
-    extracted: list[Path] | None = None
+    _forget_extracted(ctx, batch)
+    extracted: list[PageImage] | None = None
     out: list[DocumentPage] = []
     for index, page in enumerate(kept):
-        path = page_image_path(ctx, batch, page)
-        if not _intact(path, page.sha256):
+        name = page_image_path(ctx, batch, page).name
+        image = PageImage(name, functools.partial(_stored, ctx, batch, page))
+        if page_image(ctx, batch, page) is None:
             if extracted is None:
                 logger.warning("batch %s document %d: page images missing from the spool, using its PDF",
                                batch.name, number)
@@ -222,47 +244,53 @@ def document_pages(ctx: AppContext, batch_id: int, number: int) -> list[Document
                                       f"{len(kept)} expected",
                                       f"Tệp PDF của tài liệu {number + 1} thiếu trang: "
                                       "hãy quét lại tài liệu.", field="document")
-            path = extracted[index]
-        out.append(DocumentPage(page.seq, page.name, path, tuple(page.flags), page.blank))
+            image = extracted[index]
+        out.append(DocumentPage(page.seq, page.name, image, tuple(page.flags), page.blank))
     return out
 
 
-def document_page_images(ctx: AppContext, batch_id: int, number: int) -> list[Path]:
-    """The image files of :func:`document_pages` (what the metadata form previews)."""
-    return [p.path for p in document_pages(ctx, batch_id, number)]
+def document_page_images(ctx: AppContext, batch_id: int, number: int) -> list[PageImage]:
+    """The page images of :func:`document_pages` (what the metadata form previews)."""
+    return [p.image for p in document_pages(ctx, batch_id, number)]
 
 
-def _intact(path: Path, sha256: str | None) -> bool:
-    try:
-        return sha256 is not None and hashlib.sha256(path.read_bytes()).hexdigest() == sha256
-    except OSError:
-        return False
+def _stored(ctx: AppContext, batch: BatchRecord, page: BatchPageRecord) -> bytes:
+    data = page_image(ctx, batch, page)
+    if data is None:
+        raise NotFoundError(f"the stored image of page {page.name} of batch {batch.name} is gone",
+                            f"Không còn ảnh của trang {page.name}: hãy mở lại tài liệu.")
+    return data
 
 
-def _pdf_images(ctx: AppContext, batch: BatchRecord, pdf_sha256: str) -> list[Path]:
-    """The page images of a document's PDF (as embedded: JPEG, or CCITT as TIFF), written once into
-    ``batch-spool/<batch>/from-pdf-<sha>/`` and reused."""
+def _forget_extracted(ctx: AppContext, batch: BatchRecord) -> None:
+    """Remove the page images an older version took out of the PDFs into plain files."""
+    folder = ctx.data_dir / SPOOL_FOLDER / batch.name
+    if folder.is_dir():
+        for old in folder.glob(f"{_FROM_PDF}*"):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _constant(data: bytes) -> Callable[[], bytes]:
+    return lambda: data
+
+
+def _pdf_images(ctx: AppContext, batch: BatchRecord, pdf_sha256: str) -> list[PageImage]:
+    """The page images of a document's PDF (as embedded: JPEG, or CCITT as TIFF), taken out in
+    memory (never written to disk: they are personal)."""
     import pikepdf
     from pikepdf import PdfImage
 
-    folder = ctx.data_dir / SPOOL_FOLDER / batch.name / f"{_FROM_PDF}{pdf_sha256[:16]}"
     data = ctx.db.blobs.read_bytes(pdf_sha256)  # verified (and decrypted when sealed)
-    out: list[Path] = []
+    out: list[PageImage] = []
     with pikepdf.open(io.BytesIO(data)) as pdf:
         for index, page in enumerate(pdf.pages):
-            cached = sorted(folder.glob(f"{index:04d}.*"))
-            if cached:
-                out.append(cached[0])
-                continue
             found = page.get_images() if hasattr(page, "get_images") else page.images  # pikepdf >= 10.1
             images = list(found.values())
             if not images:
                 break
             buffer = io.BytesIO()
             suffix = PdfImage(images[0]).extract_to(stream=buffer)
-            folder.mkdir(parents=True, exist_ok=True)
-            target = folder / f"{index:04d}{suffix}"
-            out.append(atomic_write_bytes(target, buffer.getvalue(), prefix=".page-"))
+            out.append(PageImage(f"{index:04d}{suffix}", _constant(buffer.getvalue())))
     return out
 
 
@@ -445,6 +473,7 @@ __all__ = [
     "DocumentPage",
     "DocumentsDone",
     "OpenDocument",
+    "PageImage",
     "batch_documents_done",
     "batches_to_finish",
     "check_gates",

@@ -45,8 +45,8 @@ from app.store.repositories import AuditRepository, BlobRepository, DossierRepos
 __all__ = [
     "AcquireSummary", "Document", "PageDeck", "PreparedPdf", "SaveGroup", "StationPage", "UnfinishedBatch",
     "acquire", "adopt_spool", "attach_pdf", "build_pdfs", "dossier_components", "finish_spool",
-    "list_scanners", "mark_saved", "needs_spool", "new_spool_batch", "pdf_page_count", "save_deck",
-    "store_pdfs", "unfinished_batches",
+    "list_scanners", "mark_saved", "needs_spool", "new_spool_batch", "page_reader", "pdf_page_count",
+    "save_deck", "store_pdfs", "unfinished_batches",
 ]
 
 log = logging.getLogger(__name__)
@@ -85,29 +85,38 @@ def station_page(result: PageResult, spooled: Path | None = None) -> StationPage
                        spooled=None if spooled is None else str(spooled))
 
 
-def _source(where: str | Sequence[str | Path], profile: ScanProfile,
-            spool: SpoolBatch | None) -> tuple[PageSource, ScanProfile]:
+def _source(where: str | Sequence[str | Path], profile: ScanProfile, spool: SpoolBatch | None,
+            reader: Callable[[Path], bytes] | None = None) -> tuple[PageSource, ScanProfile]:
     if isinstance(where, str):
         spec = parse_source_uri(where)
         profile = spec.profile(profile)
         return open_source(spec, profile=profile, spool=spool), profile
-    return SpooledFileSource([Path(p) for p in where], profile, spool), profile
+    return SpooledFileSource([Path(p) for p in where], profile, spool, reader), profile
+
+
+def page_reader(ctx: AppContext) -> Callable[[Path], bytes]:
+    """How :func:`acquire` reads the files it is given: pages in the data folder's spool (resumed
+    after a crash) are decrypted in memory with the folder's key, other files read as they are."""
+    return scanning.spool_of(ctx).read
 
 
 def acquire(where: str | Sequence[str | Path], profile: ScanProfile | str | None, cancel: CancelToken,
             on_page: PageCallback, *, spool: SpoolBatch | None = None,
             on_failure: FailureCallback | None = None,
-            progress: ProgressCallback = no_progress) -> AcquireSummary:
+            progress: ProgressCallback = no_progress,
+            reader: Callable[[Path], bytes] | None = None) -> AcquireSummary:
     """Stream pages from ``where`` (a source URI, or a list of image/PDF files) through the
     pipeline, calling ``on_page`` for each as it is ready (on the calling thread).
 
     Scanners and cameras need ``spool`` (every captured page is written there before anything
-    else). Cancelling stops between pages and returns ``cancelled=True``; a source that cannot be
-    opened or a scanner fault raises its :class:`MotCuaError` after the pages already delivered.
+    else). Files given as a list are read with ``reader`` when given (:func:`page_reader`: needed
+    for the sealed spool files of an unfinished batch). Cancelling stops between pages and returns
+    ``cancelled=True``; a source that cannot be opened or a scanner fault raises its
+    :class:`MotCuaError` after the pages already delivered.
     """
     if not isinstance(profile, ScanProfile):
         profile = get_profile(profile)
-    source, profile = _source(where, profile, spool)
+    source, profile = _source(where, profile, spool, reader)
     delivered, failures = 0, []
     stream = source.pages(cancel, progress)
     try:

@@ -2,8 +2,9 @@
 
 :func:`scan_into_dossier` opens the source a URI names (``sane:``, ``escl:``, ``wia:``, ``twain:``,
 ``camera:``, ``folder:``, ``file:``; see :mod:`app.scanning.source_uri`). Every page is written to
-a spool batch under ``<data_dir>/spool/<batch>/`` as it arrives, before anything else; the batch
-also records what it is for (dossier, component, officer, profile). The pages then go through the
+a spool batch under ``<data_dir>/spool/<batch>/`` as it arrives, before anything else (sealed with
+the data folder's key, :mod:`app.store.sealer`); the batch also records what it is for (dossier,
+component, officer, profile). The pages then go through the
 page pipeline and become ONE PDF (PDF/A-2b when possible) with the document's metadata; the PDF
 is stored in the blob store under its SHA-256, and one transaction adds the attachment to the
 dossier, marks the component digitised, records the blob, queues its upload for the sync and
@@ -44,11 +45,12 @@ from app.services.auth import Officer, Permission, Role, require
 from app.services.context import AppContext
 from app.services.sync_outbox import enqueue_attachment
 from app.services.warehouse import index_dossier_component
+from app.store.paths import SPOOL_DIR_NAME
 from app.store.repositories import AuditRepository, BlobRepository, DossierRepository
 
 logger = logging.getLogger(__name__)
 
-SPOOL_FOLDER = "spool"
+SPOOL_FOLDER = SPOOL_DIR_NAME  # "spool"
 JOB_KIND = "scan_into_dossier"
 AUDIT_ACTION = "scan"
 PDF_MEDIA_TYPE = "application/pdf"
@@ -85,7 +87,8 @@ class ScanOutcome:
 
 
 def spool_of(ctx: AppContext) -> Spool:
-    return Spool(ctx.data_dir / SPOOL_FOLDER)
+    """The scan spool of the data folder, its files sealed with the folder's key."""
+    return Spool(ctx.data_dir / SPOOL_FOLDER, ctx.db.spool_sealer())
 
 
 def _load_dossier(ctx: AppContext, code: str) -> Dossier:
@@ -333,7 +336,8 @@ def resume_pending_scans(ctx: AppContext, *, progress: ProgressCallback = no_pro
             profile = ScanProfile.from_dict(job["profile"])
             require(Officer(job["officer"]["username"], job["officer"]["full_name"],
                             Role(job["officer"]["role"])), Permission.SCAN)
-            collected = _collect(SpooledFileSource(pages, profile, None).pages(None, progress), profile)
+            source = SpooledFileSource(pages, profile, None, reader=batch.read)
+            collected = _collect(source.pages(None, progress), profile)
             outcome = _attach(ctx, batch, job, collected)
             if outcome is not None:
                 outcomes.append(outcome)

@@ -15,6 +15,9 @@ another file, a header edited, all fail authentication. A fresh random salt per 
 file its own key, so the counter nonces never repeat under one key. The plain size follows from
 the file size, and chunks can be decrypted one at a time: reading is streamed and seekable.
 
+Small files held in memory (the pages of the scan spools, :mod:`app.store.sealer`) use the same
+format through :func:`encrypt_bytes` and :func:`decrypt_bytes`.
+
 Data keys are random 256-bit keys; :func:`subkey` derives the SQLCipher key and the blob key from
 it (HKDF with distinct labels), :func:`key_id` is a short public check value of a data key.
 :func:`wrap_key` protects a data key with an administrator's recovery secret (argon2id, then

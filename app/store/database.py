@@ -30,10 +30,10 @@ from app.core.sealing import PLAIN, Sealer
 from app.store import keys as keystore
 from app.store import migrate as migrations
 from app.store.blobs import BlobStore
-from app.store.sealer import SpoolSealer, seal_spools
 from app.store.faults import DatabaseCorruptError, storage_errors
 from app.store.models import SettingRow
 from app.store.paths import BACKUPS_DIR_NAME, BLOBS_DIR_NAME, DB_FILE_NAME, default_data_dir
+from app.store.sealer import SpoolSealer, seal_spools
 
 log = logging.getLogger(__name__)
 

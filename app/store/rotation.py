@@ -2,10 +2,11 @@
 
 The new key is first recorded as *pending* (key file and keyring hold both keys), then every blob
 and every file of the scan spools is re-sealed with it (one atomic file at a time; reads pick the
-key named in each file's header), then the SQLite file is re-keyed with ``PRAGMA rekey`` (one transaction), together
-with the copies kept in ``backups/``; last, the new key becomes current and the old one is dropped
-from the key file and the keyring. A rotation stopped at any point is finished by running it again;
-in between, the folder opens normally (the database is tried with both keys).
+key named in each file's header), then the SQLite file is re-keyed with ``PRAGMA rekey`` (one
+transaction), together with the copies kept in ``backups/``; last, the new key becomes current and
+the old one is dropped from the key file and the keyring. A rotation stopped at any point is
+finished by running it again; in between, the folder opens normally (the database is tried with
+both keys, every sealed file names its key).
 """
 
 from __future__ import annotations

@@ -529,7 +529,7 @@ class BatchScreen(QWidget):
         self.document = doc
         labels = [p.name + (" — " + ", ".join(FLAG_LABELS.get(f, f) for f in p.flags) if p.flags else "")
                   for p in doc.pages]
-        self.form.set_document(doc.paths, labels=labels)
+        self.form.set_document(doc.images, labels=labels)
         if page_seq is not None:
             self._show_seq(page_seq)
         if doc.result_code:

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QImage, QKeyEvent, QKeySequence, QPixmap, QShortcut
@@ -53,6 +53,17 @@ from app.services.auth import Officer
 from app.services.context import AppContext
 from app.ui.ops import TaskRunner
 from app.ui.qr_wedge import QrWedge
+
+
+@runtime_checkable
+class PageImage(Protocol):
+    """A page image read when shown (``app.services.batch_records.PageImage``: a sealed spool page,
+    decrypted in memory, so no clear copy is ever written to disk)."""
+
+    name: str
+
+    def read(self) -> bytes: ...
+
 
 log = logging.getLogger(__name__)
 PREVIEW_WIDTH = 460
@@ -94,7 +105,7 @@ class ResultForm(QWidget):
         self.ctx, self.runner, self.officer = ctx, runner, officer
         self.setWindowTitle("Số hoá kết quả giải quyết TTHC")
         self.preview_width = preview_width
-        self.pages: list[Path] = []
+        self.pages: list[Path | PageImage] = []
         self.page_labels: list[str] = []
         self.on_saved = on_saved
         #: How a host stores the document instead of ``warehouse.add_result``: called on the GUI
@@ -217,11 +228,13 @@ class ResultForm(QWidget):
         self._on_validity()
 
     # -- the document ----------------------------------------------------------------------------
-    def set_document(self, pages: list[Path], on_saved: Callable[[ResultRecord], None] | None = None, *,
+    def set_document(self, pages: Sequence[Path | str | PageImage],
+                     on_saved: Callable[[ResultRecord], None] | None = None, *,
                      labels: list[str] | None = None) -> None:
-        """Show a new document's pages; ``on_saved`` (if given) replaces the callback; ``labels``
-        (one per page) are shown under the preview instead of the file names."""
-        self.pages = [Path(p) for p in pages]
+        """Show a new document's pages: image files, or images read when shown (``read()``, e.g. the
+        sealed spool's pages, decrypted in memory); ``on_saved`` (if given) replaces the callback;
+        ``labels`` (one per page) are shown under the preview instead of the file names."""
+        self.pages = [p if isinstance(p, PageImage) else Path(p) for p in pages]
         self.page_labels = list(labels) if labels is not None and len(labels) == len(self.pages) else []
         if on_saved is not None:
             self.on_saved = on_saved
@@ -466,9 +479,10 @@ class ResultForm(QWidget):
         super().keyPressEvent(event)
 
 
-def _load_scaled(path: Path, width: int) -> QImage:
-    """The page image scaled to ``width`` (off the GUI thread: QImage is safe there)."""
-    image = QImage(str(path))
+def _load_scaled(page: Path | PageImage, width: int) -> QImage:
+    """The page image scaled to ``width`` (off the GUI thread: QImage is safe there). An image that
+    has ``read()`` is decoded from its bytes in memory (no decrypted copy on disk)."""
+    image = QImage.fromData(page.read()) if isinstance(page, PageImage) else QImage(str(page))
     if image.isNull():
         return image
     return image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)

@@ -58,7 +58,7 @@ class Acquisition(QObject):
             if spool is not None:
                 spools.append(spool)  # the GUI thread reads the list only after the job ended
             return station.acquire(where, profile, cancel, page, spool=spool, on_failure=failure,
-                                   progress=progress)
+                                   progress=progress, reader=station.page_reader(ctx))
 
         self._run_work(job, self._ended, self._ended)
         return True

@@ -185,21 +185,32 @@ def test_duplicate_pages_need_a_look_and_duplicate_records_are_refused(ctx: AppC
 
 
 def test_page_images_come_from_the_pdf_when_the_spool_is_gone(ctx: AppContext, done: BatchOutcome) -> None:
+    """The preview's page images are the spool's (sealed on disk, decrypted in memory); when they
+    are gone they are taken out of the document's PDF, in memory: nothing is written in clear."""
     batch = done.batch
+    folder = ctx.data_dir / "batch-spool" / batch.name
     spooled = batch_records.document_page_images(ctx, batch.id, 1)
-    assert [p.parent.name for p in spooled] == [batch.name] * 3
+    doc = batch_records.open_document(ctx, batch.id, 1)
+    assert [p.name for p in spooled] == [p.name for p in doc.images]
+    assert all((folder / p.name).is_file() for p in spooled)
+    magic = (b"\xff\xd8", b"II*", b"MM\0*")  # JPEG, TIFF: sealed files are neither
+    assert not any((folder / p.name).read_bytes().startswith(magic) for p in spooled)
     sizes = []
-    for path in spooled:
-        with Image.open(path) as im:
+    for page in spooled:
+        with Image.open(io.BytesIO(page.read())) as im:
             sizes.append(im.size)
-    for path in spooled:
-        path.unlink()
+    for page in spooled:
+        (folder / page.name).unlink()
+    old_cache = folder / "from-pdf-0123456789abcdef"  # plain images an older version wrote: removed
+    old_cache.mkdir()
+    (old_cache / "0000.jpg").write_bytes(b"\xff\xd8 old")
+    before = {p for p in folder.rglob("*")} - {old_cache, old_cache / "0000.jpg"}
     from_pdf = batch_records.document_page_images(ctx, batch.id, 1)
-    assert len(from_pdf) == 3 and all(p.parent.name.startswith("from-pdf-") for p in from_pdf)
-    for path, size in zip(from_pdf, sizes, strict=True):
-        with Image.open(path) as im:
+    assert len(from_pdf) == 3
+    for page, size in zip(from_pdf, sizes, strict=True):
+        with Image.open(io.BytesIO(page.read())) as im:
             assert im.size == size
-    assert batch_records.document_page_images(ctx, batch.id, 1) == from_pdf  # taken out once
+    assert set(folder.rglob("*")) == before  # nothing written to disk, the old plain cache gone
     # a document not closed, or not there
     with pytest.raises(Exception, match="no closed document 9"):
         batch_records.document_pages(ctx, batch.id, 9)

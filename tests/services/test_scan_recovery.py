@@ -51,6 +51,9 @@ def test_startup_recovery_attaches_crashed_pages_exactly_once(app_ctx, code: str
         save(text_page(lines=8, seed=n), tmp_path / f"trang{n}.png", dpi=(200, 200))
     crash_after_spooling(app_ctx, code, tmp_path, monkeypatch)
     assert service.attachments_of(app_ctx, code) == []
+    spooled = sorted(p for p in (app_ctx.data_dir / "spool").rglob("*") if p.is_file())
+    assert [p.name for p in spooled] == [".batch.json", "00001-trang1.png", "00002-trang2.png"]
+    assert all(p.read_bytes().startswith(b"MCB1") for p in spooled)  # sealed: pages and what they are for
 
     outcomes, notice = service.recover_at_startup(app_ctx)
     assert [(o.code, o.component_index, o.pages) for o in outcomes] == [(code, 2, 2)]
@@ -91,3 +94,26 @@ def test_station_batch_left_by_a_crash_is_offered_without_saved_pages(app_ctx, c
     assert found.batch.path == batch.path and found.pages == tuple(files[1:])
     station.finish_spool(batch)
     assert station.unfinished_batches(app_ctx, code) == []
+
+
+def test_startup_recovery_reads_the_plain_spool_of_an_older_version(app_ctx, code: str) -> None:  # type: ignore[no-untyped-def]
+    """GIVEN a spool batch an older version left (plain PNG pages and plain .batch.json, no seal)
+    WHEN the application starts THEN its pages are attached as before."""
+    import json
+    import os
+    import socket
+
+    from app.scanning.profile import get_profile
+
+    folder = app_ctx.data_dir / "spool" / "20250101-080000-0ld0ld00"
+    folder.mkdir(parents=True)
+    for n in (1, 2):
+        save(text_page(lines=6, seed=n), folder / f"{n:05d}.png", dpi=(200, 200))
+    job = {"kind": service.JOB_KIND, "code": code, "component_index": 1, "component_name": "",
+           "officer": {"username": OFFICER.username, "full_name": OFFICER.full_name,
+                       "role": str(OFFICER.role)},
+           "profile": get_profile("default").to_dict(), "source": "sane:old", "pid": os.getpid() + 10**7,
+           "host": socket.gethostname(), "started_at": "2025-01-01T08:00:00"}
+    (folder / ".batch.json").write_text(json.dumps(job), encoding="utf-8")
+    outcomes, _notice = service.recover_at_startup(app_ctx)
+    assert [(o.code, o.pages) for o in outcomes] == [(code, 2)]

@@ -36,6 +36,8 @@ def test_window_recovers_spooled_pages_once(qtbot, demo_ctx: AppContext, runner,
         patch.setattr(service, "build_pdf", die)
         with pytest.raises(Crash):
             service.scan_into_dossier(demo_ctx, f"folder:{tmp_path}", code, None, CLERK)
+    pages = [p for p in (demo_ctx.data_dir / "spool").rglob("0000*") if p.is_file()]
+    assert len(pages) == 3 and all(p.read_bytes().startswith(b"MCB1") for p in pages)  # sealed at rest
 
     window = QMainWindow()
     qtbot.addWidget(window)

@@ -53,6 +53,14 @@ def atomic_write(target: Path, write: Callable[[BinaryIO], object], *, prefix: s
     return target
 
 
+def write_private(target: Path, data: bytes) -> Path:
+    """:func:`atomic_write_bytes` of a file only its owner may read (keys, tokens): ``mkstemp``
+    creates the temporary file with mode 0600 and the rename keeps it. Creates the folder."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return atomic_write_bytes(target, data, prefix=f".{target.name}.", suffix=".tmp")
+
+
 def atomic_write_bytes(target: Path, data: bytes, *, prefix: str = ".tmp-", suffix: str = ".part",
                        sync_dir: bool = True) -> Path:
     """:func:`atomic_write` of ``data``."""

@@ -37,6 +37,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from app.core.fileio import fsync_dir
 from app.store.backup_manifest import (
     BLOBS_PREFIX,
     KEY_FILE,
@@ -73,16 +74,6 @@ class WrittenBackup:
     linked: int = 0  # blobs hard-linked from the previous backup
     copied: int = 0
     warnings: list[str] = field(default_factory=list)
-
-
-def fsync_dir(path: Path) -> None:
-    if os.name == "nt":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def hash_file(path: Path) -> tuple[str, int]:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from app.store.keys import DataKeys
 
 from app.core.errors import MotCuaError, NotFoundError
+from app.core.fileio import fsync_dir
 from app.store import crypto
 from app.store.faults import storage_errors
 
@@ -52,16 +53,6 @@ class BlobCorruptedError(MotCuaError):
         )
         self.sha256 = sha256
         self.actual = actual
-
-
-def _fsync_dir(path: Path) -> None:
-    if os.name == "nt":  # directories cannot be opened for fsync on Windows
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _check_sha(sha256: str) -> str:
@@ -138,7 +129,7 @@ class BlobStore:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
         return sha256
 
     def _write_sealed(self, src: BinaryIO, out: BinaryIO, digest: Any = None) -> None:
@@ -178,7 +169,7 @@ class BlobStore:
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
         return sha256
 
     def _intact(self, target: Path, sha256: str) -> bool:
@@ -312,7 +303,7 @@ class BlobStore:
                 except BaseException:
                     tmp.unlink(missing_ok=True)
                     raise
-                _fsync_dir(target.parent)
+                fsync_dir(target.parent)
                 done += 1
         return done
 

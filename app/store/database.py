@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from app.core.errors import ValidationError
+from app.core.fileio import fsync_dir
 from app.core.sealing import PLAIN, Sealer
 from app.store import keys as keystore
 from app.store import migrate as migrations
@@ -141,16 +142,6 @@ def shred(path: Path) -> None:
     path.unlink(missing_ok=True)
 
 
-def _fsync_dir(path: Path) -> None:
-    if os.name == "nt":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def encrypt_plain_file(path: Path, key: str) -> bool:
     """Convert a plain SQLite file to SQLCipher in place (crash-safe); False if it was not plain.
 
@@ -201,7 +192,7 @@ def encrypt_plain_file(path: Path, key: str) -> bool:
         if side.exists():
             side.replace(old.with_name(old.name + suffix))
     partial.replace(path)
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
     for leftover in (old, old.with_name(old.name + "-wal"), old.with_name(old.name + "-shm")):
         shred(leftover)
     log.info("converted %s to SQLCipher", path.name)

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from app.core.errors import MotCuaError
+from app.core.fileio import write_private
 from app.store import crypto
 
 KEY_FILE_NAME = "motcua.key"
@@ -116,28 +117,6 @@ class KeyFile:
 
     def save(self, path: Path) -> None:
         write_private(path, self.to_json())
-
-
-def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` atomically, readable by the owner only (0600)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    if os.name != "nt":
-        fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def key_file_path(data_dir: Path) -> Path:

@@ -29,6 +29,7 @@ import secrets
 from pathlib import Path
 
 from app.core.errors import MotCuaError
+from app.core.fileio import write_private
 
 log = logging.getLogger(__name__)
 
@@ -58,22 +59,6 @@ def _keyring_usable() -> bool:
     return not isinstance(backend, fail.Keyring) and getattr(backend, "priority", 0) > 0
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` readable by the owner only (0600), atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        tmp.replace(path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 class TokenStore:
     """The station token of each server address, for one data folder."""
 
@@ -96,7 +81,7 @@ class TokenStore:
         key_path = _secret_dir() / MACHINE_KEY_FILE
         if not key_path.is_file():
             with contextlib.suppress(FileExistsError):
-                _write_private(key_path, secrets.token_bytes(32))
+                write_private(key_path, secrets.token_bytes(32))
         machine_secret = key_path.read_bytes()
         if len(machine_secret) < 32:
             raise MotCuaError(
@@ -150,7 +135,7 @@ class TokenStore:
             return
         data = self._load()
         data[self._slot(server_url)] = self._fernet().encrypt(token.encode()).decode()
-        _write_private(self._file(), json.dumps(data).encode())
+        write_private(self._file(), json.dumps(data).encode())
 
     def delete(self, server_url: str) -> None:
         if self.backend == "keyring":
@@ -162,4 +147,4 @@ class TokenStore:
             return
         data = self._load()
         if data.pop(self._slot(server_url), None) is not None:
-            _write_private(self._file(), json.dumps(data).encode())
+            write_private(self._file(), json.dumps(data).encode())

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from app.core.dates import parse_date_vi
 from app.core.errors import ValidationError
 from app.core.text import fold
 
@@ -21,8 +22,6 @@ CMND_RE = re.compile(r"[0-9]{9}")
 TAX_CODE_RE = re.compile(r"[0-9]{10}(?:-[0-9]{3})?")
 MAX_TEXT = 500
 MAX_NUMBER = 64
-_DATE_RE = re.compile(r"\s*(?:([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})"
-                      r"|([0-9]{2})([0-9]{2})([0-9]{4}))\s*")
 
 
 class Validity(StrEnum):
@@ -60,21 +59,7 @@ def classify_owner_id(value: str) -> OwnerIdKind | None:
     return None
 
 
-def parse_day_vi(text: str, field_name: str, label_vi: str) -> date | None:
-    """A date typed as dd/mm/yyyy (also d/m/yyyy, dd-mm-yyyy, ddmmyyyy); empty text = None."""
-    if not (text or "").strip():
-        return None
-    match = _DATE_RE.fullmatch(text)
-    if match is not None:
-        day, month, year = (g for g in match.groups() if g is not None)
-        try:
-            return date(int(year), int(month), int(day))
-        except ValueError:
-            pass
-    raise ValidationError(f"{field_name}: not a date dd/mm/yyyy: {text!r}",
-                          f"{label_vi} không hợp lệ: “{text.strip()}” "
-                          "(dạng ngày/tháng/năm, ví dụ 01/02/2019).",
-                          field_name)
+parse_day_vi = parse_date_vi  # the name the warehouse forms and CLI use
 
 
 def number_key(number: str, symbol: str = "") -> str:

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 
-from app.core.errors import ValidationError
+from app.core.dates import parse_date_vi
 
-# 01/02/1990, 1/2/1990, 01-02-1990, 01.02.1990 or 01021990
-_DATE_RE = re.compile(r"\s*(?:([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})"
-                      r"|([0-9]{2})([0-9]{2})([0-9]{4}))\s*")
+__all__ = ["date_vi", "datetime_vi", "money_vi", "parse_date_vi"]
 
 
 def date_vi(value: date | None) -> str:
@@ -25,19 +22,3 @@ def money_vi(amount: int) -> str:
     return f"{amount:,} đồng".replace(",", ".") if amount else "Không thu"
 
 
-def parse_date_vi(text: str, field: str, label_vi: str) -> date | None:
-    """The date typed as dd/mm/yyyy (empty text = no date); ValidationError naming ``field``."""
-    if not text.strip():
-        return None
-    match = _DATE_RE.fullmatch(text)
-    if match is not None:
-        day, month, year = (g for g in match.groups() if g is not None)
-        try:
-            return date(int(year), int(month), int(day))
-        except ValueError:
-            pass
-    raise ValidationError(
-        f"{field}: not a date dd/mm/yyyy: {text!r}",
-        f"{label_vi} không hợp lệ: “{text.strip()}” (dạng ngày/tháng/năm, ví dụ 01/02/1990).",
-        field,
-    )

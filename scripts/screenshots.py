@@ -327,6 +327,8 @@ def run(out: Path) -> list[Path]:
     install_bundled_fonts(app)
     shooter = Shooter(app, out)
     with tempfile.TemporaryDirectory(prefix="motcua-shots-") as folder:
+        # A throwaway folder: its key must not stay behind in the user's station key store.
+        os.environ.setdefault("MOTCUA_SECRET_DIR", str(Path(folder) / "machine-secret"))
         ctx = AppContext.open(Path(folder) / "data")
         try:
             init(ctx, demo=True, now=DEMO_NOW)

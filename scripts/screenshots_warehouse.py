@@ -112,6 +112,10 @@ def shoot_warehouse(s, ctx, officer, folder: Path, cccd_payload: str) -> None:  
             type_code="KQ.G15.000031", number="12", symbol="2019", issued_on=date(2019, 3, 5),
             issuer="UBND phường Bến Nghé", signer="Trần Văn Bình", owner_name="Nguyễn Thị Hoa",
             owner_id_number="001190012345", owner_old_id_number="012345678"), officer, page_images=pages)
+        from app.services import drafts
+
+        for draft in drafts.open_drafts(ctx, officer):  # drafts left by the screens shot before
+            drafts.discard_draft(ctx, draft.id)
         dialog = ReceiveDialog(ctx, runner, officer)
         dialog.show()
         s.wait(lambda: dialog.picker.loaded)

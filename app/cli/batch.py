@@ -13,9 +13,11 @@ documents at separator sheets (ours, or Patch T) and stores each document as a P
 batch of the same source and profile is resumed rather than started again (``--new`` starts a new
 one). ``--json`` prints exactly ``{"documents": [{"pages": [<input file names, in order,
 separators excluded>], "separator": <payload or null>, "blank_pages": [<names>]}]}``; with
-``--details`` also the quality gates, accounting and progress. A page that cannot be read is kept
-in its document's ``pages`` (flagged ``unreadable``) and makes the exit code 1. Errors: one line,
-``{"error": "<English>"}`` with ``--json``, Vietnamese otherwise; a malformed command line exits 2.
+``--details`` also the quality gates, accounting and progress, and per document its warehouse
+record (``warehouse_record``) or why the clerk set it aside (``set_aside``: ``{"reason", "by",
+"at"}`` or null). A page that cannot be read is kept in its document's ``pages`` (flagged
+``unreadable``) and makes the exit code 1. Errors: one line, ``{"error": "<English>"}`` with
+``--json``, Vietnamese otherwise; a malformed command line exits 2.
 """
 
 from __future__ import annotations
@@ -121,6 +123,10 @@ def _document_lines(doc: Any) -> list[str]:
     if doc.separator:
         head += f", tờ tách {doc.result_code or doc.separator}"
     head += "" if doc.accepted else " — CẦN KIỂM TRA"
+    if doc.warehouse_record:
+        head += f" — đã nhập {doc.warehouse_record}"
+    elif doc.set_aside_reason:
+        head += f" — để riêng: {doc.set_aside_reason}"
     lines = [head, "  Trang: " + ", ".join(doc.pages)]
     lines += [f"  {labels.get(flag, flag)}: {', '.join(names)}" for flag, names in sorted(doc.flags.items())]
     return lines

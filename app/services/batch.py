@@ -120,10 +120,22 @@ class BatchDocument:
     size: int = 0
     closed: bool = True
     warehouse_record: str | None = None  # the record_id once the clerk has recorded it
+    set_aside_reason: str | None = None  # why the clerk set it aside instead of recording it
+    set_aside_by: str | None = None
+    set_aside_at: datetime | None = None
 
     @property
     def recorded(self) -> bool:
         return self.warehouse_record is not None
+
+    @property
+    def set_aside(self) -> bool:
+        return self.set_aside_reason is not None
+
+    @property
+    def handled(self) -> bool:
+        """Nothing left for the clerk: recorded, or set aside."""
+        return self.recorded or self.set_aside
 
     @property
     def accepted(self) -> bool:
@@ -136,7 +148,10 @@ class BatchDocument:
     def details_json(self) -> dict[str, Any]:
         return {**self.to_json(), "number": self.number, "result_code": self.result_code,
                 "record": self.record, "flags": self.flags, "sha256": self.sha256, "bytes": self.size,
-                "accepted": self.accepted, "warehouse_record": self.warehouse_record}
+                "accepted": self.accepted, "warehouse_record": self.warehouse_record,
+                "set_aside": None if self.set_aside_reason is None else {
+                    "reason": self.set_aside_reason, "by": self.set_aside_by,
+                    "at": self.set_aside_at.isoformat(timespec="seconds") if self.set_aside_at else None}}
 
 
 @dataclass(frozen=True)
@@ -254,7 +269,9 @@ def _document(number: int, doc: _Doc, by_seq: dict[int, BatchPageRecord], stored
     return BatchDocument(number, doc.separator, payload.result_code if payload else None,
                          payload.record if payload else None, tuple(by_seq[s].name for s in doc.seqs),
                          tuple(doc.seqs), tuple(blank), flags, stored.sha256 if stored else None,
-                         stored.size if stored else 0, closed, stored.warehouse_record if stored else None)
+                         stored.size if stored else 0, closed, stored.warehouse_record if stored else None,
+                         stored.set_aside_reason if stored else None, stored.set_aside_by if stored else None,
+                         stored.set_aside_at if stored else None)
 
 
 def accounting_of(pages: Sequence[BatchPageRecord], documents: Sequence[BatchDocument]) -> Accounting:

@@ -25,6 +25,17 @@ record.
 
 A separator's pre-assigned record id (``rec=``) stays on the batch document (``record``), which now
 points at the warehouse record, and is written in the audit entry of the recording.
+
+**Setting a document aside.** A document that cannot or should not be recorded (an unreadable page
+to scan again, a sheet that is not a result at all, an expired document not worth digitising) is
+set aside with a reason (:func:`set_aside_document`; audit ``batch_set_aside``) and counts as
+handled: :func:`first_unrecorded` skips it, and a batch whose documents are all recorded or set
+aside leaves :func:`batches_to_finish`. A recorded document cannot be set aside, and a set-aside one
+is not recorded until :func:`restore_document` puts it back (audit ``batch_restore``).
+
+**Signing the box.** :func:`batch_signatures` gives each recorded document's record with whether its
+PDF carries a valid signature (verified, cached by SHA-256); :func:`batch_record_ids` the ids to hand
+to :func:`app.services.warehouse_signing.sign_records` (one PIN for the whole box).
 """
 
 from __future__ import annotations
@@ -41,7 +52,7 @@ from sqlalchemy.orm import Session
 
 from app.core.errors import NotFoundError, ValidationError
 from app.core.warehouse import ResultMetadata, ResultRecord, SourceKind
-from app.services import warehouse
+from app.services import warehouse, warehouse_signing
 from app.services.auth import Officer, Permission, require
 from app.services.batch import (
     SPOOL_FOLDER,
@@ -64,6 +75,12 @@ from app.store.repositories.batches import BATCH_CANCELLED, BATCH_OPEN
 logger = logging.getLogger(__name__)
 
 AUDIT_BATCH_RECORD = "batch_record"
+AUDIT_BATCH_SET_ASIDE = "batch_set_aside"
+AUDIT_BATCH_RESTORE = "batch_restore"
+#: The usual reasons to set a document aside (the screen offers them, plus the clerk's own words).
+SET_ASIDE_REASONS = ("Trang không đọc được — cần quét lại", "Không phải kết quả giải quyết TTHC",
+                     "Giấy tờ hết hiệu lực, không cần số hoá")
+MAX_REASON = 500
 #: Flags that a look by the clerk can accept (the page is in the PDF and may well be legible).
 ACCEPTABLE_FLAGS = ("pipeline_failed", "too_dark", "too_light", "cut_off", "duplicate", "near_duplicate")
 FLAG_NAMES_VI = {"blank": "trang trắng", "unreadable": "không đọc được", "pipeline_failed": "lỗi xử lý ảnh",
@@ -107,6 +124,7 @@ class OpenDocument:
     warehouse_record: str | None
     pages: tuple[DocumentPage, ...]
     unreadable: tuple[str, ...] = ()  # names of pages that could not be read (not in the PDF)
+    set_aside_reason: str | None = None  # why the clerk set it aside (None: it waits to be recorded)
 
     @property
     def images(self) -> list[PageImage]:
@@ -141,22 +159,26 @@ class OpenDocument:
 
 @dataclass(frozen=True)
 class DocumentsDone:
-    """How many of a batch's closed documents are warehouse records."""
+    """How many of a batch's closed documents are warehouse records, and how many are set aside."""
 
     recorded: int
     total: int
+    set_aside: int = 0
 
     @property
     def remaining(self) -> int:
-        return self.total - self.recorded
+        return self.total - self.recorded - self.set_aside
 
     @classmethod
     def of(cls, outcome: BatchOutcome) -> DocumentsDone:
         closed = [d for d in outcome.documents if d.closed and d.sha256 is not None]
-        return cls(sum(1 for d in closed if d.recorded), len(closed))
+        return cls(sum(1 for d in closed if d.recorded), len(closed),
+                   sum(1 for d in closed if d.set_aside and not d.recorded))
 
     def label_vi(self) -> str:
-        return f"{self.recorded}/{self.total} giấy tờ đã nhập"
+        """"3/5 giấy tờ đã nhập", with ", 1 để riêng" when documents are set aside."""
+        text = f"{self.recorded}/{self.total} giấy tờ đã nhập"
+        return text + (f", {self.set_aside} để riêng" if self.set_aside else "")
 
 
 @dataclass(frozen=True)
@@ -210,7 +232,7 @@ def open_document(ctx: AppContext, batch_id: int, number: int) -> OpenDocument:
         by_seq = {p.seq: p for p in repo.pages(batch_id)}
     unreadable = tuple(by_seq[s].name for s in stored.pages if s in by_seq and by_seq[s].sha256 is None)
     return OpenDocument(batch_id, number, stored.result_code, stored.record, stored.warehouse_record,
-                        tuple(document_pages(ctx, batch_id, number)), unreadable)
+                        tuple(document_pages(ctx, batch_id, number)), unreadable, stored.set_aside_reason)
 
 
 def document_pages(ctx: AppContext, batch_id: int, number: int) -> list[DocumentPage]:
@@ -295,14 +317,16 @@ def _pdf_images(ctx: AppContext, batch: BatchRecord, pdf_sha256: str) -> list[Pa
 
 
 def batch_documents_done(ctx: AppContext, batch_id: int) -> DocumentsDone:
-    """Recorded vs closed documents of the batch (the progress line's "x/y giấy tờ đã nhập")."""
+    """Recorded (and set aside) vs closed documents of the batch (the progress line's "x/y giấy tờ đã
+    nhập, z để riêng")."""
     return DocumentsDone.of(batch_outcome(ctx, batch_id))
 
 
 def first_unrecorded(outcome: BatchOutcome, after: int | None = None) -> int | None:
-    """The number of the first closed, unrecorded document after ``after`` (wrapping round to the
-    start; from the start when ``after`` is None); None when every closed document is recorded."""
-    todo = [d.number for d in outcome.documents if d.closed and d.sha256 is not None and not d.recorded]
+    """The number of the first closed document neither recorded nor set aside after ``after``
+    (wrapping round to the start; from the start when ``after`` is None); None when every closed
+    document is handled."""
+    todo = [d.number for d in outcome.documents if d.closed and d.sha256 is not None and not d.handled]
     if not todo:
         return None
     if after is not None:
@@ -313,7 +337,7 @@ def first_unrecorded(outcome: BatchOutcome, after: int | None = None) -> int | N
 
 
 def batches_to_finish(ctx: AppContext) -> list[BatchToFinish]:
-    """Open batches, and finished ones with documents not yet recorded (oldest first)."""
+    """Open batches, and finished ones with documents neither recorded nor set aside (oldest first)."""
     with ctx.session() as session:
         repo = BatchRepository(session)
         ids = set(repo.with_unrecorded_documents())
@@ -322,7 +346,9 @@ def batches_to_finish(ctx: AppContext) -> list[BatchToFinish]:
         out = []
         for b in batches:
             docs = [d for d in repo.documents(b.id) if d.sha256 is not None]
-            out.append(BatchToFinish(b, DocumentsDone(sum(1 for d in docs if d.warehouse_record), len(docs))))
+            recorded = sum(1 for d in docs if d.warehouse_record)
+            aside = sum(1 for d in docs if d.set_aside_reason is not None and not d.warehouse_record)
+            out.append(BatchToFinish(b, DocumentsDone(recorded, len(docs), aside)))
     return out
 
 
@@ -383,6 +409,8 @@ def record_document(ctx: AppContext, batch_id: int, number: int, metadata: Resul
     if doc.warehouse_record is not None:
         return warehouse.get_record(ctx, doc.warehouse_record)
     _closed(outcome, doc)
+    if doc.set_aside_reason is not None:
+        raise _set_aside_error(batch_id, number, doc.set_aside_reason)
     assert doc.sha256 is not None
     batch, ref = outcome.batch, source_ref(outcome.batch, number)
     existing = _own_record(ctx, ref)
@@ -434,6 +462,8 @@ def _link(session: Session, batch: BatchRecord, doc: BatchDocument, record: Resu
         return  # linked already
     if current.warehouse_record is not None:
         raise _AlreadyRecorded(current.warehouse_record)  # rolls the new record back
+    if current.set_aside_reason is not None:  # set aside meanwhile by another clerk: rolled back too
+        raise _set_aside_error(batch.id, doc.number, current.set_aside_reason)
     repo.link_record(batch.id, doc.number, record.record_id,
                      reviewed_by=officer.username if reviewed else None, reviewed_at=datetime.now())
     AuditRepository(session).append(officer.username, AUDIT_BATCH_RECORD, details={
@@ -454,6 +484,101 @@ def _link_existing(ctx: AppContext, batch_id: int, number: int, record: ResultRe
     return record
 
 
+def _set_aside_error(batch_id: int, number: int, reason: str) -> ValidationError:
+    return ValidationError(f"document {number} of batch {batch_id} is set aside ({reason})",
+                           f"Tài liệu {number + 1} đang để riêng ({reason}): hãy đưa trở lại "
+                           "trước khi nhập vào kho.", field="document")
+
+
+# --------------------------------------------------------------------------- setting aside
+
+
+def set_aside_document(ctx: AppContext, batch_id: int, number: int, officer: Officer,
+                       reason: str) -> BatchDocument:
+    """Set closed document ``number`` (0-based) of the batch aside with ``reason`` (required): it will
+    not be recorded and no longer keeps the batch in "Lô chưa xong". Refused on a recorded document.
+    Setting it aside again changes the reason. Returns the document as it now is."""
+    require(officer, Permission.DIGITISE)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError("a reason is required to set a document aside",
+                              "Hãy ghi lý do để riêng tài liệu.", field="reason")
+    if len(reason) > MAX_REASON:
+        raise ValidationError(f"the reason is longer than {MAX_REASON} characters",
+                              f"Lý do để riêng quá dài (tối đa {MAX_REASON} ký tự).", field="reason")
+    with ctx.session(write=True) as session:
+        repo = BatchRepository(session)
+        batch = repo.get(batch_id)
+        current = repo.document(batch_id, number, for_update=True)
+        if current.warehouse_record is not None:
+            raise ValidationError(
+                f"document {number} of batch {batch_id} is recorded as {current.warehouse_record}",
+                f"Tài liệu {number + 1} đã được nhập vào kho ({current.warehouse_record}): không thể để "
+                "riêng.", field="document")
+        repo.set_aside(batch_id, number, reason, by=officer.username)
+        AuditRepository(session).append(officer.username, AUDIT_BATCH_SET_ASIDE, details={
+            "batch": batch.name, "document": number + 1, "reason": reason,
+            "previous_reason": current.set_aside_reason})
+    logger.info("batch %s document %d set aside: %s", batch.name, number, reason)
+    return _document_of(batch_outcome(ctx, batch_id), number)
+
+
+def restore_document(ctx: AppContext, batch_id: int, number: int, officer: Officer) -> BatchDocument:
+    """Undo :func:`set_aside_document`: document ``number`` waits to be recorded again (nothing is
+    done for a document not set aside). Returns the document as it now is."""
+    require(officer, Permission.DIGITISE)
+    with ctx.session(write=True) as session:
+        repo = BatchRepository(session)
+        batch = repo.get(batch_id)
+        current = repo.document(batch_id, number, for_update=True)
+        if current.set_aside_reason is not None:
+            repo.set_aside(batch_id, number, None)
+            AuditRepository(session).append(officer.username, AUDIT_BATCH_RESTORE, details={
+                "batch": batch.name, "document": number + 1, "reason": current.set_aside_reason})
+            logger.info("batch %s document %d restored", batch.name, number)
+    return _document_of(batch_outcome(ctx, batch_id), number)
+
+
+# --------------------------------------------------------------------------- signing the box
+
+
+@dataclass(frozen=True)
+class RecordedDocument:
+    """A recorded document of a batch, with whether its record's PDF carries a valid signature."""
+
+    number: int  # 0-based
+    record_id: str
+    signed: bool
+    error: str = ""  # why the signature could not be checked (Vietnamese)
+
+
+def batch_signatures(ctx: AppContext, batch_id: int) -> list[RecordedDocument]:
+    """The batch's recorded documents in order, each record's PDF verified now (cached by SHA-256)."""
+    with ctx.session() as session:
+        docs = [d for d in BatchRepository(session).documents(batch_id) if d.warehouse_record]
+        records = {d.number: WarehouseRepository(session).find(d.warehouse_record or "") for d in docs}
+    out: list[RecordedDocument] = []
+    for doc in docs:
+        record = records[doc.number]
+        if record is None:
+            out.append(RecordedDocument(doc.number, doc.warehouse_record or "", False,
+                                        "Không tìm thấy giấy tờ trong kho dữ liệu."))
+            continue
+        view = warehouse_signing.record_signature(ctx, record)
+        out.append(RecordedDocument(doc.number, record.record_id, view.validly_signed, view.error))
+    return out
+
+
+def batch_record_ids(ctx: AppContext, batch_id: int, *, unsigned_only: bool = False) -> list[str]:
+    """The record ids of the batch's recorded documents, in order; ``unsigned_only``: those whose PDF
+    has no valid signature yet (what "Ký số cả lô" signs)."""
+    if unsigned_only:
+        return [d.record_id for d in batch_signatures(ctx, batch_id) if not d.signed]
+    with ctx.session() as session:
+        docs = BatchRepository(session).documents(batch_id)
+    return [d.warehouse_record for d in docs if d.warehouse_record]
+
+
 def _page_count(pdf: bytes) -> int:
     import pikepdf
 
@@ -469,12 +594,16 @@ def _page_count(pdf: bytes) -> int:
 __all__ = [
     "ACCEPTABLE_FLAGS",
     "FLAG_NAMES_VI",
+    "SET_ASIDE_REASONS",
     "BatchToFinish",
     "DocumentPage",
     "DocumentsDone",
     "OpenDocument",
     "PageImage",
+    "RecordedDocument",
     "batch_documents_done",
+    "batch_record_ids",
+    "batch_signatures",
     "batches_to_finish",
     "check_gates",
     "document_page_images",
@@ -483,5 +612,7 @@ __all__ = [
     "needs_review",
     "open_document",
     "record_document",
+    "restore_document",
+    "set_aside_document",
     "source_ref",
 ]

@@ -10,7 +10,10 @@
 * ``batch_documents``: the documents the separators cut the stack into, with their pages (seqs),
   the separator's payload and the PDF's SHA-256 in the blob store once the document is closed;
   since ``0006`` also the warehouse record the clerk made of it (``warehouse_record``, its
-  ``record_id``) and who accepted its blank or flagged pages, and when (``reviewed_by``/``_at``).
+  ``record_id``) and who accepted its blank or flagged pages, and when (``reviewed_by``/``_at``);
+  since ``0007`` also why the clerk set it aside instead of recording it (``set_aside_reason``: an
+  unreadable page, not a result, ...; null when it is not set aside), who and when
+  (``set_aside_by``/``_at``).
 
 ``app.store`` imports this module, so ``Base.metadata`` always includes these tables.
 """
@@ -104,3 +107,6 @@ class BatchDocumentRow(Base):
     warehouse_record: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
     reviewed_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     reviewed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    set_aside_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    set_aside_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    set_aside_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)

@@ -16,12 +16,25 @@ the next one not recorded. Enter (or Ctrl+S) saves through
 the form's carried-over values stay. A document with blank or flagged pages shows what to look at
 and "Đã xem trang trắng" (Alt+X), without which the service refuses it. Recorded documents show ✓
 and their record number in the tree.
+
+A document that cannot be recorded (an unreadable page, not a result at all, ...) is set aside with
+"Để riêng giấy tờ này…" (Ctrl+Shift+D), which asks the reason (:class:`SetAsideDialog`); the tree
+shows it grey with "⊘ Để riêng: <lý do>", the progress line counts it ("3/5 giấy tờ đã nhập, 1 để
+riêng"), and once every document is recorded or set aside the batch leaves "Lô chưa xong". On a
+set-aside document the same key (or "Đưa trở lại") puts it back among those to record.
+
+"Ký số cả lô…" (for the roles that may sign) signs every recorded document of the batch whose PDF
+has no valid signature yet (:func:`app.services.warehouse_signing.sign_records`: one token login),
+on the work pool with a progress bar and "Dừng" (or Esc); the PIN is asked once per session
+(:class:`~app.ui.signing_pin.SigningPin`). The status line gives the result and the tree marks each
+signed record "✓ đã ký".
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -35,6 +48,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
+    QProgressBar,
     QPushButton,
     QSplitter,
     QTreeWidget,
@@ -44,15 +59,19 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import MotCuaError, ValidationError
-from app.core.progress import CancelToken
+from app.core.progress import CancelToken, ProgressUpdate
 from app.core.warehouse import ResultMetadata, ResultRecord
+from app.documents.signing import SigningError
 from app.scanning.profile import PROFILES
 from app.services import batch as batch_service
-from app.services import batch_records
+from app.services import batch_records, warehouse_signing
+from app.services import signing as signing_service
 from app.services.auth import Officer
 from app.services.context import AppContext
 from app.ui.ops import TaskRunner
 from app.ui.result_form import ResultForm
+from app.ui.set_aside_dialog import SetAsideDialog
+from app.ui.signing_pin import NOT_A_SIGNER_VI, SigningPin, ask_secret_dialog, can_sign
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +81,14 @@ FLAG_LABELS = {"blank": "Trang trắng?", "unreadable": "Không đọc được"
 THUMB = 72
 PREVIEW_WIDTH = 360
 DONE_COLOUR = QColor(46, 125, 50)
+ASIDE_COLOUR = QColor(117, 117, 117)
+SET_ASIDE_KEYS = "Ctrl+Shift+D"
+
+
+class _Progress(QObject):
+    """Carries the signing worker's :class:`ProgressUpdate` to the GUI thread (queued)."""
+
+    update = Signal(object)
 
 
 class _PageSignal(QObject):
@@ -73,11 +100,16 @@ class _PageSignal(QObject):
 class BatchScreen(QWidget):
     """The batch screen. ``finished(BatchOutcome | BaseException)`` when a run ends;
     ``document_loaded(number)`` when a document's pages are in the form; ``recorded(ResultRecord)``
-    after each document recorded."""
+    after each document recorded; ``set_aside_changed(number)`` after a document is set aside or
+    put back; ``signing_done(SignReport | BaseException)`` when "Ký số cả lô" ends;
+    ``signatures_shown()`` when the tree shows the records' signatures."""
 
     finished = Signal(object)
     document_loaded = Signal(int)
     recorded = Signal(object)
+    set_aside_changed = Signal(int)
+    signing_done = Signal(object)
+    signatures_shown = Signal()
 
     def __init__(self, ctx: AppContext, runner: TaskRunner, officer: Officer,
                  parent: QWidget | None = None) -> None:
@@ -95,6 +127,17 @@ class BatchScreen(QWidget):
         self.doc_number: int | None = None  # the document in the form
         self.document: batch_records.OpenDocument | None = None
         self._records: dict[int, str] = {}  # document number -> warehouse record id
+        self._set_aside: dict[int, str] = {}  # document number -> why it is set aside
+        self._signed: set[int] = set()  # numbers of the documents whose record is validly signed
+        self.set_aside_dialog: SetAsideDialog | None = None
+        self.can_sign = can_sign(officer)
+        self.signing = False
+        self.sign_token: CancelToken | None = None
+        self.ask_secret: Callable[[str], str | None] = lambda prompt: ask_secret_dialog(self, prompt)
+        self.confirm: Callable[[str], bool] = self._confirm
+        self.pin = SigningPin(lambda prompt: self.ask_secret(prompt))  # the PIN of this session
+        self._sign_progress = _Progress()
+        self._sign_progress.update.connect(self._on_sign_progress)
         self._saving_number: int | None = None
         self._load_generation = 0
         self._syncing = False
@@ -148,6 +191,22 @@ class BatchScreen(QWidget):
         self.doc_label.setObjectName("batchDocument")
         self.doc_label.setTextFormat(Qt.TextFormat.RichText)
         self.doc_label.setWordWrap(True)
+        self.set_aside_button = QPushButton(f"Để riêng giấy tờ này… ({SET_ASIDE_KEYS})", right)
+        self.set_aside_button.setObjectName("batchSetAside")
+        self.set_aside_button.setToolTip("Không nhập giấy tờ này vào kho (trang không đọc được, không phải "
+                                         "kết quả…): ghi lý do, lô vẫn được coi là xong")
+        self.set_aside_button.clicked.connect(self.set_aside_current)
+        self.restore_button = QPushButton(f"Đưa trở lại ({SET_ASIDE_KEYS})", right)
+        self.restore_button.setObjectName("batchRestore")
+        self.restore_button.setToolTip("Đưa giấy tờ đã để riêng trở lại danh sách cần nhập")
+        self.restore_button.clicked.connect(self.restore_current)
+        for button in (self.set_aside_button, self.restore_button):
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            button.hide()
+        header = QHBoxLayout()
+        header.addWidget(self.doc_label, 1)
+        header.addWidget(self.set_aside_button, 0, Qt.AlignmentFlag.AlignTop)
+        header.addWidget(self.restore_button, 0, Qt.AlignmentFlag.AlignTop)
         self.review_label = QLabel("", right)
         self.review_label.setObjectName("batchReview")
         self.review_label.setWordWrap(True)
@@ -160,7 +219,7 @@ class BatchScreen(QWidget):
         self.review_box.setObjectName("blankPagesReviewed")
         self.review_box.hide()
         self.form.add_gate(self.review_box, "blank_pages_reviewed")
-        side.addWidget(self.doc_label)
+        side.addLayout(header)
         side.addWidget(self.review_label)
         side.addWidget(self.form, 1)
 
@@ -172,13 +231,31 @@ class BatchScreen(QWidget):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.setSizes([410, 850])
         self.message = QLabel("", self)
+        self.message.setObjectName("batchMessage")
         self.message.setWordWrap(True)
+        self.sign_bar = QProgressBar(self)
+        self.sign_bar.setMaximumWidth(220)
+        self.sign_bar.hide()
+        self.sign_stop_button = QPushButton("Dừng ký (Esc)", self)
+        self.sign_stop_button.setToolTip("Dừng ký sau giấy tờ đang ký")
+        self.sign_stop_button.clicked.connect(self.stop_signing)
+        self.sign_stop_button.hide()
+        self.sign_button = QPushButton("Ký số cả lô…", self)
+        self.sign_button.setObjectName("batchSignAll")
+        self.sign_button.setToolTip("Ký số mọi giấy tờ đã nhập của lô chưa có chữ ký (một lần nhập mã PIN)"
+                                    if self.can_sign else NOT_A_SIGNER_VI)
+        self.sign_button.clicked.connect(self.sign_box)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.message, 1)
+        bottom.addWidget(self.sign_bar)
+        bottom.addWidget(self.sign_stop_button)
+        bottom.addWidget(self.sign_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(resume_row)
         layout.addWidget(self.progress)
         layout.addWidget(self.splitter, 1)
-        layout.addWidget(self.message)
+        layout.addLayout(bottom)
         self.browse_button.clicked.connect(self._browse)
         self.start_button.clicked.connect(self.start)
         self.pause_button.clicked.connect(self.pause)
@@ -188,6 +265,7 @@ class BatchScreen(QWidget):
         QShortcut(QKeySequence("Esc"), self, self.pause)
         QShortcut(QKeySequence("F8"), self, self.next_unrecorded)
         QShortcut(QKeySequence("Alt+X"), self, self.toggle_reviewed)
+        QShortcut(QKeySequence(SET_ASIDE_KEYS), self, self.toggle_set_aside)
         self._update_buttons()
 
     def _browse(self) -> None:
@@ -200,6 +278,9 @@ class BatchScreen(QWidget):
         self.resume_button.setEnabled(not self.running and self.unfinished.count() > 0)
         self.pause_button.setEnabled(self.running)
         self.cancel_button.setEnabled(self.batch is not None and getattr(self.batch, "state", "") == "open")
+        unsigned = set(self._records) - self._signed
+        self.sign_button.setEnabled(self.can_sign and not self.signing and not self.running
+                                    and self.batch is not None and bool(unsigned))
 
     # -- unfinished batches ----------------------------------------------------------------------
     def _refresh_unfinished(self) -> None:
@@ -250,6 +331,8 @@ class BatchScreen(QWidget):
         self._current = None
         self.outcome = None
         self._records = {}
+        self._set_aside = {}
+        self._signed = set()
         self.pages_seen = self.documents_done = 0
         self.done = batch_records.DocumentsDone(0, 0)
         self._seconds_before = 0.0
@@ -281,6 +364,9 @@ class BatchScreen(QWidget):
     def pause(self) -> None:
         if self.form.popup_visible:  # Esc closes the type picker's list first
             self.form.type_list.hide()
+            return
+        if self.signing:
+            self.stop_signing()
             return
         if self.cancel_token is not None and self.running:
             self.cancel_token.cancel()
@@ -338,18 +424,28 @@ class BatchScreen(QWidget):
         number = self.tree.indexOfTopLevelItem(item)
         separator = item.data(0, Qt.ItemDataRole.UserRole)
         record = self._records.get(number)
+        aside = None if record else self._set_aside.get(number)
         text = f"{'✓ ' if record else ''}Tài liệu {number + 1} — {item.childCount()} trang"
         if separator:
             text += f" — tờ tách {_separator_label(separator)}"
         flagged = sum(1 for i in range(item.childCount()) if item.child(i).text(1))
-        status = f"đã nhập {record}" if record else f"{flagged} trang cần kiểm tra" if flagged else ""
+        if record:
+            status = f"đã nhập {record}" + (" — ✓ đã ký" if number in self._signed else "")
+        elif aside:
+            status = f"⊘ Để riêng: {aside}"
+        else:
+            status = f"{flagged} trang cần kiểm tra" if flagged else ""
         item.setText(0, f"{text}\n{status}" if status else text)  # two lines: the tree is narrow
         item.setText(1, status)
         item.setToolTip(0, item.text(0))
         if record:
             item.setForeground(0, QBrush(DONE_COLOUR))
+        elif aside:
+            item.setForeground(0, QBrush(ASIDE_COLOUR))
+            item.setForeground(1, QBrush(ASIDE_COLOUR))
         else:
             item.setData(0, Qt.ItemDataRole.ForegroundRole, None)
+            item.setData(1, Qt.ItemDataRole.ForegroundRole, None)
         font = item.font(0)
         font.setBold(True)
         item.setFont(0, font)
@@ -383,9 +479,10 @@ class BatchScreen(QWidget):
         state = "đang chạy" if self.running else states.get(getattr(self.batch, "state", ""), "tạm dừng")
         batch = f"Lô {self.batch.id} ({state}): " if self.batch is not None else ""
         rate = f"{per_hour:,.0f}".replace(",", ".")
+        aside = f", <b>{self.done.set_aside}</b> để riêng" if self.done.set_aside else ""
         self.progress.setText(f"{escape(batch)}<b>{pages}</b> trang — <b>{rate}</b> trang/giờ — "
                               f"<b>{documents}</b> tài liệu xong — <b>{self.done.recorded}/{self.done.total}"
-                              "</b> giấy tờ đã nhập")
+                              f"</b> giấy tờ đã nhập{aside}")
 
     # -- the end of a run ------------------------------------------------------------------------
     def _done(self, outcome: Any) -> None:
@@ -426,12 +523,16 @@ class BatchScreen(QWidget):
                                  f"{acc.separators} tờ tách + {acc.failed} trang lỗi ({check}).")
         self._update_buttons()
         self._load_thumbnails(outcome)
+        self._load_signatures()
         self._auto_select(outcome)
 
     def _take_records(self, outcome: Any) -> None:
         self.outcome = outcome
         self._records = {d.number: d.warehouse_record for d in outcome.documents if d.warehouse_record}
+        self._set_aside = {d.number: d.set_aside_reason for d in outcome.documents
+                           if d.set_aside_reason is not None and not d.warehouse_record}
         self.done = batch_records.DocumentsDone.of(outcome)
+        self._update_buttons()
 
     def _load_thumbnails(self, outcome: Any) -> None:
         ctx, batch = self.ctx, outcome.batch
@@ -472,7 +573,7 @@ class BatchScreen(QWidget):
         the first one not yet recorded."""
         keep = self.doc_number
         waiting = {d.number for d in outcome.documents
-                   if d.closed and d.sha256 is not None and not d.recorded}
+                   if d.closed and d.sha256 is not None and not d.handled}
         if keep is not None and keep in waiting and self.document is not None:
             self._select_group(keep)
             return
@@ -482,8 +583,11 @@ class BatchScreen(QWidget):
     def _go_to(self, number: int | None) -> None:
         if number is None:
             total = self.done.total
-            self._clear_document(f"Đã nhập xong {total}/{total} giấy tờ của lô." if total else
-                                 "Lô chưa có tài liệu nào quét xong.")
+            if self.done.set_aside:
+                self._clear_document(f"Đã xử lý xong cả lô: {self.done.label_vi()}.")
+            else:
+                self._clear_document(f"Đã nhập xong {total}/{total} giấy tờ của lô." if total else
+                                     "Lô chưa có tài liệu nào quét xong.")
             return
         self.load_document(number)
 
@@ -541,7 +645,12 @@ class BatchScreen(QWidget):
             header += f" — hồ sơ {escape(doc.preassigned_record)}"
         if doc.warehouse_record:
             header += f" — <span style='color:#2e7d32'>✓ đã nhập {escape(doc.warehouse_record)}</span>"
+            if doc.number in self._signed:
+                header += " <span style='color:#2e7d32'>— ✓ đã ký</span>"
+        elif doc.set_aside_reason:
+            header += f" — <span style='color:#757575'>⊘ Để riêng: {escape(doc.set_aside_reason)}</span>"
         self.doc_label.setText(header)
+        self._update_document_buttons()
         review = doc.review_vi()
         self.review_label.setText(f"Cần xem trước khi lưu — {review}." if review else "")
         self.review_label.setVisible(bool(review))
@@ -549,7 +658,7 @@ class BatchScreen(QWidget):
         self.review_box.setText("Đã xem trang trắng (Alt+X)" if only_blank else
                                 "Đã xem trang trắng / trang cần kiểm tra (Alt+X)")
         self.review_box.setChecked(False)
-        self.review_box.setVisible(doc.needs_review and not doc.warehouse_record)
+        self.review_box.setVisible(doc.needs_review and not doc.warehouse_record and not doc.set_aside_reason)
         target = self.form.edits["number"] if self.form.result_type is not None else self.form.type_edit
         target.setFocus(Qt.FocusReason.OtherFocusReason)
         self.document_loaded.emit(doc.number)
@@ -569,6 +678,7 @@ class BatchScreen(QWidget):
         self.review_label.hide()
         self.review_box.hide()
         self.review_box.setChecked(False)
+        self._update_document_buttons()
 
     def _select_group(self, number: int) -> None:
         group = self.tree.topLevelItem(number)
@@ -633,6 +743,191 @@ class BatchScreen(QWidget):
         self.recorded.emit(record)
         self._advance(number)
         self._refresh_unfinished()
+
+    # -- setting a document aside ----------------------------------------------------------------
+    def _update_document_buttons(self) -> None:
+        doc = self.document
+        recorded = doc is not None and (doc.warehouse_record is not None or doc.number in self._records)
+        aside = doc is not None and not recorded and doc.set_aside_reason is not None
+        self.set_aside_button.setVisible(doc is not None and not recorded and not aside)
+        self.restore_button.setVisible(aside)
+
+    def toggle_set_aside(self) -> None:
+        """Ctrl+Shift+D: set the document in the form aside (asking why), or put it back."""
+        doc = self.document
+        if doc is None or self.batch is None:
+            return
+        if doc.warehouse_record is not None or doc.number in self._records:
+            self.message.setText(f"Tài liệu {doc.number + 1} đã được nhập vào kho: không thể để riêng.")
+            return
+        if doc.set_aside_reason is not None:
+            self.restore_current()
+        else:
+            self.set_aside_current()
+
+    def set_aside_current(self) -> None:
+        """"Để riêng giấy tờ này…": ask the reason (window-modal), then set the document aside."""
+        doc = self.document
+        if doc is None or self.batch is None or self.set_aside_dialog is not None:
+            return
+        number = doc.number
+        dialog = SetAsideDialog(number, self)
+        self.set_aside_dialog = dialog
+
+        def closed(_result: int) -> None:
+            self.set_aside_dialog = None
+            dialog.deleteLater()
+            self.activateWindow()  # the keyboard goes back to the form
+
+        dialog.accepted.connect(lambda: self._set_aside_now(number, dialog.reason()))
+        dialog.finished.connect(closed)
+        dialog.open()
+        dialog.reasons.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _set_aside_now(self, number: int, reason: str) -> None:
+        if self.batch is None:
+            return
+        ctx, officer, batch_id = self.ctx, self.officer, self.batch.id
+
+        def done(doc: Any) -> None:
+            if self.batch is None or self.batch.id != batch_id:
+                return
+            self._set_aside[number] = doc.set_aside_reason
+            self.message.setText(f"Đã để riêng tài liệu {number + 1}: {doc.set_aside_reason}.")
+            self.set_aside_changed.emit(number)
+            self._advance(number)
+            self._refresh_unfinished()
+
+        self.runner.run_db(lambda: batch_records.set_aside_document(ctx, batch_id, number, officer, reason),
+                           done, self._show_error)
+
+    def restore_current(self) -> None:
+        """"Đưa trở lại": the set-aside document in the form waits to be recorded again."""
+        doc = self.document
+        if doc is None or self.batch is None or doc.set_aside_reason is None:
+            return
+        ctx, officer, batch_id, number = self.ctx, self.officer, self.batch.id, doc.number
+
+        def done(_doc: Any) -> None:
+            if self.batch is None or self.batch.id != batch_id:
+                return
+            self._set_aside.pop(number, None)
+            self.message.setText(f"Đã đưa tài liệu {number + 1} trở lại danh sách cần nhập.")
+            self._advance(number - 1)  # the outcome again, and this document back in the form
+            self._refresh_unfinished()
+            self.set_aside_changed.emit(number)
+
+        self.runner.run_db(lambda: batch_records.restore_document(ctx, batch_id, number, officer), done,
+                           self._show_error)
+
+    # -- signing the box -------------------------------------------------------------------------
+    def _load_signatures(self) -> None:
+        """Verify the batch's records (database worker) and mark the signed ones "✓ đã ký"."""
+        if self.batch is None:
+            return
+        ctx, batch_id = self.ctx, self.batch.id
+
+        def shown(states: list[batch_records.RecordedDocument]) -> None:
+            if self.batch is None or self.batch.id != batch_id:
+                return
+            self._signed = {s.number for s in states if s.signed}
+            self._relabel_groups()
+            self._update_buttons()
+            self.signatures_shown.emit()
+
+        self.runner.run_db(lambda: batch_records.batch_signatures(ctx, batch_id), shown, self._show_error)
+
+    def _confirm(self, question: str) -> bool:
+        answer = QMessageBox.question(self, "Ký số cả lô", question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def sign_box(self) -> None:
+        """"Ký số cả lô…": sign the batch's recorded documents not signed yet, one PIN for them all."""
+        if not self.can_sign or self.signing or self.running or self.batch is None:
+            return
+        ctx, batch_id = self.ctx, self.batch.id
+
+        def work() -> tuple[list[str], signing_service.SigningSettings]:
+            return (batch_records.batch_record_ids(ctx, batch_id, unsigned_only=True),
+                    signing_service.signing_settings(ctx))
+
+        self.sign_button.setEnabled(False)
+        self.runner.run_db(work, lambda found: self._sign_ids(batch_id, *found), self._sign_failed)
+
+    def _sign_ids(self, batch_id: int, ids: list[str], settings: signing_service.SigningSettings) -> None:
+        self._update_buttons()
+        if self.batch is None or self.batch.id != batch_id or self.signing:
+            return
+        if not ids:
+            self.message.setText("Mọi giấy tờ đã nhập của lô đều đã được ký số.")
+            self._load_signatures()
+            return
+        if not self.confirm(f"Ký số {len(ids)} giấy tờ đã nhập của lô {batch_id} chưa có chữ ký "
+                            "(một lần nhập mã PIN)?"):
+            return
+        secret = self.pin.secret_for(settings)
+        if secret is None:
+            return
+        ctx, officer, signal = self.ctx, self.officer, self._sign_progress
+        token = self.sign_token = CancelToken()
+        self.signing = True
+        self.sign_bar.setRange(0, len(ids))
+        self.sign_bar.setValue(0)
+        self.sign_bar.show()
+        self.sign_stop_button.setEnabled(True)
+        self.sign_stop_button.show()
+        self.message.setText(f"Đang ký số {len(ids)} giấy tờ của lô {batch_id}…")
+        self._update_buttons()
+
+        def work() -> warehouse_signing.SignReport:
+            return warehouse_signing.sign_records(ctx, ids, officer, settings.key(secret),
+                                                  progress=signal.update.emit, cancel=token)
+
+        self.runner.run_work(work, self._box_signed, self._sign_failed)
+
+    def stop_signing(self) -> None:
+        """"Dừng ký" (Esc while signing): stop after the record being signed."""
+        if self.sign_token is not None:
+            self.sign_token.cancel()
+            self.sign_stop_button.setEnabled(False)
+            self.message.setText("Đang dừng sau giấy tờ đang ký…")
+
+    def _on_sign_progress(self, update: ProgressUpdate) -> None:
+        if not self.signing:
+            return
+        self.sign_bar.setValue(update.done)
+        if update.message:
+            self.message.setText(update.message)
+
+    def _end_signing(self) -> None:
+        self.signing = False
+        self.sign_token = None
+        self.sign_bar.hide()
+        self.sign_stop_button.hide()
+        self._update_buttons()
+
+    def _box_signed(self, report: warehouse_signing.SignReport) -> None:
+        self._end_signing()
+        if report.stopped is not None:
+            self.pin.forget()  # the token went away: ask again next time
+        text = report.summary_vi()
+        if report.failed:
+            text += " " + "; ".join(f"{f.record_id}: {f.error.message_vi}" for f in report.failed[:3])
+        self.message.setText(text)
+        self._load_signatures()
+        self.signing_done.emit(report)
+
+    def _sign_failed(self, error: BaseException) -> None:
+        self._end_signing()
+        if isinstance(error, SigningError):
+            self.pin.forget()  # a wrong PIN must be asked again
+        self._show_error(error)
+        self.signing_done.emit(error)
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802
+        if self.sign_token is not None:
+            self.sign_token.cancel()  # a signing run stops after the record being signed
+        super().closeEvent(event)
 
 
 def _separator_label(payload: str) -> str:

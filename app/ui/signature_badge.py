@@ -17,9 +17,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
-    QLineEdit,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -34,6 +32,7 @@ from app.services import signing as signing_service
 from app.services.auth import Officer
 from app.services.context import AppContext
 from app.ui.ops import TaskRunner
+from app.ui.signing_pin import NOT_A_SIGNER_VI, SigningPin, ask_secret_dialog, can_sign
 
 COLOURS = {
     SignatureLevel.VALID: ("#1b7a35", "#e6f4ea"),
@@ -105,8 +104,8 @@ class DossierSignatures(QWidget):
         self.code: str | None = None
         self.attachments: list[Attachment] = []
         self.badges: list[SignatureBadge] = []
-        self._secret: str | None = None  # the PIN of this session, memory only
         self.ask_secret: Callable[[str], str | None] = self._ask_secret
+        self.pin = SigningPin(lambda prompt: self.ask_secret(prompt))  # the PIN of this session
         self.title = QLabel("<b>Tệp đã số hoá và chữ ký số</b>", self)
         self.table = QTableWidget(0, 2, self)
         self.table.setObjectName("signatureTable")
@@ -132,12 +131,9 @@ class DossierSignatures(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
-        self.can_sign = True
-        try:
-            signing_service.require_signer(officer)
-        except MotCuaError:
-            self.can_sign = False
-            self.sign_button.setToolTip("Chỉ cán bộ có chứng thư số mới ký số được")
+        self.can_sign = can_sign(officer)
+        if not self.can_sign:
+            self.sign_button.setToolTip(NOT_A_SIGNER_VI)
         self.show_dossier(None)
 
     # -- showing ---------------------------------------------------------------------------
@@ -180,8 +176,7 @@ class DossierSignatures(QWidget):
 
     # -- signing ---------------------------------------------------------------------------
     def _ask_secret(self, prompt: str) -> str | None:
-        text, ok = QInputDialog.getText(self, "Ký số", prompt, QLineEdit.EchoMode.Password)
-        return text if ok and text else None
+        return ask_secret_dialog(self, prompt)
 
     def sign_selected(self) -> None:
         rows = self.table.selectionModel().selectedRows()
@@ -193,13 +188,10 @@ class DossierSignatures(QWidget):
         except MotCuaError as exc:
             self._fail(exc)
             return
-        if self._secret is None:
-            prompt = (f"Mật khẩu tệp chứng thư số {settings.pkcs12_path}:" if settings.mode == "pkcs12"
-                      else f"Mã PIN của USB token “{settings.token_label or '?'}”:")
-            self._secret = self.ask_secret(prompt)
-            if self._secret is None:
-                return
-        ctx, code, officer, secret = self.ctx, self.code, self.officer, self._secret
+        secret = self.pin.secret_for(settings)
+        if secret is None:
+            return
+        ctx, code, officer = self.ctx, self.code, self.officer
         self.sign_button.setEnabled(False)
         self.sign_button.setText("Đang ký…")
 
@@ -213,7 +205,7 @@ class DossierSignatures(QWidget):
 
         def failed(error: BaseException) -> None:
             self.sign_button.setText("Ký số…")
-            self._secret = None  # a wrong PIN must be asked again
+            self.pin.forget()  # a wrong PIN must be asked again
             self._update_button()
             self._fail(error)
 
@@ -228,7 +220,7 @@ class DossierSignatures(QWidget):
             QMessageBox.warning(self, "Ký số", getattr(error, "message_vi", str(error)))
 
     def forget_secret(self) -> None:
-        self._secret = None
+        self.pin.forget()
 
 
 __all__ = ["DossierSignatures", "SignatureBadge", "badge_text"]

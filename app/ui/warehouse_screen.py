@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -54,6 +53,7 @@ from app.services.auth import Officer
 from app.services.context import AppContext
 from app.ui.ops import TaskRunner
 from app.ui.signature_badge import COLOURS, SignatureBadge
+from app.ui.signing_pin import NOT_A_SIGNER_VI, SigningPin, ask_secret_dialog, can_sign
 
 log = logging.getLogger(__name__)
 
@@ -133,17 +133,13 @@ class WarehouseScreen(QWidget):
         self.current: ResultRecord | None = None
         self.cancel_token: CancelToken | None = None
         self.signing = False
-        self._secret: str | None = None  # the PIN of this session, memory only
         self.ask_secret: Callable[[str], str | None] = self._ask_secret
+        self.pin = SigningPin(lambda prompt: self.ask_secret(prompt))  # the PIN of this session
         self.confirm: Callable[[str], bool] = self._confirm
         self._generation = 0
         self._progress = _Progress()
         self._progress.update.connect(self._on_progress)
-        try:
-            signing_service.require_signer(officer)
-            self.can_sign = True
-        except MotCuaError:
-            self.can_sign = False
+        self.can_sign = can_sign(officer)
         self._build()
         self.search()
 
@@ -237,7 +233,7 @@ class WarehouseScreen(QWidget):
         self.sign_all_button.clicked.connect(self.sign_all_unsigned)
         if not self.can_sign:
             for button in (self.sign_button, self.sign_all_button):
-                button.setToolTip("Chỉ cán bộ có chứng thư số mới ký số được")
+                button.setToolTip(NOT_A_SIGNER_VI)
         bottom = QHBoxLayout()
         bottom.addWidget(self.count_label)
         bottom.addSpacing(16)
@@ -377,8 +373,7 @@ class WarehouseScreen(QWidget):
         self.sign_all_button.setEnabled(idle and any(not v.validly_signed for v in self.views))
 
     def _ask_secret(self, prompt: str) -> str | None:
-        text, ok = QInputDialog.getText(self, "Ký số", prompt, QLineEdit.EchoMode.Password)
-        return text if ok and text else None
+        return ask_secret_dialog(self, prompt)
 
     def _confirm(self, question: str) -> bool:
         answer = QMessageBox.question(self, "Ký số", question)
@@ -400,13 +395,10 @@ class WarehouseScreen(QWidget):
         except MotCuaError as exc:
             self._fail(exc)
             return
-        if self._secret is None:
-            prompt = (f"Mật khẩu tệp chứng thư số {settings.pkcs12_path}:" if settings.mode == "pkcs12"
-                      else f"Mã PIN của USB token “{settings.token_label or '?'}”:")
-            self._secret = self.ask_secret(prompt)
-            if self._secret is None:
-                return
-        ctx, officer, secret, signal = self.ctx, self.officer, self._secret, self._progress
+        secret = self.pin.secret_for(settings)
+        if secret is None:
+            return
+        ctx, officer, signal = self.ctx, self.officer, self._progress
         token = self.cancel_token = CancelToken()
         self.signing = True
         self.progress_bar.setRange(0, len(record_ids))
@@ -446,7 +438,7 @@ class WarehouseScreen(QWidget):
     def _signed(self, report: service.SignReport) -> None:
         self._end_run()
         if report.stopped is not None:
-            self._secret = None  # the token went away: ask again next time
+            self.pin.forget()  # the token went away: ask again next time
         self.search()  # the list and the badge show the new signatures
         self.notice.setText(report.summary_vi())
         if report.failed:
@@ -458,7 +450,7 @@ class WarehouseScreen(QWidget):
     def _sign_failed(self, error: BaseException) -> None:
         self._end_run()
         if isinstance(error, SigningError):
-            self._secret = None  # a wrong PIN must be asked again
+            self.pin.forget()  # a wrong PIN must be asked again
         self.notice.setText(getattr(error, "message_vi", "Ký số không thành công."))
         self._fail(error)
         self.signing_done.emit(error)
@@ -470,7 +462,7 @@ class WarehouseScreen(QWidget):
             QMessageBox.warning(self, "Kho dữ liệu điện tử", getattr(error, "message_vi", str(error)))
 
     def forget_secret(self) -> None:
-        self._secret = None
+        self.pin.forget()
 
     def closeEvent(self, event: object) -> None:  # noqa: N802
         if self.cancel_token is not None:

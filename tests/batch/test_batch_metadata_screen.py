@@ -203,3 +203,98 @@ def test_clerk_records_a_batch_with_the_keyboard(qtbot, ctx: AppContext, runner:
     with qtbot.waitSignal(again.document_loaded, timeout=10_000) as loaded:
         press(Qt.Key.Key_F8)
     assert loaded.args == [2]
+
+
+def _fill_and_save(qtbot, screen: BatchScreen, number: str) -> None:  # type: ignore[no-untyped-def]
+    """Type the number, Tab to the owner, scan the CCCD, Enter: the document is recorded."""
+    assert focus() is screen.form.edits["number"]
+    type_text(number)
+    for _ in range(5):
+        press(Qt.Key.Key_Tab)
+    scan(CCCD_PAYLOAD)
+    with qtbot.waitSignal(screen.recorded, timeout=20_000):
+        press(Qt.Key.Key_Return)
+
+
+def _open_set_aside(qtbot, screen: BatchScreen):  # type: ignore[no-untyped-def]
+    press(Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: screen.set_aside_dialog is not None and screen.set_aside_dialog.isVisible())
+    dialog = screen.set_aside_dialog
+    qtbot.waitUntil(lambda: focus() is dialog.reasons)
+    return dialog
+
+
+def test_clerk_sets_a_document_aside_with_the_keyboard(qtbot, ctx: AppContext, runner: TaskRunner,  # type: ignore[no-untyped-def]
+                                                       tmp_path: Path) -> None:
+    """Ctrl+Shift+D on a document that is not a result: asked why, it is set aside (grey, "⊘ Để riêng:
+    …"), counted apart, and the batch leaves "Lô chưa xong" once the two others are recorded; the same
+    key puts it back, and "Khác" takes the clerk's own words."""
+    init(ctx)
+    make_stack(tmp_path / "stack", "KTSTST")  # three one-page documents
+    screen = open_screen(qtbot, ctx, runner)
+    outcomes: list[BatchOutcome] = []
+    screen.finished.connect(outcomes.append)
+    screen.source.setFocus()
+    type_text(f"folder:{tmp_path / 'stack'}")
+    with qtbot.waitSignals([screen.finished, screen.document_loaded], timeout=120_000):
+        press(Qt.Key.Key_F5)
+    batch_id = outcomes[0].batch.id
+    assert screen.doc_number == 0 and screen.set_aside_button.isVisible()
+    assert not screen.restore_button.isVisible()
+
+    dialog = _open_set_aside(qtbot, screen)
+    assert dialog.reasons.count() == 4 and dialog.reasons.currentRow() == 0
+    press(Qt.Key.Key_Down)
+    with qtbot.waitSignals([screen.set_aside_changed, screen.document_loaded], timeout=20_000):
+        press(Qt.Key.Key_Return)
+    assert screen.doc_number == 1 and screen.set_aside_dialog is None
+    group = screen.tree.topLevelItem(0)
+    assert "⊘ Để riêng: Không phải kết quả giải quyết TTHC" in group.text(0)
+    assert group.foreground(0).color().name() == "#757575"
+    assert "0/3</b> giấy tờ đã nhập, <b>1</b> để riêng" in screen.progress.text()
+    qtbot.waitUntil(lambda: "1 để riêng" in screen.unfinished.itemText(screen.unfinished.findData(batch_id)))
+
+    _fill_and_save(qtbot, screen, "12")
+    qtbot.waitUntil(lambda: screen.doc_number == 2, timeout=10_000)
+    qtbot.waitUntil(lambda: focus() is screen.form.edits["number"], timeout=10_000)
+    _fill_and_save(qtbot, screen, "13")
+    qtbot.waitUntil(lambda: screen.unfinished.findData(batch_id) < 0, timeout=10_000)  # left "Lô chưa xong"
+    qtbot.waitUntil(lambda: screen.document is None, timeout=10_000)
+    assert "Đã xử lý xong cả lô: 2/3 giấy tờ đã nhập, 1 để riêng." in screen.doc_label.text()
+    assert [d.set_aside_reason for d in batch_outcome(ctx, batch_id).documents] == \
+        ["Không phải kết quả giải quyết TTHC", None, None]
+
+    # put back with the same key: the batch has a document to record again
+    with qtbot.waitSignal(screen.document_loaded, timeout=10_000):
+        screen.tree.setCurrentItem(screen.tree.topLevelItem(0))
+    assert screen.restore_button.isVisible() and not screen.set_aside_button.isVisible()
+    assert "⊘ Để riêng" in screen.doc_label.text()
+    screen.form.edits["number"].setFocus()
+    with qtbot.waitSignals([screen.set_aside_changed, screen.document_loaded], timeout=20_000):
+        press(Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert screen.doc_number == 0 and screen.set_aside_button.isVisible()
+    assert "Để riêng" not in screen.tree.topLevelItem(0).text(0)
+    qtbot.waitUntil(lambda: screen.unfinished.findData(batch_id) >= 0, timeout=10_000)
+    assert screen.unfinished.itemText(screen.unfinished.findData(batch_id)).endswith("2/3 giấy tờ đã nhập")
+
+    # Esc gives up; "Khác" (4) takes the clerk's words, Enter in the line sets the document aside
+    dialog = _open_set_aside(qtbot, screen)
+    press(Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: screen.set_aside_dialog is None)
+    assert batch_outcome(ctx, batch_id).documents[0].set_aside_reason is None
+    qtbot.waitUntil(lambda: screen.isActiveWindow())
+    screen.form.edits["number"].setFocus()
+    dialog = _open_set_aside(qtbot, screen)
+    press(Qt.Key.Key_4)
+    assert focus() is dialog.other
+    press(Qt.Key.Key_Return)  # nothing typed: asked to write it
+    assert dialog.isVisible() and dialog.error.isVisible()
+    type_text("Bản photo, đã có bản chính")
+    with qtbot.waitSignal(screen.set_aside_changed, timeout=20_000):
+        press(Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: screen.unfinished.findData(batch_id) < 0, timeout=10_000)
+    qtbot.waitUntil(lambda: "⊘ Để riêng: Bản photo, đã có bản chính" in screen.tree.topLevelItem(0).text(0),
+                    timeout=10_000)
+    assert batch_outcome(ctx, batch_id).documents[0].set_aside_reason == "Bản photo, đã có bản chính"
+    shots = Path(os.environ.get("MOTCUA_SCREENSHOTS", tmp_path))
+    screen.grab().save(str(shots / "batch_set_aside.png"))

@@ -21,7 +21,7 @@ from app.services.auth import SYSTEM_OFFICER
 from app.services.batch import BatchOutcome, batch_outcome, run_batch, start_batch
 from app.services.context import AppContext
 from app.services.setup import init
-from app.store.repositories import BatchRepository, WarehouseRepository
+from app.store.repositories import AuditRepository, BatchRepository, WarehouseRepository
 from tests.batch.batch_helpers import TYPE, make_stack
 
 #: doc 1 (type K): 2 pages; doc 2 (K): 3 pages, the middle one blank; doc 3: a page and an unreadable
@@ -215,3 +215,77 @@ def test_page_images_come_from_the_pdf_when_the_spool_is_gone(ctx: AppContext, d
     with pytest.raises(Exception, match="no closed document 9"):
         batch_records.document_pages(ctx, batch.id, 9)
 
+
+
+def test_a_document_set_aside_counts_as_handled(ctx: AppContext, done: BatchOutcome) -> None:
+    """Document 3 has an unreadable page: it can never be recorded as it is. Set aside with a reason,
+    it is skipped, counted apart, and its batch leaves "Lô chưa xong" once the others are recorded."""
+    batch = done.batch
+    with pytest.raises(ValidationError) as no_reason:
+        batch_records.set_aside_document(ctx, batch.id, 2, SYSTEM_OFFICER, "  ")
+    assert no_reason.value.field == "reason" and "lý do" in no_reason.value.message_vi
+    reason = batch_records.SET_ASIDE_REASONS[0]
+    doc = batch_records.set_aside_document(ctx, batch.id, 2, SYSTEM_OFFICER, reason)
+    assert doc.set_aside and doc.handled and not doc.recorded
+    assert (doc.set_aside_reason, doc.set_aside_by) == (reason, SYSTEM_OFFICER.username) and doc.set_aside_at
+    outcome = batch_outcome(ctx, batch.id)
+    assert batch_records.first_unrecorded(outcome) == 0 and batch_records.first_unrecorded(outcome, 1) == 3
+    details = [d["set_aside"] for d in outcome.details_json()["documents"]]  # motcua batch --details --json
+    assert details[:2] == [None, None] and details[2]["reason"] == reason and details[2]["by"] == "cli"
+    with ctx.session() as session:
+        (entry,) = AuditRepository(session).entries(action=batch_records.AUDIT_BATCH_SET_ASIDE)
+    assert entry.details["document"] == 3 and entry.details["reason"] == reason
+
+    batch_records.record_document(ctx, batch.id, 0, metadata(), SYSTEM_OFFICER)
+    (todo,) = batch_records.batches_to_finish(ctx)
+    assert (todo.done.recorded, todo.done.total, todo.done.set_aside, todo.done.remaining) == (1, 4, 1, 2)
+    assert todo.label_vi().endswith("1/4 giấy tờ đã nhập, 1 để riêng")
+    batch_records.record_document(ctx, batch.id, 1, metadata("13"), SYSTEM_OFFICER, blank_pages_reviewed=True)
+    batch_records.record_document(ctx, batch.id, 3, metadata("14", type_code=TYPE), SYSTEM_OFFICER,
+                                  flags_accepted=True)
+    assert batch_records.batches_to_finish(ctx) == []
+    assert batch_records.first_unrecorded(batch_outcome(ctx, batch.id)) is None
+    assert batch_records.batch_documents_done(ctx, batch.id).label_vi() == "3/4 giấy tờ đã nhập, 1 để riêng"
+
+    # a recorded document cannot be set aside
+    with pytest.raises(ValidationError) as recorded:
+        batch_records.set_aside_document(ctx, batch.id, 0, SYSTEM_OFFICER, "Khác")
+    assert "Tài liệu 1 đã được nhập vào kho" in recorded.value.message_vi
+    assert not batch_outcome(ctx, batch.id).documents[0].set_aside
+
+    # restored: the batch has a document to finish again
+    restored = batch_records.restore_document(ctx, batch.id, 2, SYSTEM_OFFICER)
+    assert not restored.set_aside and restored.set_aside_by is None and restored.set_aside_at is None
+    (todo,) = batch_records.batches_to_finish(ctx)
+    assert (todo.batch.id, todo.done.recorded, todo.done.set_aside) == (batch.id, 3, 0)
+    assert batch_records.first_unrecorded(batch_outcome(ctx, batch.id)) == 2
+    with ctx.session() as session:
+        (entry,) = AuditRepository(session).entries(action=batch_records.AUDIT_BATCH_RESTORE)
+    assert entry.details == {"batch": batch.name, "document": 3, "reason": reason}
+    assert batch_records.restore_document(ctx, batch.id, 2, SYSTEM_OFFICER) == restored  # nothing to undo
+
+
+def test_a_set_aside_document_is_not_recorded_until_restored(ctx: AppContext, done: BatchOutcome,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    batch = done.batch
+    batch_records.set_aside_document(ctx, batch.id, 0, SYSTEM_OFFICER, "Không phải kết quả giải quyết TTHC")
+    again = batch_records.set_aside_document(ctx, batch.id, 0, SYSTEM_OFFICER, "  Bản   photo mờ ")
+    assert again.set_aside_reason == "Bản photo mờ"  # set aside again: the new reason
+    with pytest.raises(ValidationError) as refused:
+        batch_records.record_document(ctx, batch.id, 0, metadata(), SYSTEM_OFFICER)
+    assert "Tài liệu 1 đang để riêng (Bản photo mờ)" in refused.value.message_vi and count(ctx) == 0
+    assert batch_records.open_document(ctx, batch.id, 0).set_aside_reason == "Bản photo mờ"
+    # set aside by another clerk between the check and the link: the new record is rolled back
+    stale = batch_outcome(ctx, batch.id)
+    stale = replace(stale, documents=tuple(replace(d, set_aside_reason=None) for d in stale.documents))
+    monkeypatch.setattr(batch_records, "batch_outcome", lambda _ctx, _id: stale)
+    with pytest.raises(ValidationError, match="set aside"):
+        batch_records.record_document(ctx, batch.id, 0, metadata(), SYSTEM_OFFICER)
+    monkeypatch.undo()
+    assert count(ctx) == 0
+    batch_records.restore_document(ctx, batch.id, 0, SYSTEM_OFFICER)
+    record = batch_records.record_document(ctx, batch.id, 0, metadata(), SYSTEM_OFFICER)
+    assert batch_records.batch_record_ids(ctx, batch.id) == [record.record_id]
+    assert batch_records.batch_record_ids(ctx, batch.id, unsigned_only=True) == [record.record_id]
+    (state,) = batch_records.batch_signatures(ctx, batch.id)
+    assert (state.number, state.record_id, state.signed) == (0, record.record_id, False)

@@ -86,7 +86,7 @@ def test_wrong_pin_reported_and_forgotten(qtbot, ctx, scanned, runner: TaskRunne
     panel.sign_button.click()
     qtbot.waitUntil(lambda: bool(errors), timeout=15_000)
     assert "Mã PIN" in errors[0].message_vi  # type: ignore[attr-defined]
-    assert panel._secret is None
+    assert panel.pin.secret is None
     assert service.unsigned_pdfs(ctx, scanned.code) != []  # still unsigned
 
 

@@ -137,7 +137,7 @@ def test_wrong_pin_reported_forgotten_and_nothing_signed(qtbot, ctx: AppContext,
     with qtbot.waitSignal(screen.signing_done, timeout=20_000):
         screen.sign_button.click()
     assert "Mã PIN" in errors[0].message_vi  # type: ignore[attr-defined]
-    assert screen._secret is None and "Mã PIN" in screen.notice.text()
+    assert screen.pin.secret is None and "Mã PIN" in screen.notice.text()
     assert screen.sign_button.isEnabled() and not screen.progress_bar.isVisible()
     assert [r.record_id for r in service.unsigned_records(ctx, OFFICER)] == \
         [r.record_id for r in reversed(records)]

@@ -166,3 +166,31 @@ def test_0006_adds_the_warehouse_link_to_existing_batch_documents(db: Database) 
         assert "warehouse_record" not in {c["name"] for c in inspect(conn).get_columns("batch_documents")}
         assert conn.execute(text("SELECT count(*) FROM batch_documents")).scalar() == 1
     assert db.migrate() is True
+
+
+def test_0007_adds_set_aside_to_existing_batch_documents(db: Database) -> None:
+    """Documents recorded or waiting before 0007 keep their rows and are simply not set aside."""
+    with db.engine.connect() as conn, conn.begin():
+        command.downgrade(migrate.alembic_config(conn), "0006")
+        conn.execute(text("INSERT INTO batches (id, name, source, profile, officer, state, source_done, "
+                          "active_seconds, error, created_at, updated_at) VALUES (1, 'old', 'folder:/x', "
+                          "'default', 'cli', 'done', :t, 1.0, '', :now, :now)"),
+                     {"t": True, "now": "2026-12-01 08:00:00"})
+        conn.execute(text("INSERT INTO batch_documents (batch_id, number, pages, flags, sha256, size, "
+                          "created_at, warehouse_record) "
+                          "VALUES (1, 0, '[0, 1]', '{}', :sha, 10, :now, 'R1')"),
+                     {"sha": "ab" * 32, "now": "2026-12-01 08:00:00"})
+    assert db.migrate() is True and db.is_current()
+    with db.engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("batch_documents")}
+        assert {"set_aside_reason", "set_aside_by", "set_aside_at"} <= columns
+        row = conn.execute(text("SELECT warehouse_record, set_aside_reason, set_aside_by, set_aside_at "
+                                "FROM batch_documents")).one()
+        assert tuple(row) == ("R1", None, None, None)
+    with db.engine.connect() as conn, conn.begin():
+        command.downgrade(migrate.alembic_config(conn), "0006")
+    with db.engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("batch_documents")}
+        assert "set_aside_reason" not in columns and "warehouse_record" in columns
+        assert conn.execute(text("SELECT warehouse_record FROM batch_documents")).scalar() == "R1"
+    assert db.migrate() is True and db.is_current()

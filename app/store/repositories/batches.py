@@ -70,6 +70,9 @@ class BatchDocumentRecord:
     warehouse_record: str | None = None  # the record_id of the warehouse record made of it
     reviewed_by: str | None = None  # who accepted its blank or flagged pages
     reviewed_at: datetime | None = None
+    set_aside_reason: str | None = None  # why the clerk set it aside instead of recording it
+    set_aside_by: str | None = None
+    set_aside_at: datetime | None = None
 
 
 def _batch(row: BatchRow) -> BatchRecord:
@@ -87,7 +90,8 @@ def _page(row: BatchPageRow) -> BatchPageRecord:
 def _document(row: BatchDocumentRow) -> BatchDocumentRecord:
     return BatchDocumentRecord(row.number, row.separator, row.result_code, row.record, tuple(row.pages or ()),
                                dict(row.flags or {}), row.sha256, row.size, row.created_at,
-                               row.warehouse_record, row.reviewed_by, row.reviewed_at)
+                               row.warehouse_record, row.reviewed_by, row.reviewed_at, row.set_aside_reason,
+                               row.set_aside_by, row.set_aside_at)
 
 
 class BatchRepository:
@@ -194,10 +198,21 @@ class BatchRepository:
         self.session.flush()
         return _document(row)
 
+    def set_aside(self, batch_id: int, number: int, reason: str | None, *, by: str | None = None,
+                  at: datetime | None = None) -> BatchDocumentRecord:
+        """Set document ``number`` aside with ``reason`` (``None``: put it back among those to record)."""
+        row = self._document_row(batch_id, number)
+        row.set_aside_reason = reason
+        row.set_aside_by = by[:64] if reason is not None and by is not None else None
+        row.set_aside_at = (at or datetime.now()).replace(microsecond=0) if reason is not None else None
+        self.session.flush()
+        return _document(row)
+
     def with_unrecorded_documents(self) -> list[int]:
-        """Ids of the batches (not cancelled) with a closed document not yet made a warehouse record."""
+        """Ids of the batches (not cancelled) with a closed document neither made a warehouse record
+        nor set aside."""
         stmt = (select(BatchDocumentRow.batch_id).join(BatchRow, BatchRow.id == BatchDocumentRow.batch_id)
                 .where(BatchDocumentRow.warehouse_record.is_(None), BatchDocumentRow.sha256.is_not(None),
-                       BatchRow.state != BATCH_CANCELLED)
+                       BatchDocumentRow.set_aside_reason.is_(None), BatchRow.state != BATCH_CANCELLED)
                 .distinct().order_by(BatchDocumentRow.batch_id))
         return [int(i) for i in self.session.scalars(stmt)]

@@ -191,9 +191,33 @@ def shoot_main_and_dialogs(s: Shooter, ctx, officer) -> None:  # type: ignore[no
     returning.confirm()
     s.wait(lambda: "Đã trả kết quả" in returning.message.text())
     s.shoot(returning, "12_return_done")
+    shoot_return_digitise(s, ctx, returning)
     returning.close()
     s.wait(lambda: window.model.total is not None and not window.model.loading)
     window.close()
+
+
+def shoot_return_digitise(s: Shooter, ctx, returning) -> None:  # type: ignore[no-untyped-def]
+    """23: "Số hoá kết quả" opened in the return dialog, the result file chosen and its data typed."""
+    from app.core.dossier import DossierStatus
+    from app.services import dossiers, results
+
+    done = [d for d in dossiers.list_dossiers(ctx, status=int(DossierStatus.DONE), limit=200)
+            if results.result_status(ctx, d.code).expected]
+    code = next((d.code for d in done if d.procedure_code == "1.001193"), done[0].code)  # khai sinh
+    section = returning.digitise
+    section.set_scanners([])  # no SANE probe (seconds): the "Quét" button stays off
+    type_text(returning.code, code)
+    returning.look_up()
+    s.wait(lambda: returning.dossier is not None and section.type_combo.count() > 0)
+    section.toggle.setChecked(True)
+    section.pick_files = lambda: ["/tmp/Giay-khai-sinh-123-2026.pdf"]  # shown, not read (not confirmed)
+    section.choose_files()
+    typed = ((section.number, "123"), (section.symbol, "2026/KS"), (section.issued_on, "20/11/2026"),
+             (section.signer, "Trần Văn Bình"))
+    for edit, text in typed:
+        edit.setText(text)
+    s.shoot(returning, "23_return_digitise")
 
 
 def shoot_scan_station(s: Shooter, ctx, officer) -> None:  # type: ignore[no-untyped-def]

@@ -1,5 +1,8 @@
 """``motcua receive``, ``print``, ``return`` and ``user``: the counter's work from the command line.
 
+``return --result-pdf FILE`` also digitises the result into the applicant's e-data warehouse, in the
+same transaction; ``--json`` then gives the record id as ``"result_record"`` (null without it).
+
 The command line acts as :data:`app.services.auth.SYSTEM_OFFICER` (an administrator): whoever can
 run it on this computer can open the database anyway.
 """
@@ -164,19 +167,58 @@ def cmd_print(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
+RESULT_OPTIONS = ("result_number", "result_symbol", "result_issued", "result_signer", "result_type")
+
+
+def _result_day(text: str | None) -> Any:
+    """``--result-issued``: YYYY-MM-DD or dd/mm/yyyy (ValidationError, Vietnamese, otherwise)."""
+    from datetime import date
+
+    from app.core.dates import parse_date_vi
+
+    if not (text or "").strip():
+        return None
+    try:
+        return date.fromisoformat(str(text).strip())
+    except ValueError:
+        return parse_date_vi(str(text), "result_issued", "Ngày cấp kết quả")
+
+
+def _result_of(args: argparse.Namespace) -> Any:
+    """The :class:`~app.services.results.DossierResult` of ``--result-pdf`` and its options, or None."""
+    from app.cli.common import UsageError
+
+    if not args.result_pdf:
+        given = [f"--{name.replace('_', '-')}" for name in RESULT_OPTIONS if getattr(args, name)]
+        if given:
+            raise UsageError(f"{', '.join(given)} needs --result-pdf FILE")
+        return None
+    from app.services.results import DossierResult
+
+    return DossierResult(pdf_path=Path(args.result_pdf), type_code=args.result_type or None,
+                         number=args.result_number or "", symbol=args.result_symbol or "",
+                         issued_on=_result_day(args.result_issued), signer=args.result_signer or "")
+
+
 def cmd_return(args: argparse.Namespace, out: Output) -> int:
     from app.services.auth import SYSTEM_OFFICER
-    from app.services.reception import return_result
+    from app.services.reception import hand_over
 
+    result = _result_of(args)
     with open_context(args) as ctx:
-        dossier = return_result(ctx, args.code, args.collected_by, SYSTEM_OFFICER, at=args.at)
+        outcome = hand_over(ctx, args.code, args.collected_by, SYSTEM_OFFICER, at=args.at, result=result)
+    dossier, record = outcome.dossier, outcome.record
     if out.as_json:
         out.json({"code": dossier.code, "status": int(dossier.status),
-                  "returned_at": fmt_dt(dossier.returned_at), "returned_to": dossier.returned_to})
+                  "returned_at": fmt_dt(dossier.returned_at), "returned_to": dossier.returned_to,
+                  "result_record": record.record_id if record is not None else None})
         return EXIT_OK
     out.text(f"Đã trả kết quả hồ sơ {dossier.code} cho {dossier.returned_to} "
              f"lúc {vi_dt(dossier.returned_at)}.")
     out.text(f"Trạng thái: {dossier.status.label_vi} ({int(dossier.status)})")
+    if record is not None:
+        out.text(f"Đã số hoá kết quả vào kho dữ liệu: {record.label_vi()} của {record.metadata.owner_name} "
+                 f"(mã {record.record_id}, {record.pages} trang).")
     return EXIT_OK
 
 
@@ -278,6 +320,14 @@ def register(commands: Any, leaf: Leaf) -> None:
     p.add_argument("--collected-by", required=True, metavar="HỌ_TÊN", help="họ tên người nhận kết quả")
     p.add_argument("--at", type=parse_moment, metavar='"YYYY-MM-DD HH:MM"',
                    help="thời điểm trả (mặc định: bây giờ)")
+    p.add_argument("--result-pdf", metavar="TỆP.pdf",
+                   help="số hoá kết quả vào kho dữ liệu của người nộp (cùng lúc với trả kết quả)")
+    p.add_argument("--result-number", metavar="SỐ", help="số của giấy tờ kết quả")
+    p.add_argument("--result-symbol", metavar="KÝ_HIỆU", help="ký hiệu của giấy tờ kết quả")
+    p.add_argument("--result-issued", metavar="NGÀY", help="ngày cấp: YYYY-MM-DD hoặc dd/mm/yyyy")
+    p.add_argument("--result-signer", metavar="HỌ_TÊN", help="người ký giấy tờ kết quả")
+    p.add_argument("--result-type", metavar="MÃ_KQ",
+                   help="mã loại kết quả (mặc định: kết quả chính của thủ tục)")
 
     user = commands.add_parser("user", help="tài khoản cán bộ")
     user_sub = user.add_subparsers(dest="subcommand", metavar="LỆNH", required=True)

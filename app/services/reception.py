@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from app.core.applicant import Applicant, ApplicantKind, Sex
 from app.core.applicant_rules import unstorable_text_error, validate_applicant
 from app.core.calendar import compute_due
@@ -30,11 +32,13 @@ from app.core.dossier import (
 )
 from app.core.errors import InvalidTransitionError, NotFoundError, ValidationError
 from app.core.procedure import Procedure
+from app.core.warehouse import ResultRecord
 from app.services import calendar as calendar_service
 from app.services.auth import Officer, Permission, require
 from app.services.calendar import calendar_for_session
 from app.services.catalogue import get_procedure
 from app.services.context import FORM_SET, PROFILE_DEFAULTS, AppContext
+from app.services.results import DossierResult, digitise_dossier_result
 from app.services.sync_outbox import enqueue_dossier, enqueue_new_statuses
 from app.services.warehouse import apply_reuse_flags
 from app.store.codec import naive_local
@@ -335,40 +339,90 @@ def _event_time(dossier: Dossier, at: datetime | None, what_en: str, what_vi: st
     return moment
 
 
-def return_result(ctx: AppContext, code: str, collected_by: str, officer: Officer,
-                  at: datetime | None = None) -> Dossier:
-    """Hand the result over to ``collected_by``: a dossier in 9 (done) moves to 10; one in 2 or 4
-    (the result is ready at the counter) moves through 9 to 10. Records returned_at / returned_to."""
-    require(officer, Permission.RETURN_RESULT)
+@dataclass(frozen=True)
+class ReturnOutcome:
+    """A result handed over: the dossier (status 10) and the warehouse record of its digitised
+    result, when one was given (see :func:`hand_over`)."""
+
+    dossier: Dossier
+    record: ResultRecord | None = None
+
+
+def _clean_name(collected_by: str) -> str:
     collected_by = " ".join(unicodedata.normalize("NFC", collected_by or "").split())
     if not collected_by:
         raise ValidationError("the name of the person collecting the result is required",
                               "Chưa nhập họ tên người nhận kết quả.", field="collected_by")
-    with ctx.session(write=True) as session:
-        dossier = _load_for_update(session, code)
-        moment = _event_time(dossier, at, "return", "trả kết quả")
-        previous = dossier.status
-        first_change = len(dossier.history)
-        if previous is DossierStatus.RETURNED:
-            when = f" lúc {dossier.returned_at:%d/%m/%Y %H:%M}" if dossier.returned_at else ""
-            to = f" cho {dossier.returned_to}" if dossier.returned_to else ""
-            raise InvalidTransitionError(f"dossier {dossier.code} was already returned",
-                                         f"Hồ sơ {dossier.code} đã được trả kết quả{when}{to}.")
-        if previous not in RETURNABLE:
-            raise InvalidTransitionError(
-                f"dossier {dossier.code} is in status {int(previous)}: no result to return",
-                f"Hồ sơ {dossier.code} đang ở trạng thái “{previous.label_vi}”, chưa có kết quả để trả.")
-        if dossier.status in (DossierStatus.RECEIVED, DossierStatus.PROCESSING):
-            dossier.move_to(DossierStatus.DONE, moment, officer.full_name, DONE_AT_COUNTER_NOTE)
-        dossier.move_to(DossierStatus.RETURNED, moment, officer.full_name, f"Trả kết quả cho {collected_by}")
-        dossier.returned_at = moment
-        dossier.returned_to = collected_by
-        DossierRepository(session).update(dossier)
-        enqueue_new_statuses(session, dossier, previous, first_change)
-        AuditRepository(session).append(officer.username, "return", dossier_code=dossier.code, details={
-            "from_status": int(previous), "returned_at": moment.isoformat(timespec="minutes"),
-            "returned_to": collected_by})
+    return collected_by
+
+
+def _check_returnable(dossier: Dossier) -> None:
+    previous = dossier.status
+    if previous is DossierStatus.RETURNED:
+        when = f" lúc {dossier.returned_at:%d/%m/%Y %H:%M}" if dossier.returned_at else ""
+        to = f" cho {dossier.returned_to}" if dossier.returned_to else ""
+        raise InvalidTransitionError(f"dossier {dossier.code} was already returned",
+                                     f"Hồ sơ {dossier.code} đã được trả kết quả{when}{to}.")
+    if previous not in RETURNABLE:
+        raise InvalidTransitionError(
+            f"dossier {dossier.code} is in status {int(previous)}: no result to return",
+            f"Hồ sơ {dossier.code} đang ở trạng thái “{previous.label_vi}”, chưa có kết quả để trả.")
+
+
+def _hand_over_in(session: Any, code: str, collected_by: str, officer: Officer, at: datetime | None,
+                  record: ResultRecord | None) -> Dossier:
+    """Inside a write transaction: move the dossier to 10, queue the status changes, audit."""
+    dossier = _load_for_update(session, code)
+    moment = _event_time(dossier, at, "return", "trả kết quả")
+    previous = dossier.status
+    first_change = len(dossier.history)
+    _check_returnable(dossier)
+    if dossier.status in (DossierStatus.RECEIVED, DossierStatus.PROCESSING):
+        dossier.move_to(DossierStatus.DONE, moment, officer.full_name, DONE_AT_COUNTER_NOTE)
+    dossier.move_to(DossierStatus.RETURNED, moment, officer.full_name, f"Trả kết quả cho {collected_by}")
+    dossier.returned_at = moment
+    dossier.returned_to = collected_by
+    DossierRepository(session).update(dossier)
+    enqueue_new_statuses(session, dossier, previous, first_change)
+    details: dict[str, Any] = {"from_status": int(previous), "returned_to": collected_by,
+                               "returned_at": moment.isoformat(timespec="minutes")}
+    if record is not None:
+        details["result_record"] = record.record_id
+    AuditRepository(session).append(officer.username, "return", dossier_code=dossier.code, details=details)
     return dossier
+
+
+def hand_over(ctx: AppContext, code: str, collected_by: str, officer: Officer, at: datetime | None = None,
+              *, result: DossierResult | None = None) -> ReturnOutcome:
+    """:func:`return_result`, also giving the warehouse record of the digitised result."""
+    require(officer, Permission.RETURN_RESULT)
+    collected_by = _clean_name(collected_by)
+    if result is None:
+        with ctx.session(write=True) as session:
+            return ReturnOutcome(_hand_over_in(session, code, collected_by, officer, at, None))
+    with ctx.session() as session:  # the return's own errors first (checked again when writing)
+        dossier = _load_for_update(session, code)
+    _event_time(dossier, at, "return", "trả kết quả")
+    _check_returnable(dossier)
+    returned: list[Dossier] = []
+
+    def within(session: Session, record: ResultRecord) -> None:
+        returned.append(_hand_over_in(session, code, collected_by, officer, at, record))
+
+    record = digitise_dossier_result(ctx, code, officer, result, within=within)
+    return ReturnOutcome(returned[0], record)
+
+
+def return_result(ctx: AppContext, code: str, collected_by: str, officer: Officer,
+                  at: datetime | None = None, *, result: DossierResult | None = None) -> Dossier:
+    """Hand the result over to ``collected_by``: a dossier in 9 (done) moves to 10; one in 2 or 4
+    (the result is ready at the counter) moves through 9 to 10. Records returned_at / returned_to.
+
+    With ``result`` the result document is digitised into the applicant's e-data warehouse in the
+    same transaction (:func:`app.services.results.digitise_dossier_result`): if the file is not
+    valid (:class:`ValidationError`, Vietnamese) or a duplicate, nothing is returned. Without it the
+    result can be digitised later (the dossier shows "Kết quả chưa số hoá")."""
+    return hand_over(ctx, code, collected_by, officer, at, result=result).dossier
 
 
 def mark_done(ctx: AppContext, code: str, officer: Officer, at: datetime | None = None) -> Dossier:

@@ -15,7 +15,8 @@
   warehouse, the replaced result code), which the sync payload carries (``TaiLieuNop``).
 * :func:`index_dossier_component` indexes a PDF scanned into a dossier under the applicant's
   identifiers (called by the scanning service inside its own transaction);
-  :func:`add_dossier_result` stores the result PDF of a dossier for its applicant.
+  :func:`add_dossier_result` stores the result PDF of a dossier for its applicant (the use case
+  with idempotence and the return in one transaction is :mod:`app.services.results`).
 """
 
 from __future__ import annotations
@@ -47,7 +48,6 @@ from app.services.context import AppContext
 from app.store.repositories import (
     AuditRepository,
     BlobRepository,
-    DossierRepository,
     ProcedureRepository,
     WarehouseRepository,
 )
@@ -212,6 +212,16 @@ def _read_pdf(pdf_path: Path | None, pdf_bytes: bytes | None, page_images: list[
     except OSError as exc:
         raise ValidationError(f"cannot read {path}: {exc}", f"Không đọc được tệp {path}.",
                               field="pdf") from exc
+
+
+def load_document(*, pdf_path: Path | str | None = None, pdf_bytes: bytes | None = None,
+                  page_images: list[Path] | list[str] | None = None) -> tuple[bytes, int]:
+    """The PDF of a document given as a file, as bytes or as page images (exactly one), and its page
+    count: what :func:`add_result` stores. Raises :class:`ValidationError` (Vietnamese) for a missing,
+    unreadable or non-PDF file."""
+    data = _read_pdf(Path(pdf_path) if pdf_path is not None else None, pdf_bytes,
+                     [Path(p) for p in page_images] if page_images is not None else None)
+    return data, _pdf_pages(data)
 
 
 def _duplicates(repo: WarehouseRepository, m: ResultMetadata, sha256: str | None) -> list[DuplicateInfo]:
@@ -400,23 +410,12 @@ def add_dossier_result(ctx: AppContext, code: str, officer: Officer, *, pdf_path
                        issued_on: date | None = None, issuer: str = "", signer: str = "",
                        validity: Validity = Validity.VALID, valid_until: date | None = None) -> ResultRecord:
     """Store the result PDF of dossier ``code`` for its applicant (type: ``result_code``, default
-    the procedure's first result)."""
-    with ctx.session() as session:
-        dossier = DossierRepository(session).get(code.strip())
-        procedure = ProcedureRepository(session).get(dossier.procedure_code)
-    if result_code is None:
-        if not procedure.results:
-            raise ValidationError(f"procedure {procedure.code} has no result type",
-                                  f"Thủ tục {procedure.code} không có loại kết quả nào trong danh mục.",
-                                  field="type_code")
-        result_code = procedure.results[0].code
-    a = dossier.applicant
-    metadata = ResultMetadata(type_code=result_code, number=number, symbol=symbol, issued_on=issued_on,
-                              issuer=issuer, signer=signer, owner_name=a.full_name,
-                              owner_id_number=a.id_number, owner_old_id_number=a.old_id_number,
-                              owner_tax_code=a.tax_code, validity=validity, valid_until=valid_until)
-    return add_result(ctx, metadata, officer, pdf_path=pdf_path, source_kind=SourceKind.RESULT,
-                      source_ref=dossier.code)
+    the procedure's main result): :func:`app.services.results.digitise_dossier_result`."""
+    from app.services import results  # results builds on this module
+
+    return results.digitise_dossier_result(ctx, code, officer, results.DossierResult(
+        pdf_path=pdf_path, type_code=result_code, number=number, symbol=symbol, issued_on=issued_on,
+        issuer=issuer, signer=signer, validity=validity, valid_until=valid_until))
 
 
 def record_to_json(record: ResultRecord, *, today: date | None = None) -> dict[str, object]:
@@ -455,6 +454,7 @@ __all__ = [
     "find_duplicates",
     "get_record",
     "index_dossier_component",
+    "load_document",
     "normalise_metadata",
     "open_record_pdf",
     "record_to_json",

@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from html import escape
 
-from app.core.dossier import Channel, Delivery, Dossier
+from app.core.dossier import Channel, Delivery, Dossier, DossierStatus
+from app.services.results import NOT_DIGITISED_VI, ResultStatus
 from app.services.sync import DossierSyncState
 
 CHANNEL_VI = {Channel.DIRECT: "Trực tiếp", Channel.ONLINE: "Trực tuyến", Channel.POSTAL: "Bưu chính công ích"}
 DELIVERY_VI = {Delivery.COUNTER: "Tại Bộ phận Một cửa", Delivery.POST: "Qua dịch vụ bưu chính"}
 SYNC_COLOURS = {"synced": "#1b8a3a", "pending": "#c77700", "failed": "#c62828", "none": "#555"}
+#: The link of "Kết quả chưa số hoá" (the main window opens the digitise dialog for it).
+DIGITISE_LINK = "motcua:digitise-result"
+DIGITISE_KEYS = "Ctrl+Shift+R"
 
 
 def _dt(value: datetime | None) -> str:
@@ -32,9 +36,24 @@ def sync_html(sync: DossierSyncState) -> str:
             f"<td style='color:{colour}'>{escape(sync.text_vi)}</td></tr>")
 
 
-def dossier_html(dossier: Dossier, sync: DossierSyncState | None = None) -> str:
+def result_html(dossier: Dossier, result: ResultStatus) -> str:
+    """The result's row: the records digitised from it, or, for a dossier handed back without it,
+    "Kết quả chưa số hoá" (orange) and the link that digitises it."""
+    label = "<td style='color:#555;padding-right:12px'>Kết quả số hoá</td>"
+    if result.records:
+        shown = "; ".join(f"{escape(r.label_vi())} ({escape(r.record_id)})" for r in result.records)
+        return f"<tr>{label}<td style='color:#1b8a3a'>{shown}</td></tr>"
+    if result.missing and dossier.status is DossierStatus.RETURNED:
+        return (f"<tr>{label}<td><span style='color:#c77700'>{NOT_DIGITISED_VI}</span> — "
+                f"<a href='{DIGITISE_LINK}'>Số hoá kết quả…</a> ({DIGITISE_KEYS})</td></tr>")
+    return ""
+
+
+def dossier_html(dossier: Dossier, sync: DossierSyncState | None = None,
+                 result: ResultStatus | None = None) -> str:
     """Everything an officer checks at a glance, Vietnamese labels, dates dd/mm/yyyy; with ``sync``,
-    the dossier's sync state ("Đã đồng bộ dd/mm/yyyy HH:MM", "Đang chờ đồng bộ (N)", "Lỗi đồng bộ: …")."""
+    the dossier's sync state ("Đã đồng bộ dd/mm/yyyy HH:MM", "Đang chờ đồng bộ (N)", "Lỗi đồng bộ: …");
+    with ``result``, its digitised result (or "Kết quả chưa số hoá", see :func:`result_html`)."""
     a = dossier.applicant
     rows = [
         _row("Thủ tục", f"{dossier.procedure_code} — {dossier.procedure_name}"),
@@ -54,6 +73,8 @@ def dossier_html(dossier: Dossier, sync: DossierSyncState | None = None) -> str:
     ]
     if sync is not None:
         rows.append(sync_html(sync))
+    if result is not None:
+        rows.append(result_html(dossier, result))
     components = "".join(
         f"<li>{escape(c.name)} <span style='color:#555'>(chính {c.originals}, "
         f"sao {c.certified_copies}, photo {c.photocopies})</span>"

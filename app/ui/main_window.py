@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtCore import QItemSelection, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -25,18 +25,20 @@ from app.core.errors import MotCuaError
 from app.services import auth
 from app.services import catalogue as catalogue_service
 from app.services import dossiers as dossier_service
+from app.services import results as result_service
 from app.services.context import AppContext, resolve_data_dir
 from app.services.faults import user_error
 from app.services.logging_setup import configure_logging
 from app.services.scan_station import list_scanners
 from app.services.sync import dossier_sync_state
-from app.ui.dossier_detail import dossier_html
+from app.ui.dossier_detail import DIGITISE_KEYS, DIGITISE_LINK, dossier_html
 from app.ui.dossier_model import DossierListModel
 from app.ui.error_hooks import install_excepthooks
 from app.ui.filter_bar import FilterBar
 from app.ui.maintenance import Maintenance
 from app.ui.ops import TaskRunner
 from app.ui.receive_dialog import ReceiveDialog
+from app.ui.recovery_secret_dialog import RecoveryReminder
 from app.ui.return_dialog import ReturnDialog
 from app.ui.scan_station import ScanStationDialog
 from app.ui.sign_in import sign_in
@@ -51,6 +53,8 @@ UNEXPECTED_VI = ("Đã xảy ra lỗi không mong muốn. Chi tiết đã đư�
 
 class MainWindow(QMainWindow):
     """What the officer sees all day."""
+
+    detail_shown = Signal(str)  # the code of the dossier shown in the detail pane
 
     def __init__(self, ctx: AppContext, runner: TaskRunner | None = None,
                  officer: auth.Officer | None = None) -> None:
@@ -100,6 +104,9 @@ class MainWindow(QMainWindow):
         self.detail = QTextBrowser(self)
         self.detail.setObjectName("dossierDetail")
         self.detail.setHtml("<p style='color:#777'>Chọn một hồ sơ để xem chi tiết.</p>")
+        self.detail.setOpenLinks(False)  # "Số hoá kết quả…" (a returned dossier's result not yet digitised)
+        self.detail.anchorClicked.connect(self._on_detail_link)
+        self.digitise_dialog: QWidget | None = None
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.table)
         # the dossier's digitised PDFs and their digital signatures (app.ui.signature_badge), under the detail
@@ -146,6 +153,9 @@ class MainWindow(QMainWindow):
                                              self.open_warehouse_screen, dossier_menu)
         self.warehouse_action.setEnabled(self.officer.can(auth.Permission.RECEIVE)
                                          or self.officer.can(auth.Permission.DIGITISE))
+        self.digitise_action = self._action("&Số hoá kết quả…", DIGITISE_KEYS, self.open_digitise_result,
+                                            dossier_menu)
+        self.digitise_action.setEnabled(result_service.may_digitise(self.officer))
         dossier_menu.addSeparator()
         self.refresh_action = self._action("Làm mới danh sách", QKeySequence.StandardKey.Refresh,
                                            self.model.refresh, dossier_menu)
@@ -155,6 +165,8 @@ class MainWindow(QMainWindow):
         self._action("Thoát", QKeySequence.StandardKey.Quit, self.close, dossier_menu)
         self.addAction(focus_search)
         self.sync_now_action = self.sync.add_actions(self).actions()[0]  # Ctrl+Shift+Y
+        # Administrators: Quản trị → recovery secret, and a yellow bar while none is set.
+        self.recovery = RecoveryReminder(self, self.ctx, self.runner, self.officer)
         help_menu = self.menuBar().addMenu("&Trợ giúp")
         self._action("Giới thiệu", None, self._about, help_menu)
         # Help → diagnostics, and the daily backup tried at start-up and every hour.
@@ -199,8 +211,10 @@ class MainWindow(QMainWindow):
         if not self.officer.can(auth.Permission.RETURN_RESULT):
             return None
         if self.return_dialog is None:
-            self.return_dialog = ReturnDialog(self.ctx, self.runner, self.officer, self)
+            self.return_dialog = ReturnDialog(self.ctx, self.runner, self.officer, self,
+                                              scanners=list_scanners)
             self.return_dialog.returned.connect(lambda _d: self.apply_filters())
+            self.return_dialog.returned.connect(lambda _d: self._show_detail())
         self.return_dialog.open()
         self.return_dialog.code.setFocus()
         return self.return_dialog
@@ -249,6 +263,29 @@ class MainWindow(QMainWindow):
         screen.activateWindow()
         return screen
 
+    def open_digitise_result(self) -> QWidget | None:
+        """Ctrl+Shift+R: digitise the result of the dossier shown (handed back without it)."""
+        from app.ui.result_digitise import DigitiseResultDialog
+
+        code = getattr(self, "_detail_code", None)
+        if code is None or not result_service.may_digitise(self.officer):
+            self.statusBar().showMessage("Chọn một hồ sơ trong danh sách để số hoá kết quả.", 5000)
+            return None
+        if self.digitise_dialog is not None and self.digitise_dialog.isVisible():
+            self.digitise_dialog.activateWindow()
+            return self.digitise_dialog
+        dialog = DigitiseResultDialog(self.ctx, self.runner, self.officer, code, self, scanners=list_scanners)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.digitised.connect(lambda _record, c=code: self._show_detail(c))
+        dialog.destroyed.connect(lambda _o=None: setattr(self, "digitise_dialog", None))
+        self.digitise_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_detail_link(self, url: QUrl) -> None:
+        if url.toString() == DIGITISE_LINK:
+            self.open_digitise_result()
+
     def _forget_scan_station(self, dialog: ScanStationDialog) -> None:
         if self.scan_station is dialog:
             self.scan_station = None
@@ -281,9 +318,10 @@ class MainWindow(QMainWindow):
             if found[0].code == self._detail_code:
                 self.detail.setHtml(dossier_html(*found))
                 self.signatures.show_dossier(found[0])
+                self.detail_shown.emit(found[0].code)
 
-        self.runner.run_db(lambda: (dossier_service.get_dossier(ctx, code), dossier_sync_state(ctx, code)),
-                           show)
+        self.runner.run_db(lambda: (dossier_service.get_dossier(ctx, code), dossier_sync_state(ctx, code),
+                                    result_service.result_status(ctx, code)), show)
 
     def show_error(self, error: BaseException) -> None:
         """The single place a failure reaches the officer: Vietnamese text, details in the log.

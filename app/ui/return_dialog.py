@@ -4,6 +4,11 @@ Flow: the code field has the focus; a keyboard-wedge scanner types the code and 
 is looked up in the background and summarised; the focus moves to "Người nhận kết quả" (the
 applicant's name, selected so that typing replaces it); Enter hands the result over (status 10) and
 the dialog is ready for the next scan. Messages are shown in the dialog, never in a message box.
+
+"Số hoá kết quả" (Alt+H, :class:`app.ui.result_digitise.ResultSection`) digitises the result into the
+applicant's e-data warehouse in the same transaction as the return: choose the file (Alt+T) or scan it
+(Alt+Q), check the type, type số, ký hiệu, ngày cấp, người ký, then Enter. Left unticked, the result
+is returned without it and can be digitised later from the dossier list (Ctrl+Shift+R).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -30,7 +36,8 @@ from PySide6.QtWidgets import (
 
 from app.core.codes import looks_like_dossier_code
 from app.core.dossier import Dossier
-from app.core.errors import MotCuaError
+from app.core.errors import MotCuaError, ValidationError
+from app.core.warehouse import ResultRecord
 from app.services import camera as camera_service
 from app.services import reception
 from app.services.auth import Officer
@@ -39,6 +46,7 @@ from app.ui.camera_dialog import CameraDialog
 from app.ui.dossier_detail import dossier_html
 from app.ui.formats import datetime_vi
 from app.ui.ops import TaskRunner
+from app.ui.result_digitise import ResultSection, Scanners
 
 log = logging.getLogger(__name__)
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -51,10 +59,11 @@ class ReturnDialog(QDialog):
     looked_up = Signal(object)  # Dossier, or None when not found
 
     def __init__(self, ctx: AppContext, runner: TaskRunner, officer: Officer, parent: QWidget | None = None,
-                 now: Callable[[], datetime] = datetime.now) -> None:
+                 now: Callable[[], datetime] = datetime.now, *, scanners: Scanners | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.runner, self.officer, self._now = ctx, runner, officer, now
         self.dossier: Dossier | None = None
+        self.last_record: ResultRecord | None = None  # the result digitised with the last return
         self._busy = False
         self.setWindowTitle("Trả kết quả")
         self.resize(760, 640)
@@ -84,6 +93,12 @@ class ReturnDialog(QDialog):
         lower.addRow(self._label("&Người nhận kết quả:", self.collected_by), self.collected_by)
         lower.addRow("Thời điểm trả:", self.time_label)
         layout.addLayout(lower)
+        line = QFrame(self)
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setStyleSheet("color: #cfd8dc;")
+        layout.addWidget(line)
+        self.digitise = ResultSection(ctx, runner, officer, self, scanners=scanners)
+        layout.addWidget(self.digitise)
         self.message = QLabel(self)
         self.message.setObjectName("returnMessage")
         self.message.setWordWrap(True)
@@ -101,7 +116,8 @@ class ReturnDialog(QDialog):
         self.confirm_button.clicked.connect(self.confirm)
         self.close_button.clicked.connect(self.reject)
         self.code.textEdited.connect(lambda _t: self.message.clear())
-        for first, second in ((self.code, self.collected_by), (self.collected_by, self.confirm_button),
+        for first, second in ((self.code, self.collected_by), (self.collected_by, self.digitise.toggle),
+                              (self.digitise.valid_until, self.confirm_button),
                               (self.confirm_button, self.close_button)):
             QWidget.setTabOrder(first, second)
         QShortcut(QKeySequence("F7"), self, self.open_camera)
@@ -144,6 +160,7 @@ class ReturnDialog(QDialog):
         self.dossier = dossier
         self._tick()
         self.summary.setHtml(dossier_html(dossier))
+        self.digitise.load(dossier)
         self.collected_by.setEnabled(True)
         self.confirm_button.setEnabled(True)
         self.collected_by.setText(dossier.applicant.full_name)
@@ -158,6 +175,7 @@ class ReturnDialog(QDialog):
         self.collected_by.setEnabled(False)
         self.confirm_button.setEnabled(False)
         self.summary.setHtml("<p style='color:#777'>Chưa có hồ sơ.</p>")
+        self.digitise.load(None)
         self._fail(error)
         self.code.selectAll()
         self.code.setFocus()
@@ -172,21 +190,39 @@ class ReturnDialog(QDialog):
             self.collected_by.clear()
             self.look_up(name)
             return
+        try:
+            work = self.digitise.result_work()  # None: returned without digitising the result
+        except ValidationError as error:
+            self._return_failed(error)
+            return
         self._busy = True
         self.confirm_button.setEnabled(False)
         ctx, code, officer = self.ctx, self.dossier.code, self.officer
-        self.runner.run_db(lambda: reception.return_result(ctx, code, name, officer), self._returned,
-                           self._return_failed)
+        if work is not None:
+            self._say("Đang số hoá kết quả và trả kết quả…")
 
-    def _returned(self, dossier: Dossier) -> None:
+        def hand_over() -> reception.ReturnOutcome:
+            return reception.hand_over(ctx, code, name, officer, result=work() if work is not None else None)
+
+        self.runner.run_db(hand_over, self._returned, self._return_failed)
+
+    def _returned(self, outcome: reception.ReturnOutcome) -> None:
+        dossier, record = outcome.dossier, outcome.record
+        self.last_record = record
         self._busy = False
         self.dossier = None
         self.summary.setHtml(dossier_html(dossier))
         bar = self.summary.verticalScrollBar()
         bar.setValue(bar.maximum())  # the new history lines are at the end
+        stored = ""
+        if record is not None:
+            stored = (f"Đã số hoá kết quả vào kho: {escape(record.label_vi())} "
+                      f"({escape(record.record_id)}). ")
+            self.digitise.stored()
+        self.digitise.load(None)
         self._say(f"✔ Đã trả kết quả hồ sơ <b>{escape(dossier.code)}</b> cho "
                   f"<b>{escape(dossier.returned_to)}</b> lúc {datetime_vi(dossier.returned_at)}. "
-                  "Quét mã hồ sơ tiếp theo.", ok=True)
+                  f"{stored}Quét mã hồ sơ tiếp theo.", ok=True)
         self.collected_by.clear()
         self.collected_by.setEnabled(False)
         self.code.clear()
@@ -197,6 +233,12 @@ class ReturnDialog(QDialog):
         self._busy = False
         self.confirm_button.setEnabled(True)
         self._fail(error)
+        if isinstance(error, ValidationError) and error.field != "collected_by":
+            self.digitise.focus_field(error.field)
+
+    def done(self, result: int) -> None:  # closing: scanned pages not stored are given up
+        self.digitise.give_up_scan()
+        super().done(result)
 
     # -- messages and keys ---------------------------------------------------------------------
     def _fail(self, error: BaseException) -> None:
@@ -217,6 +259,8 @@ class ReturnDialog(QDialog):
                 self.look_up()
             elif focus is self.close_button:
                 self.reject()
+            elif isinstance(focus, QPushButton) and focus is not self.confirm_button:
+                focus.click()  # Chọn tệp, Quét
             else:
                 self.confirm()
             event.accept()

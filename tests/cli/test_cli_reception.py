@@ -177,7 +177,8 @@ def test_print_forms(office, tmp_path):
 def test_return(office):
     code = receive(office, "--received-at", "2026-03-18 09:00")["code"]
     data = run_json("return", code, "--collected-by", NAME, "--at", "2026-03-18 16:00", data_dir=office)
-    assert data == {"code": code, "status": 10, "returned_at": "2026-03-18 16:00", "returned_to": NAME}
+    assert data == {"code": code, "status": 10, "returned_at": "2026-03-18 16:00", "returned_to": NAME,
+                    "result_record": None}
     shown = run_json("dossier", "show", code, data_dir=office)
     assert (shown["status"], shown["returned_at"], shown["returned_to"]) == (10, "2026-03-18 16:00", NAME)
     assert [h["status"] for h in shown["history"]] == [2, 9, 10]
@@ -193,6 +194,49 @@ def test_return_human_output(office):
                  data_dir=office)
     assert result.returncode == 0, result.stderr
     assert f"Đã trả kết quả hồ sơ {code} cho Trần Văn Bình lúc 19/03/2026 08:00." in result.stdout
+
+
+def _result_pdf(path: Path, pages: int) -> Path:
+    import pikepdf
+
+    pdf = pikepdf.new()
+    for _ in range(pages):
+        pdf.add_blank_page(page_size=(595, 842))
+    pdf.docinfo["/Title"] = path.stem
+    pdf.save(path, deterministic_id=True)
+    return path
+
+
+def test_return_digitises_the_result(office, tmp_path):
+    """``return --result-pdf`` hands the result over and stores it in the applicant's warehouse."""
+    code = receive(office, "--received-at", "2026-03-18 09:00")["code"]
+    pdf = _result_pdf(tmp_path / "giay khai sinh.pdf", pages=2)
+    data = run_json("return", code, "--collected-by", NAME, "--at", "2026-03-18 16:00",
+                    "--result-pdf", str(pdf), "--result-number", "88", "--result-symbol", "2026/KS",
+                    "--result-issued", "18/03/2026", "--result-signer", "Trần Văn Bình",
+                    "--result-type", "KQ.G15.000031", data_dir=office)
+    assert set(data) == {"code", "status", "returned_at", "returned_to", "result_record"}
+    assert data["status"] == 10 and data["result_record"].startswith("KHO-")
+    found = run_json("warehouse", "search", "--owner", "079190001234", "--text", "88", data_dir=office)
+    record = next(r for r in found["records"] if r["record_id"] == data["result_record"])
+    assert (record["type_code"], record["number"], record["symbol"], record["pages"]) == \
+        ("KQ.G15.000031", "88", "2026/KS", 2)
+    assert (record["issued_on"], record["signer"]) == ("2026-03-18", "Trần Văn Bình")
+    assert record["source"] == {"kind": "result", "ref": f"{code}#KQ"}
+    assert record["owner"]["name"] == NAME
+
+    # a broken file: nothing returned, Vietnamese on stderr, English in --json
+    other = receive(office, "--received-at", "2026-03-18 09:00")["code"]
+    bad = tmp_path / "hong.pdf"
+    bad.write_bytes(b"not a pdf")
+    human = run("return", other, "--collected-by", NAME, "--result-pdf", str(bad), data_dir=office)
+    assert human.returncode == 1 and "Tệp không phải là tệp PDF" in human.stderr
+    as_json = run("return", other, "--collected-by", NAME, "--result-pdf", str(bad), "--json",
+                  data_dir=office)
+    assert as_json.returncode == 1 and json.loads(as_json.stdout) == {"error": "the file is not a PDF"}
+    assert run_json("dossier", "show", other, data_dir=office)["status"] == 2
+    usage = run("return", other, "--collected-by", NAME, "--result-number", "1", data_dir=office)
+    assert usage.returncode == 2 and "--result-pdf" in usage.stderr + usage.stdout
 
 
 def test_users(tmp_path):

@@ -217,5 +217,5 @@ def test_result_of_a_dossier_is_added_for_its_applicant(ctx, tmp_path: Path):
     pdf.write_bytes(make_pdf("result"))
     record = warehouse.add_dossier_result(ctx, dossier.code, OFFICER, pdf_path=pdf, number="55")
     assert record.metadata.type_code == BIRTH_CERT and record.metadata.owner_id_number == CCCD
-    assert record.source_kind is SourceKind.RESULT and record.source_ref == dossier.code
+    assert record.source_kind is SourceKind.RESULT and record.source_ref == f"{dossier.code}#KQ"
     assert replace(record.metadata, number="55") == record.metadata

@@ -370,6 +370,15 @@ def run(out: Path) -> list[Path]:
             shoot_warehouse(shooter, ctx, officer, Path(folder), CCCD_PAYLOAD)
         finally:
             ctx.close()
+    with tempfile.TemporaryDirectory(prefix="motcua-shots-recovery-") as folder:  # 24 (a fresh office)
+        from scripts.screenshots_recovery import shoot_recovery
+
+        ctx = AppContext.open(Path(folder) / "data")
+        try:
+            init(ctx, demo=True, now=DEMO_NOW, demo_count=20)
+            shoot_recovery(shooter, ctx, out)
+        finally:
+            ctx.close()
     return shooter.written + render_slips(out)
 
 

@@ -34,11 +34,18 @@ from app.core.dossier import Channel, DossierStatus
 Leaf = Callable[[Any, str, str, Callable[[argparse.Namespace, Output], int]], Any]
 
 
+RECOVERY_REMINDER_VI = ("Nhắc quản trị viên: chưa có mã khôi phục dữ liệu. Hãy chạy “motcua keys set-secret "
+                        "--generate”, in mã ra và cất vào tủ an toàn: máy hỏng hoặc cài lại hệ điều hành mà "
+                        "không có mã này thì mất toàn bộ dữ liệu.")
+
+
 def cmd_init(args: argparse.Namespace, out: Output) -> int:
+    from app.services.keys import recovery_set
     from app.services.setup import init
 
     with open_context(args, create=True) as ctx:
         result = init(ctx, demo=args.demo)
+        protected = recovery_set(ctx)
     if out.as_json:
         out.json({
             "data_dir": str(result.data_dir),
@@ -47,6 +54,7 @@ def cmd_init(args: argparse.Namespace, out: Output) -> int:
             "dossiers": result.dossiers,
             "demo_added": result.demo_added,
             "demo_already_present": result.demo_already_present,
+            "recovery_set": protected,
         })
         return EXIT_OK
     out.text(f"Đã khởi tạo dữ liệu tại {result.data_dir}")
@@ -58,6 +66,8 @@ def cmd_init(args: argparse.Namespace, out: Output) -> int:
         else:
             out.text(f"Đã thêm {result.demo_added} hồ sơ mẫu.")
     out.text(f"Tổng số hồ sơ: {result.dossiers}.")
+    if not args.demo and not protected:
+        out.text(RECOVERY_REMINDER_VI)
     return EXIT_OK
 
 

@@ -5,7 +5,9 @@ What is masked, wherever it appears in a text:
 * runs of 9 to 13 digits (CCCD 12, CMND 9, phone 10-11, with ``+84`` too), also written with
   spaces, dots or dashes between groups: the first digits (3 or 4) and the last 2 stay, so
   ``079190001234`` becomes ``0791******34`` and an officer can still tell two records apart;
-* e-mail addresses: the first character of the local part stays (``h***@example.com``).
+* e-mail addresses: the first character of the local part stays (``h***@example.com``);
+* anything shaped like a generated recovery secret (``ABCD-EFGH-JKLM-NPQR-STUV-WXYZ``): code never
+  logs one, this is the safety net.
 
 Names and addresses cannot be recognised reliably in free text; the rule for them is that code
 never logs them. SQL parameters are hidden from error messages by the store (``hide_parameters``)
@@ -23,6 +25,9 @@ _EDGE_BEFORE, _EDGE_AFTER = r"(?<![0-9A-Za-z+])", r"(?![0-9A-Za-z])"
 _DIGIT_RUN = re.compile(_EDGE_BEFORE + r"(?:(\+84)[ .-]?\d{2,3}(?:[ .-]?\d{2,4}){2,3}"
                         r"|0\d{2,3}(?:[ .-]\d{2,4}){2,3}|\d{9,13})" + _EDGE_AFTER)
 _EMAIL = re.compile(r"(?<![\w.+-])([\w.+-])[\w.+-]{0,63}@([\w-]+(?:\.[\w-]+)+)")
+# A recovery secret as app.store.keys.generate_secret makes it: 6 groups of 4 of A-Z (no I, O) and 2-9.
+_RECOVERY_SECRET = re.compile(r"(?<![0-9A-Za-z-])[A-HJ-NP-Z2-9]{4}(?:-[A-HJ-NP-Z2-9]{4}){5}(?![0-9A-Za-z-])")
+SECRET_MASK = "-".join([MASK * 4] * 6)
 _SQL_PARAMETERS = re.compile(r"\[parameters: .*?\]\n?(?=\(Background|$|\n)", re.DOTALL)
 # PostgreSQL repeats the row's values in some errors: "DETAIL:  Failing row contains (...)",
 # "DETAIL:  Key (id_number)=(0791...) already exists."
@@ -50,4 +55,5 @@ def mask_personal_data(text: str) -> str:
     text = _SQL_PARAMETERS.sub("[parameters hidden]", text)
     text = _PG_ROW_DETAIL.sub(r"\1[row values hidden]", text)
     text = _EMAIL.sub(lambda m: f"{m.group(1)}***@{m.group(2)}", text)
+    text = _RECOVERY_SECRET.sub(SECRET_MASK, text)
     return _DIGIT_RUN.sub(_mask_number, text)

@@ -1,4 +1,5 @@
-"""Liberation Serif (Times metrics, full Vietnamese) registered with ReportLab as embedded subsets."""
+"""Liberation Serif (Times metrics, full Vietnamese) registered with ReportLab as embedded subsets;
+Liberation Mono Bold (:data:`MONO_BOLD`) for codes that are read aloud or typed back (the recovery secret)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,14 @@ REGULAR = FAMILY
 BOLD = f"{FAMILY}-Bold"
 ITALIC = f"{FAMILY}-Italic"
 BOLD_ITALIC = f"{FAMILY}-BoldItalic"
+MONO_BOLD = "LiberationMono-Bold"
 
 _FILES = {
     REGULAR: "LiberationSerif-Regular.ttf",
     BOLD: "LiberationSerif-Bold.ttf",
     ITALIC: "LiberationSerif-Italic.ttf",
     BOLD_ITALIC: "LiberationSerif-BoldItalic.ttf",
+    MONO_BOLD: "LiberationMono-Bold.ttf",
 }
 _lock = threading.Lock()
 _registered = False
@@ -40,7 +43,7 @@ def fonts_dir() -> Path:
 
 
 def ensure_fonts() -> str:
-    """Register the four faces and the family once (so ``<b>``/``<i>`` work); return the family."""
+    """Register the faces and the serif family once (so ``<b>``/``<i>`` work); return the family."""
     global _registered
     with _lock:
         if _registered:

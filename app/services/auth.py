@@ -49,6 +49,7 @@ class Permission(StrEnum):
     MANAGE_CALENDAR = "manage_calendar"
     VIEW_REPORTS = "view_reports"
     SYNC = "sync"
+    MANAGE_KEYS = "manage_keys"  # the data folder's recovery secret (app.services.keys)
 
     @property
     def label_vi(self) -> str:
@@ -73,6 +74,7 @@ PERMISSION_LABELS_VI: dict[Permission, str] = {
     Permission.MANAGE_CALENDAR: "quản lý lịch làm việc",
     Permission.VIEW_REPORTS: "xem báo cáo",
     Permission.SYNC: "đồng bộ dữ liệu",
+    Permission.MANAGE_KEYS: "quản lý khóa mã hóa dữ liệu",
 }
 
 _P = Permission

@@ -19,6 +19,7 @@ from app.core.errors import MotCuaError
 from app.services import auth
 from app.services.context import AppContext
 from app.ui.ops import TaskRunner
+from app.ui.recovery_secret_dialog import offer_at_first_run
 
 log = logging.getLogger(__name__)
 ERROR_STYLE = "color: #c62828;"
@@ -157,9 +158,13 @@ class FirstAdminDialog(_AccountDialog):
 
 def sign_in(ctx: AppContext, runner: TaskRunner) -> auth.Officer | None:
     """The signed-in officer (after creating the administrator on the first run), or None if the
-    officer gave up. Runs the dialogs modally: used by ``main()`` before the window exists."""
+    officer gave up. Runs the dialogs modally: used by ``main()`` before the window exists. On the
+    first run the new administrator is then given the data folder's recovery secret."""
     dialog: _AccountDialog
-    dialog = FirstAdminDialog(ctx, runner) if auth.needs_first_admin(ctx) else SignInDialog(ctx, runner)
+    first_run = auth.needs_first_admin(ctx)
+    dialog = FirstAdminDialog(ctx, runner) if first_run else SignInDialog(ctx, runner)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
+    if first_run and dialog.officer is not None:
+        offer_at_first_run(ctx, runner, dialog.officer)
     return dialog.officer

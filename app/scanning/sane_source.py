@@ -97,6 +97,9 @@ class SaneSource:
               progress: ProgressCallback = no_progress) -> Iterator[SourceItem]:
         cancel = cancel or CancelToken()
         sane = _sane()
+        # Load OpenCV before SANE starts: the pipeline's first (lazy) import of cv2 while a backend's
+        # reader (a forked process or a thread: the test backend's feeder) was running hung in dlopen.
+        import cv2  # noqa: F401
         with _LOCK:
             sane.init()
             try:

@@ -49,7 +49,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QSplitter,
     QTreeWidget,
@@ -59,7 +58,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import MotCuaError, ValidationError
-from app.core.progress import CancelToken, ProgressUpdate
+from app.core.progress import CancelToken
 from app.core.warehouse import ResultMetadata, ResultRecord
 from app.documents.signing import SigningError
 from app.scanning.profile import PROFILES
@@ -71,7 +70,7 @@ from app.services.context import AppContext
 from app.ui.ops import TaskRunner
 from app.ui.result_form import ResultForm
 from app.ui.set_aside_dialog import SetAsideDialog
-from app.ui.signing_pin import NOT_A_SIGNER_VI, SigningPin, ask_secret_dialog, can_sign
+from app.ui.signing_pin import NOT_A_SIGNER_VI, SigningPin, SigningRun, ask_secret_dialog, can_sign
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +82,6 @@ PREVIEW_WIDTH = 360
 DONE_COLOUR = QColor(46, 125, 50)
 ASIDE_COLOUR = QColor(117, 117, 117)
 SET_ASIDE_KEYS = "Ctrl+Shift+D"
-
-
-class _Progress(QObject):
-    """Carries the signing worker's :class:`ProgressUpdate` to the GUI thread (queued)."""
-
-    update = Signal(object)
 
 
 class _PageSignal(QObject):
@@ -131,13 +124,9 @@ class BatchScreen(QWidget):
         self._signed: set[int] = set()  # numbers of the documents whose record is validly signed
         self.set_aside_dialog: SetAsideDialog | None = None
         self.can_sign = can_sign(officer)
-        self.signing = False
-        self.sign_token: CancelToken | None = None
         self.ask_secret: Callable[[str], str | None] = lambda prompt: ask_secret_dialog(self, prompt)
         self.confirm: Callable[[str], bool] = self._confirm
         self.pin = SigningPin(lambda prompt: self.ask_secret(prompt))  # the PIN of this session
-        self._sign_progress = _Progress()
-        self._sign_progress.update.connect(self._on_sign_progress)
         self._saving_number: int | None = None
         self._load_generation = 0
         self._syncing = False
@@ -233,13 +222,9 @@ class BatchScreen(QWidget):
         self.message = QLabel("", self)
         self.message.setObjectName("batchMessage")
         self.message.setWordWrap(True)
-        self.sign_bar = QProgressBar(self)
-        self.sign_bar.setMaximumWidth(220)
-        self.sign_bar.hide()
-        self.sign_stop_button = QPushButton("Dừng ký (Esc)", self)
-        self.sign_stop_button.setToolTip("Dừng ký sau giấy tờ đang ký")
-        self.sign_stop_button.clicked.connect(self.stop_signing)
-        self.sign_stop_button.hide()
+        self.sign_run = SigningRun(self, self.runner, self.message.setText, stop_text="Dừng ký (Esc)",
+                                   bar_width=220)
+        self.sign_bar, self.sign_stop_button = self.sign_run.bar, self.sign_run.stop_button
         self.sign_button = QPushButton("Ký số cả lô…", self)
         self.sign_button.setObjectName("batchSignAll")
         self.sign_button.setToolTip("Ký số mọi giấy tờ đã nhập của lô chưa có chữ ký (một lần nhập mã PIN)"
@@ -868,46 +853,21 @@ class BatchScreen(QWidget):
         secret = self.pin.secret_for(settings)
         if secret is None:
             return
-        ctx, officer, signal = self.ctx, self.officer, self._sign_progress
-        token = self.sign_token = CancelToken()
-        self.signing = True
-        self.sign_bar.setRange(0, len(ids))
-        self.sign_bar.setValue(0)
-        self.sign_bar.show()
-        self.sign_stop_button.setEnabled(True)
-        self.sign_stop_button.show()
+        self.sign_run.start(self.ctx, ids, self.officer, settings, secret, self._box_signed,
+                            self._sign_failed)
         self.message.setText(f"Đang ký số {len(ids)} giấy tờ của lô {batch_id}…")
         self._update_buttons()
 
-        def work() -> warehouse_signing.SignReport:
-            return warehouse_signing.sign_records(ctx, ids, officer, settings.key(secret),
-                                                  progress=signal.update.emit, cancel=token)
-
-        self.runner.run_work(work, self._box_signed, self._sign_failed)
+    @property
+    def signing(self) -> bool:
+        return self.sign_run.active
 
     def stop_signing(self) -> None:
         """"Dừng ký" (Esc while signing): stop after the record being signed."""
-        if self.sign_token is not None:
-            self.sign_token.cancel()
-            self.sign_stop_button.setEnabled(False)
-            self.message.setText("Đang dừng sau giấy tờ đang ký…")
-
-    def _on_sign_progress(self, update: ProgressUpdate) -> None:
-        if not self.signing:
-            return
-        self.sign_bar.setValue(update.done)
-        if update.message:
-            self.message.setText(update.message)
-
-    def _end_signing(self) -> None:
-        self.signing = False
-        self.sign_token = None
-        self.sign_bar.hide()
-        self.sign_stop_button.hide()
-        self._update_buttons()
+        self.sign_run.stop()
 
     def _box_signed(self, report: warehouse_signing.SignReport) -> None:
-        self._end_signing()
+        self._update_buttons()
         if report.stopped is not None:
             self.pin.forget()  # the token went away: ask again next time
         text = report.summary_vi()
@@ -918,15 +878,14 @@ class BatchScreen(QWidget):
         self.signing_done.emit(report)
 
     def _sign_failed(self, error: BaseException) -> None:
-        self._end_signing()
+        self._update_buttons()
         if isinstance(error, SigningError):
             self.pin.forget()  # a wrong PIN must be asked again
         self._show_error(error)
         self.signing_done.emit(error)
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802
-        if self.sign_token is not None:
-            self.sign_token.cancel()  # a signing run stops after the record being signed
+        self.sign_run.stop()  # a signing run stops after the record being signed
         super().closeEvent(event)
 
 

@@ -21,7 +21,7 @@ import logging
 from collections.abc import Callable
 from html import escape
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QImage, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtWidgets import (
@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -43,7 +42,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import MotCuaError
-from app.core.progress import CancelToken, ProgressUpdate
 from app.core.warehouse import ResultRecord
 from app.documents.signing import SignatureLevel, SigningError
 from app.services import signing as signing_service
@@ -53,7 +51,7 @@ from app.services.auth import Officer
 from app.services.context import AppContext
 from app.ui.ops import TaskRunner
 from app.ui.signature_badge import COLOURS, SignatureBadge
-from app.ui.signing_pin import NOT_A_SIGNER_VI, SigningPin, ask_secret_dialog, can_sign
+from app.ui.signing_pin import NOT_A_SIGNER_VI, SigningPin, SigningRun, ask_secret_dialog, can_sign
 
 log = logging.getLogger(__name__)
 
@@ -106,12 +104,6 @@ def signature_cell(view: service.RecordView) -> tuple[str, str]:
     return text, COLOURS[level][0]
 
 
-class _Progress(QObject):
-    """Carries the worker's :class:`ProgressUpdate` to the GUI thread (queued)."""
-
-    update = Signal(object)
-
-
 class WarehouseScreen(QWidget):
     """The warehouse browser. Signals: ``searched(count)`` when a list is shown, ``record_shown(record
     id)`` when the selected record's badge is verified, ``preview_shown(record id)`` when its page 1 is
@@ -131,14 +123,10 @@ class WarehouseScreen(QWidget):
         self.resize(1280, 760)
         self.views: list[service.RecordView] = []
         self.current: ResultRecord | None = None
-        self.cancel_token: CancelToken | None = None
-        self.signing = False
         self.ask_secret: Callable[[str], str | None] = self._ask_secret
         self.pin = SigningPin(lambda prompt: self.ask_secret(prompt))  # the PIN of this session
         self.confirm: Callable[[str], bool] = self._confirm
         self._generation = 0
-        self._progress = _Progress()
-        self._progress.update.connect(self._on_progress)
         self.can_sign = can_sign(officer)
         self._build()
         self.search()
@@ -218,13 +206,8 @@ class WarehouseScreen(QWidget):
         self.notice.setObjectName("warehouseNotice")
         self.notice.setWordWrap(True)
         self.notice.setStyleSheet("QLabel { color: #1b5e20; font-weight: bold; }")
-        self.progress_bar = QProgressBar(self)
-        self.progress_bar.setMaximumWidth(260)
-        self.progress_bar.hide()
-        self.stop_button = QPushButton("Dừng", self)
-        self.stop_button.setToolTip("Dừng ký sau giấy tờ đang ký")
-        self.stop_button.clicked.connect(self.stop_signing)
-        self.stop_button.hide()
+        self.sign_run = SigningRun(self, self.runner, self.notice.setText, stop_text="Dừng", bar_width=260)
+        self.progress_bar, self.stop_button = self.sign_run.bar, self.sign_run.stop_button
         self.sign_button = QPushButton("&Ký số giấy tờ đã chọn…", self)
         self.sign_button.setObjectName("warehouseSignSelected")
         self.sign_all_button = QPushButton("Ký &tất cả giấy tờ chưa ký…", self)
@@ -398,45 +381,20 @@ class WarehouseScreen(QWidget):
         secret = self.pin.secret_for(settings)
         if secret is None:
             return
-        ctx, officer, signal = self.ctx, self.officer, self._progress
-        token = self.cancel_token = CancelToken()
-        self.signing = True
-        self.progress_bar.setRange(0, len(record_ids))
-        self.progress_bar.setValue(0)
-        self.progress_bar.show()
-        self.stop_button.setEnabled(True)
-        self.stop_button.show()
+        self.sign_run.start(self.ctx, record_ids, self.officer, settings, secret, self._signed,
+                            self._sign_failed)
         self.notice.setText(f"Đang ký số {len(record_ids)} giấy tờ…")
         self._update_buttons()
 
-        def work() -> service.SignReport:
-            return service.sign_records(ctx, record_ids, officer, settings.key(secret),
-                                        progress=signal.update.emit, cancel=token)
-
-        self.runner.run_work(work, self._signed, self._sign_failed)
+    @property
+    def signing(self) -> bool:
+        return self.sign_run.active
 
     def stop_signing(self) -> None:
-        if self.cancel_token is not None:
-            self.cancel_token.cancel()
-            self.stop_button.setEnabled(False)
-            self.notice.setText("Đang dừng sau giấy tờ đang ký…")
-
-    def _on_progress(self, update: ProgressUpdate) -> None:
-        if not self.signing:
-            return
-        self.progress_bar.setValue(update.done)
-        if update.message:
-            self.notice.setText(update.message)
-
-    def _end_run(self) -> None:
-        self.signing = False
-        self.cancel_token = None
-        self.progress_bar.hide()
-        self.stop_button.hide()
-        self._update_buttons()
+        self.sign_run.stop()
 
     def _signed(self, report: service.SignReport) -> None:
-        self._end_run()
+        self._update_buttons()
         if report.stopped is not None:
             self.pin.forget()  # the token went away: ask again next time
         self.search()  # the list and the badge show the new signatures
@@ -448,7 +406,7 @@ class WarehouseScreen(QWidget):
         self.signing_done.emit(report)
 
     def _sign_failed(self, error: BaseException) -> None:
-        self._end_run()
+        self._update_buttons()
         if isinstance(error, SigningError):
             self.pin.forget()  # a wrong PIN must be asked again
         self.notice.setText(getattr(error, "message_vi", "Ký số không thành công."))
@@ -465,8 +423,7 @@ class WarehouseScreen(QWidget):
         self.pin.forget()
 
     def closeEvent(self, event: object) -> None:  # noqa: N802
-        if self.cancel_token is not None:
-            self.cancel_token.cancel()  # a run stops after the record being signed
+        self.sign_run.stop()  # a run stops after the record being signed
         super().closeEvent(event)  # type: ignore[arg-type]
 
 

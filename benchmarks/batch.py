@@ -9,7 +9,7 @@ Measured in the same run, on the same files, one process each:
 
 * the pipeline alone: every file loaded and put through ``process_page`` (deskew, crop, blank,
   barcodes, colour, compression), nothing stored: its pages per second;
-* the batch: ``app.services.batch.scan_batch`` into a fresh data folder: the same pipeline plus the
+* the batch: ``app.services.batch.engine.scan_batch`` into a fresh data folder: the same pipeline plus the
   batch checks (separator QR / Patch T, quality flags, perceptual hash), duplicate look-ups, each
   stored page written durably, rows committed in groups, one PDF per document in the blob store:
   its pages per hour, documents, and the share it costs on top of the pipeline.
@@ -97,7 +97,7 @@ def pipeline_pass(folder: Path) -> float:
 
 
 def batch_pass(folder: Path) -> tuple[float, object]:
-    from app.services.batch import scan_batch
+    from app.services.batch.engine import scan_batch
     from app.services.context import AppContext
 
     data = Path(tempfile.mkdtemp(prefix="motcua-bench-batch-"))

@@ -78,7 +78,7 @@ def _upload_of(server, sha256: str) -> dict | None:
 def _kill_and_resume(server, ctx, env: dict, size: int, report: Report) -> tuple[float | None, int, float]:
     """A file of ``size`` bytes: the station is killed at about 30 %, restarted; returns (seconds to send
     again after the restart, bytes the server received twice, the restarted run's peak memory MB)."""
-    from app.services.dossiers import get_dossier
+    from app.services.reception.dossiers import get_dossier
 
     code = receive(ctx, 10**6 - 1).code
     sha256 = attach(ctx, code, os.urandom(size), "ho-so-day.pdf").sha256
@@ -112,7 +112,7 @@ def _kill_and_resume(server, ctx, env: dict, size: int, report: Report) -> tuple
 
 def _raw_upload(server, ctx, codes: list[str]) -> float:
     """The same files uploaded by a bare client to another agency's dossiers; seconds taken."""
-    from app.services.dossiers import get_dossier
+    from app.services.reception.dossiers import get_dossier
     from app.store.repositories import OutboxRepository
     from app.sync.vocabulary import dossier_record
 
@@ -167,7 +167,7 @@ def run(quick: bool) -> Report:
     os.environ.update({k: env[k] for k in ("MOTCUA_SYNC_SECRETS", "MOTCUA_SECRET_DIR")})
     server = start_server(root / "province")
     try:
-        from app.services.sync import configure, sync_state
+        from app.services.sync.runs import configure, sync_state
 
         agency = new_agency()
         _, token = server.station(agency)

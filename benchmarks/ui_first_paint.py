@@ -25,8 +25,8 @@ def _probe(data_dir: Path) -> dict[str, float]:
 
 
 def _empty_data_dir() -> Path:
+    from app.services.admin.setup import init
     from app.services.context import AppContext
-    from app.services.setup import init
 
     folder = DATA_ROOT / "ui-empty"
     if not (folder / "motcua.db").exists():
@@ -39,8 +39,8 @@ def run(quick: bool) -> Report:
     report = Report("main window first paint")
     rows = 100_000 if quick else 1_000_000
     _database(rows).close()
+    from app.services.admin.setup import init
     from app.services.context import AppContext
-    from app.services.setup import init
 
     big = DATA_ROOT / f"search-{rows}"
     with AppContext.open(big) as ctx:

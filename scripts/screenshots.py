@@ -100,8 +100,8 @@ def press(widget, key) -> None:  # type: ignore[no-untyped-def]
 def shoot_sign_in(s: Shooter, ctx, runner) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtCore import Qt
 
-    from app.services import auth
-    from app.ui.sign_in import FirstAdminDialog, SignInDialog
+    from app.services.admin import auth
+    from app.ui.admin.sign_in import FirstAdminDialog, SignInDialog
 
     first = FirstAdminDialog(ctx, runner)
     first.show()
@@ -200,7 +200,8 @@ def shoot_main_and_dialogs(s: Shooter, ctx, officer) -> None:  # type: ignore[no
 def shoot_return_digitise(s: Shooter, ctx, returning) -> None:  # type: ignore[no-untyped-def]
     """23: "Số hoá kết quả" opened in the return dialog, the result file chosen and its data typed."""
     from app.core.dossier import DossierStatus
-    from app.services import dossiers, results
+    from app.services.reception import dossiers
+    from app.services.warehouse import results
 
     done = [d for d in dossiers.list_dossiers(ctx, status=int(DossierStatus.DONE), limit=200)
             if results.result_status(ctx, d.code).expected]
@@ -224,9 +225,9 @@ def shoot_scan_station(s: Shooter, ctx, officer) -> None:  # type: ignore[no-unt
     """Trạm quét after six pages arrived (the blank one greyed), some assigned, then saved."""
     from PySide6.QtCore import QItemSelectionModel
 
-    from app.services import dossiers as dossier_service
+    from app.services.reception import dossiers as dossier_service
     from app.ui.ops import TaskRunner
-    from app.ui.scan_station import ScanStationDialog
+    from app.ui.scanning.station import ScanStationDialog
     from tests.scanning.scan_helpers import blank_page, save, seal_page, text_page
 
     code = next(d.code for d in (dossier_service.get_dossier(ctx, x.code)
@@ -278,7 +279,7 @@ def shoot_sync(s: Shooter, ctx, officer, folder: Path) -> None:  # type: ignore[
     import os as _os
 
     from app.core.catalogue import load_catalogue
-    from app.services.sync import configure
+    from app.services.sync.runs import configure
     from app.sync.catalogue import procedure_to_record
     from app.ui.main_window import MainWindow
     from tests.sync import helpers
@@ -340,9 +341,9 @@ def render_slips(out: Path) -> list[Path]:
 def run(out: Path) -> list[Path]:
     from PySide6.QtWidgets import QApplication
 
-    from app.services import auth
+    from app.services.admin import auth
+    from app.services.admin.setup import init
     from app.services.context import AppContext
-    from app.services.setup import init
     from app.ui.fonts import install_bundled_fonts
     from app.ui.ops import TaskRunner
 

@@ -32,11 +32,11 @@ EXAMPLE_SECRET = "7KQM-3XTD-HW9P-RB4N-ZC6F-L2VA"
 
 
 def shoot_recovery(s, ctx, out: Path) -> None:  # type: ignore[no-untyped-def]
-    from app.services import auth
-    from app.services import keys as keys_service
+    from app.services.admin import auth
+    from app.services.admin import data_keys as keys_service
+    from app.ui.admin.recovery_secret_dialog import RecoverySecretDialog
     from app.ui.main_window import MainWindow
     from app.ui.ops import TaskRunner
-    from app.ui.recovery_secret_dialog import RecoverySecretDialog
     from scripts.screenshots import DEMO_NOW, PASSWORD
 
     admin = auth.create_user(ctx, "admin", "Phạm Thu Hà", PASSWORD, auth.Role.ADMIN, by=None)
@@ -88,8 +88,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtWidgets import QApplication
 
+    from app.services.admin.setup import init
     from app.services.context import AppContext
-    from app.services.setup import init
     from app.ui.fonts import install_bundled_fonts
     from scripts.screenshots import DEMO_NOW, Shooter
 

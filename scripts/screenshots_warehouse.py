@@ -75,10 +75,10 @@ def shoot_warehouse(s, ctx, officer, folder: Path, cccd_payload: str) -> None:  
     from PySide6.QtTest import QTest
 
     from app.core.warehouse import ResultMetadata
-    from app.services import warehouse
+    from app.services.warehouse import records as warehouse
     from app.ui.ops import TaskRunner
-    from app.ui.receive_dialog import ReceiveDialog
-    from app.ui.result_form import ResultForm
+    from app.ui.reception.receive_dialog import ReceiveDialog
+    from app.ui.warehouse.result_form import ResultForm
 
     def type_text(widget, text: str) -> None:  # type: ignore[no-untyped-def]
         for char in text:
@@ -112,7 +112,7 @@ def shoot_warehouse(s, ctx, officer, folder: Path, cccd_payload: str) -> None:  
             type_code="KQ.G15.000031", number="12", symbol="2019", issued_on=date(2019, 3, 5),
             issuer="UBND phường Bến Nghé", signer="Trần Văn Bình", owner_name="Nguyễn Thị Hoa",
             owner_id_number="001190012345", owner_old_id_number="012345678"), officer, page_images=pages)
-        from app.services import drafts
+        from app.services.reception import drafts
 
         for draft in drafts.open_drafts(ctx, officer):  # drafts left by the screens shot before
             drafts.discard_draft(ctx, draft.id)
@@ -143,9 +143,11 @@ def shoot_warehouse_screen(s, ctx, officer, folder: Path) -> None:  # type: igno
     from datetime import date
 
     from app.core.warehouse import ResultMetadata, Validity
-    from app.services import signing, warehouse, warehouse_signing
+    from app.services.warehouse import pdf_signing as signing
+    from app.services.warehouse import record_signing as warehouse_signing
+    from app.services.warehouse import records as warehouse
     from app.ui.ops import TaskRunner
-    from app.ui.warehouse_screen import WarehouseScreen
+    from app.ui.warehouse.screen import WarehouseScreen
     from tests.signing.pki import OFFICER_CN, TestCa, make_pkcs12
 
     ca = TestCa.create()
@@ -202,9 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("MOTCUA_DATA_KEY", "5a" * 32)  # a throwaway folder: no OS keyring needed
     from PySide6.QtWidgets import QApplication
 
-    from app.services import auth
+    from app.services.admin import auth
+    from app.services.admin.setup import init
     from app.services.context import AppContext
-    from app.services.setup import init
     from app.ui.fonts import install_bundled_fonts
     from scripts.screenshots import CCCD_PAYLOAD, DEMO_NOW, Shooter
 

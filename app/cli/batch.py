@@ -91,7 +91,7 @@ def register(subcommands: Any, leaf: Callable[..., Any]) -> None:
 
 
 def cmd_separator(args: argparse.Namespace, out: _Out) -> int:
-    from app.services.batch import separator_sheets
+    from app.services.batch.separator_sheets import separator_sheets
 
     sheets = separator_sheets(args.result_type, args.count, args.record)
     path = Path(args.out)
@@ -156,8 +156,9 @@ def cmd_batch(args: argparse.Namespace, out: _Out) -> int:
 
     from app.cli.common import UsageError, open_context
     from app.core.progress import CancelToken
-    from app.services.auth import SYSTEM_OFFICER
-    from app.services.batch import cancel_batch, resume_batches, scan_batch
+    from app.services.admin.auth import SYSTEM_OFFICER
+    from app.services.batch.engine import resume_batches, scan_batch
+    from app.services.batch.lifecycle import cancel_batch
 
     chosen = [name for name in ("source", "resume", "cancel") if getattr(args, name)]
     if len(chosen) != 1:

@@ -40,8 +40,8 @@ RECOVERY_REMINDER_VI = ("Nhắc quản trị viên: chưa có mã khôi phục d
 
 
 def cmd_init(args: argparse.Namespace, out: Output) -> int:
-    from app.services.keys import recovery_set
-    from app.services.setup import init
+    from app.services.admin.data_keys import recovery_set
+    from app.services.admin.setup import init
 
     with open_context(args, create=True) as ctx:
         result = init(ctx, demo=args.demo)
@@ -72,7 +72,7 @@ def cmd_init(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_catalog_list(args: argparse.Namespace, out: Output) -> int:
-    from app.services.catalogue import list_procedures
+    from app.services.reception.catalogue import list_procedures
 
     with open_context(args) as ctx:
         procedures = list_procedures(ctx)
@@ -86,7 +86,7 @@ def cmd_catalog_list(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_catalog_show(args: argparse.Namespace, out: Output) -> int:
-    from app.services.catalogue import get_procedure
+    from app.services.reception.catalogue import get_procedure
 
     with open_context(args) as ctx:
         p = get_procedure(ctx, args.code)
@@ -130,7 +130,7 @@ def cmd_catalog_show(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_dossier_list(args: argparse.Namespace, out: Output) -> int:
-    from app.services.dossiers import count_dossiers, list_dossiers
+    from app.services.reception.dossiers import count_dossiers, list_dossiers
 
     with open_context(args) as ctx:
         found = list_dossiers(ctx, args.search, status=args.status, limit=args.limit, offset=args.offset)
@@ -150,7 +150,7 @@ def cmd_dossier_list(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_dossier_show(args: argparse.Namespace, out: Output) -> int:
-    from app.services.dossiers import get_dossier
+    from app.services.reception.dossiers import get_dossier
 
     with open_context(args) as ctx:
         d = get_dossier(ctx, args.code)
@@ -203,7 +203,7 @@ def cmd_dossier_show(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_calendar_show(args: argparse.Namespace, out: Output) -> int:
-    from app.services.calendar import show_year
+    from app.services.reception.calendar import show_year
 
     with open_context(args) as ctx:
         year = show_year(ctx, args.year)
@@ -225,7 +225,7 @@ def cmd_calendar_show(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_calendar_set(args: argparse.Namespace, out: Output) -> int:
-    from app.services.calendar import set_day
+    from app.services.reception.calendar import set_day
 
     with open_context(args) as ctx:
         result = set_day(ctx, args.day, args.kind, args.note or "")
@@ -249,7 +249,7 @@ def cmd_calendar_set(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_calendar_due(args: argparse.Namespace, out: Output) -> int:
-    from app.services.calendar import due
+    from app.services.reception.calendar import due
 
     with open_context(args) as ctx:
         due_at = due(ctx, args.from_, args.procedure, channel=args.channel)

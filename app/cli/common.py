@@ -300,8 +300,8 @@ def log_unexpected(data_dir: str | None) -> Path:
     """Log the exception being handled, with its traceback, to ``<data dir>/logs/motcua.log`` (JSON
     lines, personal data masked; the temporary folder when the data folder cannot be written).
     Only the command's words are logged, never its arguments (they may hold an applicant's data)."""
+    from app.services.admin.logging_setup import log_exception
     from app.services.context import resolve_data_dir
-    from app.services.logging_setup import log_exception
 
     error = sys.exc_info()[1] or RuntimeError("unknown error")
     words = [w for w in sys.argv[1:] if not w.startswith("-")][:2]

@@ -20,7 +20,7 @@ def _status_json(s: Any) -> dict[str, Any]:
 
 
 def cmd_status(args: argparse.Namespace, out: Output) -> int:
-    from app.services import keys
+    from app.services.admin import data_keys as keys
 
     s = keys.status(args.data_dir)
     if out.as_json:
@@ -38,7 +38,7 @@ def cmd_status(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_set_secret(args: argparse.Namespace, out: Output) -> int:
-    from app.services import keys
+    from app.services.admin import data_keys as keys
 
     secret = None if args.generate else keys.secret_from_env(args.secret_env)
     if secret is None and not args.generate:
@@ -56,7 +56,7 @@ def cmd_set_secret(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_rotate(args: argparse.Namespace, out: Output) -> int:
-    from app.services import keys
+    from app.services.admin import data_keys as keys
 
     result = keys.rotate(args.data_dir, args.db_url, keys.secret_from_env(args.secret_env))
     if out.as_json:
@@ -70,7 +70,7 @@ def cmd_rotate(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_recover(args: argparse.Namespace, out: Output) -> int:
-    from app.services import keys
+    from app.services.admin import data_keys as keys
 
     secret = keys.secret_from_env(args.secret_env)
     key_file = Path(args.key_file).expanduser() if args.key_file else None

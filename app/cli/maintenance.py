@@ -57,7 +57,7 @@ def _print_backup(out: Output, result: Any) -> None:
 
 
 def cmd_backup(args: argparse.Namespace, out: Output) -> int:
-    from app.services.backup import create_backup
+    from app.services.admin.backup import create_backup
 
     with open_context(args) as ctx:
         result = create_backup(ctx, Path(args.dest).expanduser().resolve())
@@ -69,7 +69,7 @@ def cmd_backup(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_backup_schedule(args: argparse.Namespace, out: Output) -> int:
-    from app.services.backup import get_schedule, run_scheduled_backup, set_schedule
+    from app.services.admin.backup import get_schedule, run_scheduled_backup, set_schedule
 
     with open_context(args) as ctx:
         if args.off:
@@ -102,8 +102,8 @@ def cmd_backup_schedule(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_restore(args: argparse.Namespace, out: Output) -> int:
-    from app.services.backup import restore_backup
-    from app.services.keys import secret_from_env
+    from app.services.admin.backup import restore_backup
+    from app.services.admin.data_keys import secret_from_env
 
     result = restore_backup(Path(args.src).expanduser().resolve(), data_dir=args.data_dir, db_url=args.db_url,
                             secret=secret_from_env(args.secret_env))
@@ -120,7 +120,7 @@ def cmd_restore(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_verify(args: argparse.Namespace, out: Output) -> int:
-    from app.services.verify import verify_location
+    from app.services.admin.verify import verify_location
 
     report = verify_location(args.data_dir, args.db_url)
     if out.as_json:
@@ -140,7 +140,7 @@ def cmd_verify(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_diagnostics(args: argparse.Namespace, out: Output) -> int:
-    from app.services.diagnostics import collect_diagnostics
+    from app.services.admin.diagnostics import collect_diagnostics
 
     with open_context(args) as ctx:
         result = collect_diagnostics(ctx, Path(args.out), run_verify=not args.no_verify)

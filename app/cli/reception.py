@@ -3,7 +3,7 @@
 ``return --result-pdf FILE`` also digitises the result into the applicant's e-data warehouse, in the
 same transaction; ``--json`` then gives the record id as ``"result_record"`` (null without it).
 
-The command line acts as :data:`app.services.auth.SYSTEM_OFFICER` (an administrator): whoever can
+The command line acts as :data:`app.services.admin.auth.SYSTEM_OFFICER` (an administrator): whoever can
 run it on this computer can open the database anyway.
 """
 
@@ -36,7 +36,8 @@ from app.core.calendar import WEEKDAY_NAMES_VI
 from app.core.errors import MotCuaError, ValidationError
 
 Leaf = Callable[[Any, str, str, Callable[[argparse.Namespace, Output], int]], Any]
-ROLES = ("admin", "officer", "clerk", "supervisor")  # app.services.auth.Role (not imported: fast --help)
+# app.services.admin.auth.Role (not imported: fast --help)
+ROLES = ("admin", "officer", "clerk", "supervisor")
 
 
 # --------------------------------------------------------------------------- JSON shapes
@@ -90,15 +91,16 @@ def _all_errors(exc: ValidationError) -> ValidationError:
 
 def cmd_receive(args: argparse.Namespace, out: Output) -> int:
     from app.core.cccd import applicant_from_qr, parse_cccd_qr
-    from app.services import reception
-    from app.services.auth import SYSTEM_OFFICER
-    from app.services.catalogue import get_procedure
-    from app.services.printing import export_slip
+    from app.services.admin.auth import SYSTEM_OFFICER
+    from app.services.reception import payloads
+    from app.services.reception import receive as reception
+    from app.services.reception.catalogue import get_procedure
+    from app.services.reception.printing import export_slip
 
     if args.applicant_qr is not None:
         applicant = applicant_from_qr(parse_cccd_qr(args.applicant_qr))
     else:
-        applicant = reception.applicant_from_dict(_read_applicant_json(args.applicant_json))
+        applicant = payloads.applicant_from_dict(_read_applicant_json(args.applicant_json))
     receipt_error: str | None = None
     receipt_path: Path | None = None
     with open_context(args) as ctx:
@@ -150,8 +152,8 @@ def cmd_receive(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_print(args: argparse.Namespace, out: Output) -> int:
-    from app.services.auth import SYSTEM_OFFICER
-    from app.services.printing import export_slip
+    from app.services.admin.auth import SYSTEM_OFFICER
+    from app.services.reception.printing import export_slip
 
     extra: dict[str, Any] = {}
     if args.reason:
@@ -185,7 +187,8 @@ def _result_day(text: str | None) -> Any:
 
 
 def _result_of(args: argparse.Namespace) -> Any:
-    """The :class:`~app.services.results.DossierResult` of ``--result-pdf`` and its options, or None."""
+    """The :class:`~app.services.warehouse.results.DossierResult` of ``--result-pdf`` and its options,
+    or None."""
     from app.cli.common import UsageError
 
     if not args.result_pdf:
@@ -193,7 +196,7 @@ def _result_of(args: argparse.Namespace) -> Any:
         if given:
             raise UsageError(f"{', '.join(given)} needs --result-pdf FILE")
         return None
-    from app.services.results import DossierResult
+    from app.services.warehouse.results import DossierResult
 
     return DossierResult(pdf_path=Path(args.result_pdf), type_code=args.result_type or None,
                          number=args.result_number or "", symbol=args.result_symbol or "",
@@ -201,8 +204,8 @@ def _result_of(args: argparse.Namespace) -> Any:
 
 
 def cmd_return(args: argparse.Namespace, out: Output) -> int:
-    from app.services.auth import SYSTEM_OFFICER
-    from app.services.reception import hand_over
+    from app.services.admin.auth import SYSTEM_OFFICER
+    from app.services.reception.handover import hand_over
 
     result = _result_of(args)
     with open_context(args) as ctx:
@@ -237,7 +240,7 @@ def _read_password(from_stdin: bool) -> str:
 
 
 def cmd_user_add(args: argparse.Namespace, out: Output) -> int:
-    from app.services.auth import SYSTEM_OFFICER, create_user
+    from app.services.admin.auth import SYSTEM_OFFICER, create_user
 
     password = _read_password(args.password_stdin).removesuffix("\r")
     with open_context(args) as ctx:
@@ -250,7 +253,7 @@ def cmd_user_add(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_user_list(args: argparse.Namespace, out: Output) -> int:
-    from app.services.auth import SYSTEM_OFFICER, list_users
+    from app.services.admin.auth import SYSTEM_OFFICER, list_users
 
     with open_context(args) as ctx:
         users = list_users(ctx, SYSTEM_OFFICER)

@@ -119,8 +119,8 @@ def cmd_scan(args: argparse.Namespace, out: _Out) -> int:
 
     from app.cli.common import UsageError, open_context
     from app.core.progress import CancelToken
-    from app.services.auth import SYSTEM_OFFICER
-    from app.services.scanning import recover_at_startup, resume_pending_scans, scan_into_dossier
+    from app.services.admin.auth import SYSTEM_OFFICER
+    from app.services.scanning.dossier_scan import recover_at_startup, resume_pending_scans, scan_into_dossier
 
     if args.resume:
         if args.source or args.to:

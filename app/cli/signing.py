@@ -69,7 +69,7 @@ def signer_key(args: argparse.Namespace, ctx: Any) -> Any:
     if args.pkcs12:
         return Pkcs12Key(Path(args.pkcs12), _secret(args.pass_env, "Mật khẩu tệp .p12: "))
     if ctx is not None and not (args.pkcs11_module or args.token or args.key or args.key_id):
-        from app.services.signing import MODE_PKCS12, signing_settings
+        from app.services.warehouse.pdf_signing import MODE_PKCS12, signing_settings
 
         settings = signing_settings(ctx)
         if settings.mode == MODE_PKCS12:  # the station signs with a software certificate
@@ -125,7 +125,7 @@ def cmd_sign(args: argparse.Namespace, out: Any) -> int:
 def _pkcs11_key(args: argparse.Namespace, ctx: Any) -> Any:
     from app.cli.common import UsageError
     from app.documents.signing import Pkcs11Key
-    from app.services.signing import default_module, signing_settings
+    from app.services.warehouse.pdf_signing import default_module, signing_settings
 
     settings = signing_settings(ctx) if ctx is not None else None
     module = args.pkcs11_module or (settings.module if settings else default_module())
@@ -145,7 +145,7 @@ def _pkcs11_key(args: argparse.Namespace, ctx: Any) -> Any:
 
 
 def cmd_verify_signature(args: argparse.Namespace, out: Any) -> int:
-    from app.services.signing import verify_file
+    from app.services.warehouse.pdf_signing import verify_file
 
     trust = Path(args.trust_roots) if args.trust_roots else None
     ctx = None if trust is not None else _context(args)

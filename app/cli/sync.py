@@ -43,7 +43,7 @@ def _report(run: Any, out: Output) -> int:
 
 
 def cmd_sync(args: argparse.Namespace, out: Output) -> int:
-    from app.services import sync
+    from app.services.sync import runs as sync
 
     with open_context(args) as ctx:
         if args.server or args.token:
@@ -66,7 +66,7 @@ def cmd_sync(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_status(args: argparse.Namespace, out: Output) -> int:
-    from app.services.sync import sync_state
+    from app.services.sync.runs import sync_state
 
     with open_context(args) as ctx:
         state = sync_state(ctx)
@@ -85,7 +85,7 @@ def cmd_status(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_failed(args: argparse.Namespace, out: Output) -> int:
-    from app.services.sync import failed_items
+    from app.services.sync.runs import failed_items
 
     with open_context(args) as ctx:
         items = failed_items(ctx)
@@ -115,7 +115,7 @@ def cmd_failed(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_retry(args: argparse.Namespace, out: Output) -> int:
-    from app.services.sync import retry
+    from app.services.sync.runs import retry
 
     with open_context(args) as ctx:
         item = retry(ctx, args.item_id)

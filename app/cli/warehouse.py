@@ -2,13 +2,13 @@
 
 JSON shapes (docs/contracts-wave2.md, "Warehouse"): ``search --json`` prints
 ``{"owner": ID, "text": TEXT|null, "count": N, "records": [RECORD, ...]}`` and ``add --json`` prints
-``RECORD``, where RECORD is :func:`app.services.warehouse.record_to_json`; in ``search`` each RECORD
+``RECORD``, where RECORD is :func:`app.services.warehouse.records.record_to_json`; in ``search`` each RECORD
 also has ``"signature": {"signed", "valid", "trusted", "signer", "signed_at", "level", "message"}``
-(the PDF verified now). ``sign --json`` prints the :class:`~app.services.warehouse_signing.SignReport`:
+(the PDF verified now). ``sign --json`` prints the :class:`~app.services.warehouse.record_signing.SignReport`:
 ``{"count", "signed": [SIGNED...], "already_signed": [SIGNED...], "failed": [{"record_id", "error",
 "message"}], "cancelled", "stopped", "not_done", "ok"}`` with SIGNED ``{"record_id", "sha256",
 "original_sha256", "already_signed", "dossier_code", "signature"}``; it exits 1 unless every record
-ended validly signed. The command line acts as :data:`app.services.auth.SYSTEM_OFFICER`.
+ended validly signed. The command line acts as :data:`app.services.admin.auth.SYSTEM_OFFICER`.
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ VALIDITY_CHOICES = ("valid", "until", "expired")
 
 
 def cmd_search(args: argparse.Namespace, out: Output) -> int:
-    from app.services import warehouse, warehouse_signing
-    from app.services.auth import SYSTEM_OFFICER
+    from app.services.admin.auth import SYSTEM_OFFICER
+    from app.services.warehouse import record_signing as warehouse_signing
+    from app.services.warehouse import records as warehouse
 
     with open_context(args) as ctx:
         records = warehouse.search(ctx, SYSTEM_OFFICER, owner_id=args.owner, text=args.text,
@@ -54,8 +55,8 @@ def cmd_search(args: argparse.Namespace, out: Output) -> int:
 def cmd_add(args: argparse.Namespace, out: Output) -> int:
     from app.core.errors import ValidationError
     from app.core.warehouse import OwnerIdKind, ResultMetadata, Validity, classify_owner_id, parse_day_vi
-    from app.services import warehouse
-    from app.services.auth import SYSTEM_OFFICER
+    from app.services.admin.auth import SYSTEM_OFFICER
+    from app.services.warehouse import records as warehouse
 
     kind = classify_owner_id(args.owner_id)
     if kind is None:
@@ -89,8 +90,8 @@ def cmd_sign(args: argparse.Namespace, out: Output) -> int:
     from app.cli.common import UsageError
     from app.cli.signing import signer_key
     from app.documents.signing import DEFAULT_REASON
-    from app.services import warehouse_signing
-    from app.services.auth import SYSTEM_OFFICER
+    from app.services.admin.auth import SYSTEM_OFFICER
+    from app.services.warehouse import record_signing as warehouse_signing
 
     if bool(args.records) == bool(args.unsigned):
         raise UsageError("give RECORD_ID... or --unsigned (not both)")

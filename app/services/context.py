@@ -30,7 +30,7 @@ OFFICE_HOURS = "calendar.office_hours"
 INITIALISED_AT = "app.initialised_at"
 DEMO_SEEDED_AT = "demo.seeded_at"
 DEMO_COUNT = "demo.count"
-# Printed slips (app.services.printing.office_profile); unset keys fall back to PROFILE_DEFAULTS.
+# Printed slips (app.services.admin.office.office_profile); unset keys fall back to PROFILE_DEFAULTS.
 FORM_SET = "forms.set"  # legal form set new dossiers are received under
 PARENT_AGENCY = "agency.parent"  # header line 1 (TÊN CƠ QUAN CHỦ QUẢN); default: agency name upper-cased
 UNIT_NAME = "agency.unit"  # header line 2, bold

@@ -1,7 +1,7 @@
 """Integrity checks of the store: the database file, every blob's hash, every dossier's files.
 
 Each check yields :class:`Finding` objects (``kind``, English ``detail``, ``ref``); an empty result
-means the part is sound. ``app.services.verify`` puts them together for ``motcua verify``.
+means the part is sound. ``app.services.admin.verify`` puts them together for ``motcua verify``.
 """
 
 from __future__ import annotations

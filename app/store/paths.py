@@ -12,8 +12,8 @@ APP_AUTHOR = "MotCua"
 DB_FILE_NAME = "motcua.db"
 BACKUPS_DIR_NAME = "backups"
 BLOBS_DIR_NAME = "blobs"
-SPOOL_DIR_NAME = "spool"  # scanned pages as they arrive (app.services.scanning, scan_station)
-BATCH_SPOOL_DIR_NAME = "batch-spool"  # pages of archive batches (app.services.batch)
+SPOOL_DIR_NAME = "spool"  # scanned pages as they arrive (app.services.scanning.dossier_scan, scan_station)
+BATCH_SPOOL_DIR_NAME = "batch-spool"  # pages of archive batches (app.services.batch.engine)
 SPOOL_DIR_NAMES = (SPOOL_DIR_NAME, BATCH_SPOOL_DIR_NAME)
 
 

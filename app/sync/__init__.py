@@ -6,5 +6,5 @@ mapping), ``adapter`` (the seam a province-specific gateway implements, and its 
 ``engine`` (pushing the outbox in order, backoff, Retry-After, offline detection), ``merge`` (what
 the province changed, and the conflict rule), ``backoff``, ``errors``, ``secrets`` (the station
 token kept out of plain files). The outbox table is ``app.store.models_sync``; a run is
-``app.services.sync.sync_once``. Protocol: ``docs/sync-protocol.md``.
+``app.services.sync.runs.sync_once``. Protocol: ``docs/sync-protocol.md``.
 """

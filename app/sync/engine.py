@@ -1,7 +1,7 @@
 """Pushing the outbox: in order per dossier, each item's outcome saved right after its attempt.
 
 The engine knows nothing of the database: it works through an :class:`OutboxStore` (implemented by
-``app.services.sync_store``) and a :class:`~app.sync.adapter.ProvincialAdapter`. What happens to an
+``app.services.sync.store``) and a :class:`~app.sync.adapter.ProvincialAdapter`. What happens to an
 item after an attempt:
 
 * accepted (a duplicate the server already had included) -> ``sent``;

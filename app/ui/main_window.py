@@ -22,28 +22,28 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.errors import MotCuaError
-from app.services import auth
-from app.services import catalogue as catalogue_service
-from app.services import dossiers as dossier_service
-from app.services import results as result_service
+from app.services.admin import auth
+from app.services.admin.logging_setup import configure_logging
 from app.services.context import AppContext, resolve_data_dir
-from app.services.faults import user_error
-from app.services.logging_setup import configure_logging
-from app.services.scan_station import list_scanners
-from app.services.sync import dossier_sync_state
-from app.ui.dossier_detail import DIGITISE_KEYS, DIGITISE_LINK, dossier_html
-from app.ui.dossier_model import DossierListModel
+from app.services.reception import catalogue as catalogue_service
+from app.services.reception import dossiers as dossier_service
+from app.services.scanning.station import list_scanners
+from app.services.sync.runs import dossier_sync_state
+from app.services.user_errors import user_error
+from app.services.warehouse import results as result_service
+from app.ui.admin.maintenance import Maintenance
+from app.ui.admin.recovery_secret_dialog import RecoveryReminder
+from app.ui.admin.sign_in import sign_in
+from app.ui.dossiers.dossier_detail import DIGITISE_KEYS, DIGITISE_LINK, dossier_html
+from app.ui.dossiers.dossier_model import DossierListModel
+from app.ui.dossiers.filter_bar import FilterBar
 from app.ui.error_hooks import install_excepthooks
-from app.ui.filter_bar import FilterBar
-from app.ui.maintenance import Maintenance
 from app.ui.ops import TaskRunner
-from app.ui.receive_dialog import ReceiveDialog
-from app.ui.recovery_secret_dialog import RecoveryReminder
-from app.ui.return_dialog import ReturnDialog
-from app.ui.scan_station import ScanStationDialog
-from app.ui.sign_in import sign_in
-from app.ui.signature_badge import DossierSignatures
-from app.ui.sync_indicator import SyncUi
+from app.ui.reception.receive_dialog import ReceiveDialog
+from app.ui.reception.return_dialog import ReturnDialog
+from app.ui.scanning.station import ScanStationDialog
+from app.ui.sync.indicator import SyncUi
+from app.ui.warehouse.signature_badge import DossierSignatures
 
 log = logging.getLogger(__name__)
 UNEXPECTED_VI = ("Đã xảy ra lỗi không mong muốn. Chi tiết đã được ghi vào nhật ký (thư mục logs trong "
@@ -109,7 +109,8 @@ class MainWindow(QMainWindow):
         self.digitise_dialog: QWidget | None = None
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.table)
-        # the dossier's digitised PDFs and their digital signatures (app.ui.signature_badge), under the detail
+        # the dossier's digitised PDFs and their digital signatures (app.ui.warehouse.signature_badge),
+        # under the detail
         self.signatures = DossierSignatures(self.ctx, self.runner, self.officer, self.show_error, self)
         self.signatures.signed.connect(lambda code: self._show_detail(code))
         right = QSplitter(Qt.Orientation.Vertical, self)
@@ -239,7 +240,7 @@ class MainWindow(QMainWindow):
 
     def open_batch_screen(self) -> QWidget:
         """Ctrl+Shift+B: batch digitising (separator sheets split a stack into documents)."""
-        from app.ui.batch_screen import BatchScreen
+        from app.ui.batch.screen import BatchScreen
 
         screen = getattr(self, "batch_screen", None)
         if screen is None:
@@ -252,7 +253,7 @@ class MainWindow(QMainWindow):
 
     def open_warehouse_screen(self) -> QWidget:
         """Ctrl+Shift+K: the e-data warehouse browser (search, page preview, digital signatures)."""
-        from app.ui.warehouse_screen import WarehouseScreen
+        from app.ui.warehouse.screen import WarehouseScreen
 
         screen = getattr(self, "warehouse_screen", None)
         if screen is None:
@@ -265,7 +266,7 @@ class MainWindow(QMainWindow):
 
     def open_digitise_result(self) -> QWidget | None:
         """Ctrl+Shift+R: digitise the result of the dossier shown (handed back without it)."""
-        from app.ui.result_digitise import DigitiseResultDialog
+        from app.ui.warehouse.result_digitise import DigitiseResultDialog
 
         code = getattr(self, "_detail_code", None)
         if code is None or not result_service.may_digitise(self.officer):
@@ -326,7 +327,7 @@ class MainWindow(QMainWindow):
     def show_error(self, error: BaseException) -> None:
         """The single place a failure reaches the officer: Vietnamese text, details in the log.
         Every uncaught exception comes here too (``app.ui.error_hooks``). A full disk, a read-only
-        folder or a locked database gets its own message (``app.services.faults``)."""
+        folder or a locked database gets its own message (``app.services.user_errors``)."""
         known = user_error(error)
         if isinstance(known, MotCuaError):
             log.warning("%s", known, exc_info=None if known is error else error)
@@ -397,7 +398,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = MainWindow(ctx, officer=officer)
     windows.append(window)
     window.show()
-    from app.ui.startup_recovery import start_scan_recovery
+    from app.ui.scanning.startup_recovery import start_scan_recovery
 
     start_scan_recovery(ctx, window.runner, window)  # pages a crash left in the scan spool
     code = qt_app.exec()

@@ -14,7 +14,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.services.batch import batch_progress, run_batch, start_batch, unfinished_batches
+from app.services.batch.engine import run_batch
+from app.services.batch.lifecycle import batch_progress, start_batch, unfinished_batches
 from app.services.context import AppContext
 
 

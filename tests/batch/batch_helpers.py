@@ -8,7 +8,7 @@ A stack is described by a string of page kinds, one letter per page:
 * ``P`` a Patch T sheet (bars only, no QR code), ``X`` an unreadable file (a text file named .png).
 
 :func:`expected_documents` gives what the batch must make of it (see the splitting rules in
-``app/services/batch.py``).
+``app/services/batch/``).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services.batch import batch_outcome
+from app.services.batch.lifecycle import batch_outcome
 from app.services.context import AppContext
 from app.store.repositories import BatchRepository
 from tests.batch.batch_helpers import child_env, expected_documents, make_stack

@@ -20,12 +20,13 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.core.warehouse import ResultRecord
-from app.services import warehouse
-from app.services.auth import SYSTEM_OFFICER
-from app.services.batch import BatchOutcome, batch_outcome
+from app.services.admin.auth import SYSTEM_OFFICER
+from app.services.admin.setup import init
+from app.services.batch.lifecycle import batch_outcome
+from app.services.batch.outcome import BatchOutcome
 from app.services.context import AppContext
-from app.services.setup import init
-from app.ui.batch_screen import BatchScreen
+from app.services.warehouse import records as warehouse
+from app.ui.batch.screen import BatchScreen
 from app.ui.ops import TaskRunner
 from tests.batch.batch_helpers import TYPE, make_stack
 

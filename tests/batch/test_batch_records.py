@@ -1,4 +1,4 @@
-"""Batch documents into warehouse records (app/services/batch_records.py): the quality gates, the
+"""Batch documents into warehouse records (app/services/batch/): the quality gates, the
 link to the batch document, idempotence, page images when the spool is gone."""
 
 from __future__ import annotations
@@ -16,11 +16,16 @@ from PIL import Image
 
 from app.core.errors import ValidationError
 from app.core.warehouse import ResultMetadata, SourceKind
-from app.services import batch_records, warehouse
-from app.services.auth import SYSTEM_OFFICER
-from app.services.batch import BatchOutcome, batch_outcome, run_batch, start_batch
+from app.services.admin.auth import SYSTEM_OFFICER
+from app.services.admin.setup import init
+from app.services.batch import reading as batch_reading
+from app.services.batch import recording as batch_records
+from app.services.batch import set_aside
+from app.services.batch.engine import run_batch
+from app.services.batch.lifecycle import batch_outcome, start_batch
+from app.services.batch.outcome import BatchOutcome
 from app.services.context import AppContext
-from app.services.setup import init
+from app.services.warehouse import records as warehouse
 from app.store.repositories import AuditRepository, BatchRepository, WarehouseRepository
 from tests.batch.batch_helpers import TYPE, make_stack
 
@@ -87,7 +92,7 @@ def test_the_split_is_as_expected(done: BatchOutcome) -> None:
     assert docs[1].blank_pages == ("p006.png",) and docs[2].flags.get("unreadable") == ["p010.png"]
     assert docs[3].flags.get("duplicate") == ["p013.png"]
     assert done.accounting.ok
-    assert batch_records.first_unrecorded(done) == 0 and batch_records.first_unrecorded(done, 3) == 0
+    assert batch_reading.first_unrecorded(done) == 0 and batch_reading.first_unrecorded(done, 3) == 0
 
 
 def test_a_document_becomes_a_linked_record_once(ctx: AppContext, done: BatchOutcome) -> None:
@@ -106,9 +111,9 @@ def test_a_document_becomes_a_linked_record_once(ctx: AppContext, done: BatchOut
     # again, even with other metadata: the same record, nothing stored twice
     again = batch_records.record_document(ctx, batch.id, 0, metadata("99"), SYSTEM_OFFICER)
     assert again == record and count(ctx) == 1
-    done_now = batch_records.batch_documents_done(ctx, batch.id)
+    done_now = batch_reading.batch_documents_done(ctx, batch.id)
     assert (done_now.recorded, done_now.total, done_now.label_vi()) == (1, 4, "1/4 giấy tờ đã nhập")
-    assert batch_records.first_unrecorded(outcome) == 1 and batch_records.first_unrecorded(outcome, 1) == 2
+    assert batch_reading.first_unrecorded(outcome) == 1 and batch_reading.first_unrecorded(outcome, 1) == 2
 
 
 def test_a_record_stored_but_not_linked_is_linked_not_stored_again(ctx: AppContext,
@@ -117,7 +122,7 @@ def test_a_record_stored_but_not_linked_is_linked_not_stored_again(ctx: AppConte
     batch, doc = done.batch, done.documents[0]
     orphan = warehouse.add_result(ctx, replace(metadata(), type_code=TYPE), SYSTEM_OFFICER,
                                   pdf_bytes=ctx.db.blobs.read_bytes(doc.sha256 or ""),
-                                  source_kind=SourceKind.BATCH, source_ref=batch_records.source_ref(batch, 0))
+                                  source_kind=SourceKind.BATCH, source_ref=batch_reading.source_ref(batch, 0))
     record = batch_records.record_document(ctx, batch.id, 0, metadata(), SYSTEM_OFFICER)
     assert record == orphan and count(ctx) == 1
     assert batch_outcome(ctx, batch.id).documents[0].warehouse_record == orphan.record_id
@@ -159,7 +164,7 @@ def test_unreadable_pages_refuse_the_document(ctx: AppContext, done: BatchOutcom
                                       blank_pages_reviewed=True, flags_accepted=True)
     message = refused.value.message_vi
     assert "trang không đọc được (p010.png)" in message and "quét lại" in message
-    opened = batch_records.open_document(ctx, done.batch.id, 2)
+    opened = batch_reading.open_document(ctx, done.batch.id, 2)
     assert [p.name for p in opened.pages] == ["p009.png"] and opened.unreadable == ("p010.png",)
     assert "không đọc được: p010.png" in opened.review_vi()
 
@@ -170,7 +175,7 @@ def test_duplicate_pages_need_a_look_and_duplicate_records_are_refused(ctx: AppC
     with pytest.raises(ValidationError) as refused:
         batch_records.record_document(ctx, batch.id, 3, metadata(type_code=TYPE), SYSTEM_OFFICER)
     assert "trùng trang: p013.png" in refused.value.message_vi
-    opened = batch_records.open_document(ctx, batch.id, 3)
+    opened = batch_reading.open_document(ctx, batch.id, 3)
     assert opened.needs_review and opened.flagged == {"duplicate": ["p013.png"]}
     batch_records.record_document(ctx, batch.id, 3, metadata(type_code=TYPE), SYSTEM_OFFICER,
                                   flags_accepted=True)
@@ -179,7 +184,7 @@ def test_duplicate_pages_need_a_look_and_duplicate_records_are_refused(ctx: AppC
         batch_records.record_document(ctx, batch.id, 0, metadata(), SYSTEM_OFFICER)
     assert "Giấy tờ đã có trong kho" in duplicate.value.message_vi
     assert count(ctx) == 1 and not batch_outcome(ctx, batch.id).documents[0].recorded
-    todo = batch_records.batches_to_finish(ctx)
+    todo = batch_reading.batches_to_finish(ctx)
     assert [(t.batch.id, t.done.recorded, t.done.total) for t in todo] == [(batch.id, 1, 4)]
     assert "1/4 giấy tờ đã nhập" in todo[0].label_vi()
 
@@ -189,8 +194,8 @@ def test_page_images_come_from_the_pdf_when_the_spool_is_gone(ctx: AppContext, d
     are gone they are taken out of the document's PDF, in memory: nothing is written in clear."""
     batch = done.batch
     folder = ctx.data_dir / "batch-spool" / batch.name
-    spooled = batch_records.document_page_images(ctx, batch.id, 1)
-    doc = batch_records.open_document(ctx, batch.id, 1)
+    spooled = batch_reading.document_page_images(ctx, batch.id, 1)
+    doc = batch_reading.open_document(ctx, batch.id, 1)
     assert [p.name for p in spooled] == [p.name for p in doc.images]
     assert all((folder / p.name).is_file() for p in spooled)
     magic = (b"\xff\xd8", b"II*", b"MM\0*")  # JPEG, TIFF: sealed files are neither
@@ -205,7 +210,7 @@ def test_page_images_come_from_the_pdf_when_the_spool_is_gone(ctx: AppContext, d
     old_cache.mkdir()
     (old_cache / "0000.jpg").write_bytes(b"\xff\xd8 old")
     before = {p for p in folder.rglob("*")} - {old_cache, old_cache / "0000.jpg"}
-    from_pdf = batch_records.document_page_images(ctx, batch.id, 1)
+    from_pdf = batch_reading.document_page_images(ctx, batch.id, 1)
     assert len(from_pdf) == 3
     for page, size in zip(from_pdf, sizes, strict=True):
         with Image.open(io.BytesIO(page.read())) as im:
@@ -213,7 +218,7 @@ def test_page_images_come_from_the_pdf_when_the_spool_is_gone(ctx: AppContext, d
     assert set(folder.rglob("*")) == before  # nothing written to disk, the old plain cache gone
     # a document not closed, or not there
     with pytest.raises(Exception, match="no closed document 9"):
-        batch_records.document_pages(ctx, batch.id, 9)
+        batch_reading.document_pages(ctx, batch.id, 9)
 
 
 
@@ -222,59 +227,59 @@ def test_a_document_set_aside_counts_as_handled(ctx: AppContext, done: BatchOutc
     it is skipped, counted apart, and its batch leaves "Lô chưa xong" once the others are recorded."""
     batch = done.batch
     with pytest.raises(ValidationError) as no_reason:
-        batch_records.set_aside_document(ctx, batch.id, 2, SYSTEM_OFFICER, "  ")
+        set_aside.set_aside_document(ctx, batch.id, 2, SYSTEM_OFFICER, "  ")
     assert no_reason.value.field == "reason" and "lý do" in no_reason.value.message_vi
-    reason = batch_records.SET_ASIDE_REASONS[0]
-    doc = batch_records.set_aside_document(ctx, batch.id, 2, SYSTEM_OFFICER, reason)
+    reason = set_aside.SET_ASIDE_REASONS[0]
+    doc = set_aside.set_aside_document(ctx, batch.id, 2, SYSTEM_OFFICER, reason)
     assert doc.set_aside and doc.handled and not doc.recorded
     assert (doc.set_aside_reason, doc.set_aside_by) == (reason, SYSTEM_OFFICER.username) and doc.set_aside_at
     outcome = batch_outcome(ctx, batch.id)
-    assert batch_records.first_unrecorded(outcome) == 0 and batch_records.first_unrecorded(outcome, 1) == 3
+    assert batch_reading.first_unrecorded(outcome) == 0 and batch_reading.first_unrecorded(outcome, 1) == 3
     details = [d["set_aside"] for d in outcome.details_json()["documents"]]  # motcua batch --details --json
     assert details[:2] == [None, None] and details[2]["reason"] == reason and details[2]["by"] == "cli"
     with ctx.session() as session:
-        (entry,) = AuditRepository(session).entries(action=batch_records.AUDIT_BATCH_SET_ASIDE)
+        (entry,) = AuditRepository(session).entries(action=set_aside.AUDIT_BATCH_SET_ASIDE)
     assert entry.details["document"] == 3 and entry.details["reason"] == reason
 
     batch_records.record_document(ctx, batch.id, 0, metadata(), SYSTEM_OFFICER)
-    (todo,) = batch_records.batches_to_finish(ctx)
+    (todo,) = batch_reading.batches_to_finish(ctx)
     assert (todo.done.recorded, todo.done.total, todo.done.set_aside, todo.done.remaining) == (1, 4, 1, 2)
     assert todo.label_vi().endswith("1/4 giấy tờ đã nhập, 1 để riêng")
     batch_records.record_document(ctx, batch.id, 1, metadata("13"), SYSTEM_OFFICER, blank_pages_reviewed=True)
     batch_records.record_document(ctx, batch.id, 3, metadata("14", type_code=TYPE), SYSTEM_OFFICER,
                                   flags_accepted=True)
-    assert batch_records.batches_to_finish(ctx) == []
-    assert batch_records.first_unrecorded(batch_outcome(ctx, batch.id)) is None
-    assert batch_records.batch_documents_done(ctx, batch.id).label_vi() == "3/4 giấy tờ đã nhập, 1 để riêng"
+    assert batch_reading.batches_to_finish(ctx) == []
+    assert batch_reading.first_unrecorded(batch_outcome(ctx, batch.id)) is None
+    assert batch_reading.batch_documents_done(ctx, batch.id).label_vi() == "3/4 giấy tờ đã nhập, 1 để riêng"
 
     # a recorded document cannot be set aside
     with pytest.raises(ValidationError) as recorded:
-        batch_records.set_aside_document(ctx, batch.id, 0, SYSTEM_OFFICER, "Khác")
+        set_aside.set_aside_document(ctx, batch.id, 0, SYSTEM_OFFICER, "Khác")
     assert "Tài liệu 1 đã được nhập vào kho" in recorded.value.message_vi
     assert not batch_outcome(ctx, batch.id).documents[0].set_aside
 
     # restored: the batch has a document to finish again
-    restored = batch_records.restore_document(ctx, batch.id, 2, SYSTEM_OFFICER)
+    restored = set_aside.restore_document(ctx, batch.id, 2, SYSTEM_OFFICER)
     assert not restored.set_aside and restored.set_aside_by is None and restored.set_aside_at is None
-    (todo,) = batch_records.batches_to_finish(ctx)
+    (todo,) = batch_reading.batches_to_finish(ctx)
     assert (todo.batch.id, todo.done.recorded, todo.done.set_aside) == (batch.id, 3, 0)
-    assert batch_records.first_unrecorded(batch_outcome(ctx, batch.id)) == 2
+    assert batch_reading.first_unrecorded(batch_outcome(ctx, batch.id)) == 2
     with ctx.session() as session:
-        (entry,) = AuditRepository(session).entries(action=batch_records.AUDIT_BATCH_RESTORE)
+        (entry,) = AuditRepository(session).entries(action=set_aside.AUDIT_BATCH_RESTORE)
     assert entry.details == {"batch": batch.name, "document": 3, "reason": reason}
-    assert batch_records.restore_document(ctx, batch.id, 2, SYSTEM_OFFICER) == restored  # nothing to undo
+    assert set_aside.restore_document(ctx, batch.id, 2, SYSTEM_OFFICER) == restored  # nothing to undo
 
 
 def test_a_set_aside_document_is_not_recorded_until_restored(ctx: AppContext, done: BatchOutcome,
                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     batch = done.batch
-    batch_records.set_aside_document(ctx, batch.id, 0, SYSTEM_OFFICER, "Không phải kết quả giải quyết TTHC")
-    again = batch_records.set_aside_document(ctx, batch.id, 0, SYSTEM_OFFICER, "  Bản   photo mờ ")
+    set_aside.set_aside_document(ctx, batch.id, 0, SYSTEM_OFFICER, "Không phải kết quả giải quyết TTHC")
+    again = set_aside.set_aside_document(ctx, batch.id, 0, SYSTEM_OFFICER, "  Bản   photo mờ ")
     assert again.set_aside_reason == "Bản photo mờ"  # set aside again: the new reason
     with pytest.raises(ValidationError) as refused:
         batch_records.record_document(ctx, batch.id, 0, metadata(), SYSTEM_OFFICER)
     assert "Tài liệu 1 đang để riêng (Bản photo mờ)" in refused.value.message_vi and count(ctx) == 0
-    assert batch_records.open_document(ctx, batch.id, 0).set_aside_reason == "Bản photo mờ"
+    assert batch_reading.open_document(ctx, batch.id, 0).set_aside_reason == "Bản photo mờ"
     # set aside by another clerk between the check and the link: the new record is rolled back
     stale = batch_outcome(ctx, batch.id)
     stale = replace(stale, documents=tuple(replace(d, set_aside_reason=None) for d in stale.documents))
@@ -283,7 +288,7 @@ def test_a_set_aside_document_is_not_recorded_until_restored(ctx: AppContext, do
         batch_records.record_document(ctx, batch.id, 0, metadata(), SYSTEM_OFFICER)
     monkeypatch.undo()
     assert count(ctx) == 0
-    batch_records.restore_document(ctx, batch.id, 0, SYSTEM_OFFICER)
+    set_aside.restore_document(ctx, batch.id, 0, SYSTEM_OFFICER)
     record = batch_records.record_document(ctx, batch.id, 0, metadata(), SYSTEM_OFFICER)
     assert batch_records.batch_record_ids(ctx, batch.id) == [record.record_id]
     assert batch_records.batch_record_ids(ctx, batch.id, unsigned_only=True) == [record.record_id]

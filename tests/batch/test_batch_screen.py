@@ -14,10 +14,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import Qt
 
 from app.core.progress import CancelToken
-from app.services.auth import SYSTEM_OFFICER
-from app.services.batch import BatchOutcome, run_batch, start_batch
+from app.services.admin.auth import SYSTEM_OFFICER
+from app.services.batch.engine import run_batch
+from app.services.batch.lifecycle import start_batch
+from app.services.batch.outcome import BatchOutcome
 from app.services.context import AppContext
-from app.ui.batch_screen import BatchScreen
+from app.ui.batch.screen import BatchScreen
 from app.ui.ops import TaskRunner
 from tests.batch.batch_helpers import expected_documents, make_stack
 

@@ -11,18 +11,16 @@ import pytest
 
 from app.core.progress import CancelToken
 from app.scanning.errors import ScanError
-from app.services.auth import Officer, Role
-from app.services.batch import (
-    BatchCancelledError,
-    BatchError,
+from app.services.admin.auth import Officer, Role
+from app.services.batch.engine import run_batch, scan_batch
+from app.services.batch.lifecycle import (
     batch_outcome,
     batch_progress,
     cancel_batch,
-    run_batch,
-    scan_batch,
     start_batch,
     unfinished_batches,
 )
+from app.services.batch.outcome import BatchCancelledError, BatchError
 from app.services.context import AppContext
 from app.store.repositories import BatchRepository, BlobRepository
 from tests.batch.batch_helpers import TYPE, expected_documents, make_stack

@@ -31,9 +31,9 @@ from sqlalchemy import select
 
 from app.core.applicant import Applicant, Sex
 from app.core.dossier import Attachment
-from app.services.auth import SYSTEM_OFFICER
+from app.services.admin.auth import SYSTEM_OFFICER
 from app.services.context import AppContext
-from app.services.reception import ReceiveRequest, receive_dossier
+from app.services.reception.receive import ReceiveRequest, receive_dossier
 from app.store.models import DossierRow
 from app.store.repositories import AuditRepository, BlobRepository, DossierRepository
 

@@ -33,8 +33,8 @@ from tests.crash.driver import (
 
 
 def _one(ctx, op: int) -> None:  # type: ignore[no-untyped-def]
-    from app.services.auth import SYSTEM_OFFICER
-    from app.services.reception import ReceiveRequest, receive_dossier
+    from app.services.admin.auth import SYSTEM_OFFICER
+    from app.services.reception.receive import ReceiveRequest, receive_dossier
 
     request = ReceiveRequest(PROCEDURE, applicant(op), received_at=RECEIVED_AT, note=OP_NOTE.format(op))
     code = receive_dossier(ctx, request, SYSTEM_OFFICER).code

@@ -23,9 +23,9 @@ from pathlib import Path
 
 from app.core.catalogue import default_catalogue_path
 from app.core.codes import parse_dossier_code
+from app.services.admin.setup import init
+from app.services.admin.verify import verify
 from app.services.context import AppContext
-from app.services.setup import init
-from app.services.verify import verify
 from app.store.repositories import DossierRepository
 from tests.crash.driver import PROCEDURE, existing_ops
 

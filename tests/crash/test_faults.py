@@ -24,10 +24,10 @@ from pathlib import Path
 
 import pytest
 
-from app.services.auth import SYSTEM_OFFICER
+from app.services.admin.auth import SYSTEM_OFFICER
+from app.services.admin.verify import verify
 from app.services.context import AppContext
-from app.services.reception import ReceiveRequest, receive_dossier
-from app.services.verify import verify
+from app.services.reception.receive import ReceiveRequest, receive_dossier
 from app.store.database import ENV_BUSY_TIMEOUT
 from app.store.faults import DatabaseLockedError
 from tests.crash.conftest import FAULT_CHILD, child_env, motcua, read_only_view, run_fault_child, tmpfs

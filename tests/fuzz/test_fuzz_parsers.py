@@ -25,7 +25,7 @@ from app.core.cccd import applicant_from_qr, extract_cccd_qr, looks_like_cccd_qr
 from app.core.errors import MotCuaError, ValidationError
 from app.scanning.errors import ImageTooLargeError, ScanError
 from app.scanning.loading import count_pages, load_page
-from app.services.reception import applicant_from_dict
+from app.services.reception.payloads import applicant_from_dict
 from app.store.backup_manifest import BackupError, Manifest, ManifestFile, manifest_bytes, parse_manifest
 
 # Pillow warns about the damaged files it reads; that is what these tests feed it.

@@ -22,15 +22,15 @@ import pytest
 
 from app.core.applicant import Applicant, Sex
 from app.core.dossier import Attachment
-from app.services import backup
-from app.services import keys as key_service
-from app.services.auth import SYSTEM_OFFICER
+from app.services.admin import backup
+from app.services.admin import data_keys as key_service
+from app.services.admin.auth import SYSTEM_OFFICER
+from app.services.admin.logging_setup import configure_logging, remove_logging
+from app.services.admin.setup import init
+from app.services.admin.verify import verify, verify_location
 from app.services.context import AppContext
-from app.services.drafts import save_draft
-from app.services.logging_setup import configure_logging, remove_logging
-from app.services.reception import ReceiveRequest, receive_dossier
-from app.services.setup import init
-from app.services.verify import verify, verify_location
+from app.services.reception.drafts import save_draft
+from app.services.reception.receive import ReceiveRequest, receive_dossier
 from app.store import crypto
 from app.store import keys as keystore
 from app.store.backup_manifest import BackupError

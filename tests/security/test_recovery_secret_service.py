@@ -15,10 +15,10 @@ import pytest
 
 from app.core.errors import ValidationError
 from app.core.privacy import mask_personal_data
-from app.services import auth
-from app.services import keys as key_service
+from app.services.admin import auth
+from app.services.admin import data_keys as key_service
+from app.services.admin.logging_setup import configure_logging, log_path, remove_logging
 from app.services.context import AppContext
-from app.services.logging_setup import configure_logging, log_path, remove_logging
 from app.store import keys as keystore
 from app.store.repositories import AuditRepository
 

@@ -18,12 +18,12 @@ from app.core import sealing
 from app.scanning.profile import ScanProfile
 from app.scanning.sources import HotFolderSource
 from app.scanning.spool import SpoolBatch
-from app.services import keys as key_service
-from app.services import scan_station as station
-from app.services import scanning
-from app.services.auth import Officer, Role
-from app.services.batch import scan_batch
+from app.services.admin import data_keys as key_service
+from app.services.admin.auth import Officer, Role
+from app.services.batch.engine import scan_batch
 from app.services.context import AppContext
+from app.services.scanning import dossier_scan as scanning
+from app.services.scanning import station
 from app.store import crypto
 from app.store import keys as keystore
 from app.store.sealer import SpoolSealer, spool_files

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import text
 
 from app.core.errors import NotFoundError, ValidationError
-from app.services import auth
-from app.services.audit import entries, verify_chain
-from app.services.auth import (
+from app.services.admin import auth
+from app.services.admin.audit import entries, verify_chain
+from app.services.admin.auth import (
     ROLE_PERMISSIONS,
     SYSTEM_OFFICER,
     AuthError,

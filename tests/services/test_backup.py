@@ -13,12 +13,12 @@ from pathlib import Path
 import pytest
 
 from app.core.dossier import Attachment
-from app.services import backup
-from app.services.auth import SYSTEM_OFFICER
+from app.services.admin import backup
+from app.services.admin.auth import SYSTEM_OFFICER
+from app.services.admin.setup import init
+from app.services.admin.verify import verify, verify_location
 from app.services.context import AppContext
-from app.services.reception import ReceiveRequest, receive_dossier
-from app.services.setup import init
-from app.services.verify import verify, verify_location
+from app.services.reception.receive import ReceiveRequest, receive_dossier
 from app.store.backup_manifest import (
     MANIFEST_NAME,
     MARKER_NAME,

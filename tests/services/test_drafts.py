@@ -8,9 +8,10 @@ import pytest
 
 from app.core.cccd import applicant_from_qr, parse_cccd_qr
 from app.core.errors import ValidationError
-from app.services import reception
-from app.services.auth import Officer, Role
-from app.services.drafts import discard_draft, open_drafts, save_draft
+from app.services.admin.auth import Officer, Role
+from app.services.reception import payloads
+from app.services.reception import receive as reception
+from app.services.reception.drafts import discard_draft, open_drafts, save_draft
 
 HUNG = Officer("hung", "Lê Văn Hùng", Role.OFFICER)
 LINH = Officer("linh", "Trần Thị Mỹ Linh", Role.OFFICER)
@@ -64,9 +65,9 @@ def test_payload_must_be_json(app_ctx):
 def test_receive_from_a_draft(app_ctx):
     request = reception.ReceiveRequest("1.001193", applicant_from_qr(parse_cccd_qr(QR)),
                                        received_at=datetime(2025, 3, 18, 10, 30))
-    draft_id = save_draft(app_ctx, HUNG, "receive", reception.request_to_payload(request))
+    draft_id = save_draft(app_ctx, HUNG, "receive", payloads.request_to_payload(request))
     [draft] = open_drafts(app_ctx, HUNG)
-    restored = reception.request_from_payload(draft.payload)
+    restored = payloads.request_from_payload(draft.payload)
     assert restored == request
     dossier = reception.receive_dossier(app_ctx, restored, HUNG)
     discard_draft(app_ctx, draft_id)

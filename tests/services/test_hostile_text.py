@@ -20,11 +20,11 @@ from pypdf import PdfReader
 from app.core.dossier import Delivery
 from app.core.errors import ValidationError
 from app.documents.formatting import TEXT_LIMIT, clean
-from app.services.auth import SYSTEM_OFFICER
+from app.services.admin.auth import SYSTEM_OFFICER
 from app.services.context import AppContext
-from app.services.dossiers import get_dossier
-from app.services.printing import render_slip
-from app.services.reception import ComponentInput, ReceiveRequest, receive_dossier
+from app.services.reception.dossiers import get_dossier
+from app.services.reception.printing import render_slip
+from app.services.reception.receive import ComponentInput, ReceiveRequest, receive_dossier
 from tests.services.test_reception import BIRTH, applicant
 
 VIETNAMESE = "ăâđêôơưáàảãạắằẳẵặấầẩẫậéèẻẽẹếềểễệíìỉĩịóòỏõọốồổỗộớờởỡợúùủũụứừửữựýỳỷỹỵĂÂĐÊÔƠƯỄ"

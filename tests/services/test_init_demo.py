@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from app.core.catalogue import load_catalogue
-from app.services import dossiers
+from app.services.admin.setup import init
 from app.services.context import AppContext
-from app.services.setup import init
+from app.services.reception import dossiers
 from app.store.database import Database
 
 NOW = datetime(2026, 11, 20, 16, 30)

@@ -16,10 +16,10 @@ from app.cli import main as cli_main
 from app.core.errors import ValidationError
 from app.core.privacy import mask_personal_data
 from app.core.text import fold
+from app.services.admin.diagnostics import collect_diagnostics
+from app.services.admin.logging_setup import configure_logging, log_path, make_handler, remove_logging
 from app.services.context import AppContext
-from app.services.diagnostics import collect_diagnostics
-from app.services.logging_setup import configure_logging, log_path, make_handler, remove_logging
-from app.services.reception import ReceiveRequest, receive_dossier
+from app.services.reception.receive import ReceiveRequest, receive_dossier
 from app.store.models import DossierRow
 from app.store.repositories import SettingsRepository
 from tests.services.test_reception import BIRTH, OFFICER, QR, applicant

@@ -16,14 +16,16 @@ from app.core.codes import parse_dossier_code
 from app.core.dossier import Channel, Delivery, DossierStatus
 from app.core.errors import InvalidTransitionError, NotFoundError, ValidationError
 from app.services import context as keys
-from app.services import reception
-from app.services.audit import entries, verify_chain
-from app.services.auth import SYSTEM_OFFICER, Officer, PermissionDeniedError, Role
-from app.services.calendar import due
-from app.services.catalogue import get_procedure
-from app.services.dossiers import count_dossiers, get_dossier
-from app.services.printing import date_place, export_slip, office_profile, render_slip
-from app.services.reception import ComponentInput, ReceiveRequest
+from app.services.admin.audit import entries, verify_chain
+from app.services.admin.auth import SYSTEM_OFFICER, Officer, PermissionDeniedError, Role
+from app.services.admin.office import date_place, office_profile
+from app.services.reception import handover, payloads
+from app.services.reception import receive as reception
+from app.services.reception.calendar import due
+from app.services.reception.catalogue import get_procedure
+from app.services.reception.dossiers import count_dossiers, get_dossier
+from app.services.reception.printing import export_slip, render_slip
+from app.services.reception.receive import ComponentInput, ReceiveRequest
 from app.store.repositories import AuditRepository, SettingsRepository
 
 QR = ("079190001234|281234567|Nguyễn Thị Thu Hà|12031990|Nữ|"
@@ -179,7 +181,7 @@ def test_receive_is_one_transaction(app_ctx, monkeypatch):
 def test_return_result_from_received(app_ctx):
     dossier = reception.receive_dossier(app_ctx, request(), OFFICER)
     returned_at = datetime(2025, 3, 18, 16, 45)
-    result = reception.return_result(app_ctx, dossier.code, "  Nguyễn Thị Thu Hà ", OFFICER, at=returned_at)
+    result = handover.return_result(app_ctx, dossier.code, "  Nguyễn Thị Thu Hà ", OFFICER, at=returned_at)
     assert result.status is DossierStatus.RETURNED
     assert [h.status for h in result.history] == [DossierStatus.RECEIVED, DossierStatus.DONE,
                                                    DossierStatus.RETURNED]
@@ -188,7 +190,7 @@ def test_return_result_from_received(app_ctx):
     assert stored.returned_at == returned_at and stored.returned_to == "Nguyễn Thị Thu Hà"
     assert stored.history == result.history
     with pytest.raises(InvalidTransitionError) as caught:
-        reception.return_result(app_ctx, dossier.code, "Ai đó", OFFICER)
+        handover.return_result(app_ctx, dossier.code, "Ai đó", OFFICER)
     assert "đã được trả kết quả" in caught.value.message_vi
     assert [e.action for e in entries(app_ctx, dossier_code=dossier.code)] == ["return", "receive"]
 
@@ -196,38 +198,38 @@ def test_return_result_from_received(app_ctx):
 def test_return_after_done_and_invalid_returns(app_ctx):
     dossier = reception.receive_dossier(app_ctx, request(), OFFICER)
     with pytest.raises(ValidationError) as before:
-        reception.return_result(app_ctx, dossier.code, "Hà", OFFICER, at=datetime(2025, 3, 17, 9, 0))
+        handover.return_result(app_ctx, dossier.code, "Hà", OFFICER, at=datetime(2025, 3, 17, 9, 0))
     assert before.value.field == "at"
     with pytest.raises(ValidationError) as nobody:
-        reception.return_result(app_ctx, dossier.code, "   ", OFFICER)
+        handover.return_result(app_ctx, dossier.code, "   ", OFFICER)
     assert nobody.value.field == "collected_by"
     with pytest.raises(PermissionDeniedError):
-        reception.return_result(app_ctx, dossier.code, "Hà", CLERK)
-    done = reception.mark_done(app_ctx, dossier.code, OFFICER, at=datetime(2025, 3, 18, 15, 0))
+        handover.return_result(app_ctx, dossier.code, "Hà", CLERK)
+    done = handover.mark_done(app_ctx, dossier.code, OFFICER, at=datetime(2025, 3, 18, 15, 0))
     assert done.status is DossierStatus.DONE
-    result = reception.return_result(app_ctx, dossier.code, "Hà", OFFICER, at=datetime(2025, 3, 19, 8, 0))
+    result = handover.return_result(app_ctx, dossier.code, "Hà", OFFICER, at=datetime(2025, 3, 19, 8, 0))
     assert [h.status for h in result.history][-2:] == [DossierStatus.DONE, DossierStatus.RETURNED]
     with pytest.raises(NotFoundError):
-        reception.return_result(app_ctx, "000.00.12.H29-990101-0001", "Hà", OFFICER)
+        handover.return_result(app_ctx, "000.00.12.H29-990101-0001", "Hà", OFFICER)
 
 
 def test_find_by_scanned_code(app_ctx):
     dossier = reception.receive_dossier(app_ctx, request(), OFFICER)
     for text in (dossier.code, f"\ufeff{dossier.code}\r\n", f"https://dichvucong.gov.vn/tra-cuu?code={dossier.code}",
                  f"Mã hồ sơ: {dossier.code}"):
-        assert reception.find_by_scanned_code(app_ctx, text).code == dossier.code
+        assert handover.find_by_scanned_code(app_ctx, text).code == dossier.code
     with pytest.raises(NotFoundError):
-        reception.find_by_scanned_code(app_ctx, "000.00.12.H29-990101-0009")
+        handover.find_by_scanned_code(app_ctx, "000.00.12.H29-990101-0009")
     with pytest.raises(NotFoundError):
-        reception.find_by_scanned_code(app_ctx, "not a code")
+        handover.find_by_scanned_code(app_ctx, "not a code")
 
 
 def test_request_payload_round_trip(app_ctx):
     original = request(components=[ComponentInput(3, originals=1, note="ghi chú")], channel=Channel.ONLINE,
                        delivery=Delivery.POST, delivery_address="1 Lê Lợi", fee_vnd=1000, note="Nộp hộ")
-    payload = reception.request_to_payload(original)
-    assert reception.request_from_payload(payload) == original
-    empty = reception.request_from_payload({})
+    payload = payloads.request_to_payload(original)
+    assert payloads.request_from_payload(payload) == original
+    empty = payloads.request_from_payload({})
     assert empty.procedure_code == "" and empty.components is None and empty.applicant.full_name == ""
 
 
@@ -235,16 +237,16 @@ def test_applicant_from_dict():
     data = {"id_number": "079190001234", "old_id_number": "", "full_name": "Nguyễn Thị Thu Hà",
             "birth_date": "1990-03-12", "sex": "Nữ", "address": "12 Lê Lợi", "id_issue_date": None,
             "phone": "0903 123 456"}
-    a = reception.applicant_from_dict(data)
+    a = payloads.applicant_from_dict(data)
     assert (a.sex, a.birth_date.isoformat(), a.id_issue_date, a.phone) == (Sex.FEMALE, "1990-03-12", None,
                                                                            "0903 123 456")
     decomposed = unicodedata.normalize("NFD", "Nguyễn Thị Thu Hà")
-    nfd = reception.applicant_from_dict({**data, "full_name": decomposed})
+    nfd = payloads.applicant_from_dict({**data, "full_name": decomposed})
     assert nfd.full_name == "Nguyễn Thị Thu Hà"
     for broken, field in (({"birth_date": "12/03/1990"}, "birth_date"), ({"sex": "F"}, "sex"),
                           ({"nmae": "x"}, "nmae"), ({"kind": "robot"}, "kind")):
         with pytest.raises(ValidationError) as caught:
-            reception.applicant_from_dict({**data, **broken})
+            payloads.applicant_from_dict({**data, **broken})
         assert caught.value.field == field
 
 

@@ -11,9 +11,9 @@ import pytest
 
 from app.core.cccd import applicant_from_qr, parse_cccd_qr
 from app.scanning.errors import ScanError
-from app.services import reception
-from app.services import scanning as service
-from app.services.auth import Officer, Role
+from app.services.admin.auth import Officer, Role
+from app.services.reception import receive as reception
+from app.services.scanning import dossier_scan as service
 from tests.scanning.escl_fake_server import EsclServer, FakeScanner
 from tests.scanning.scan_helpers import save, text_page
 
@@ -80,8 +80,8 @@ def test_station_batch_left_by_a_crash_is_offered_without_saved_pages(app_ctx, c
     """GIVEN a station spool batch with three scanned pages, one of them already saved, and no
     .done mark (the station ended abruptly) WHEN the station looks for unfinished batches THEN it
     gets the two unsaved pages of that dossier's batch only; a finished batch is not offered."""
-    from app.services import scan_station as station
-    from app.services.scan_deck import StationPage
+    from app.services.scanning import station
+    from app.services.scanning.deck import StationPage
 
     batch = station.new_spool_batch(app_ctx, code, OFFICER)
     files = [batch.put(text_page(lines=4, seed=n), dpi=200) for n in (1, 2, 3)]

@@ -15,11 +15,11 @@ from app.core.progress import CancelToken
 from app.scanning.encode import encode_page
 from app.scanning.pipeline import PageResult
 from app.scanning.profile import ColorMode
-from app.services import reception
-from app.services import scan_station as station
-from app.services.auth import Officer, Role
-from app.services.dossiers import get_dossier
-from app.services.scan_deck import PageDeck, StationPage, new_page_id
+from app.services.admin.auth import Officer, Role
+from app.services.reception import receive as reception
+from app.services.reception.dossiers import get_dossier
+from app.services.scanning import station
+from app.services.scanning.deck import PageDeck, StationPage, new_page_id
 from tests.scanning.scan_helpers import blank_page, save, seal_page, text_page
 
 OFFICER = Officer("mai", "Phạm Thị Mai", Role.CLERK)

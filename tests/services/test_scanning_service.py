@@ -1,4 +1,4 @@
-"""Scanning into a dossier (``app.services.scanning``) on SQLite and PostgreSQL: one PDF per
+"""Scanning into a dossier (``app.services.scanning.dossier_scan``) on SQLite and PostgreSQL: one PDF per
 component in the blob store, blank pages kept and reported, permissions, cancel, and finishing the
 scans a crash interrupted exactly once."""
 
@@ -17,10 +17,10 @@ from app.core.outbox import OutboxKind
 from app.core.progress import CancelledError, CancelToken, ProgressUpdate
 from app.scanning.errors import ScanError
 from app.scanning.spool import SpoolBatch
-from app.services import reception
-from app.services import scanning as service
-from app.services.auth import Officer, Permission, PermissionDeniedError, Role
-from app.services.dossiers import get_dossier
+from app.services.admin.auth import Officer, Permission, PermissionDeniedError, Role
+from app.services.reception import receive as reception
+from app.services.reception.dossiers import get_dossier
+from app.services.scanning import dossier_scan as service
 from app.store.blobs import BlobCorruptedError
 from app.store.repositories import AuditRepository, BlobRepository
 from app.store.repositories.sync import OutboxRepository

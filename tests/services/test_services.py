@@ -12,11 +12,11 @@ from app.core.demo import DEMO_PLACE
 from app.core.dossier import DossierStatus
 from app.core.errors import NotFoundError, ValidationError
 from app.core.text import fold
-from app.services import calendar as cal_service
-from app.services.catalogue import get_procedure, list_procedures
+from app.services.admin.setup import init
 from app.services.context import AGENCY_CODE, AppContext, NotInitialisedError
-from app.services.dossiers import count_dossiers, get_dossier, list_dossiers
-from app.services.setup import init
+from app.services.reception import calendar as cal_service
+from app.services.reception.catalogue import get_procedure, list_procedures
+from app.services.reception.dossiers import count_dossiers, get_dossier, list_dossiers
 from app.store.repositories import CodeCounterRepository, SettingsRepository
 
 NOW = datetime(2026, 3, 18, 10, 30)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import text, update
 
+from app.services.admin.verify import verify, verify_location
 from app.services.context import AppContext
-from app.services.verify import verify, verify_location
 from app.store.database import connect_file
 from app.store.models_reception import AuditRow
 from app.store.repositories import BlobRepository

@@ -14,12 +14,12 @@ from app.core.cccd import applicant_from_qr, parse_cccd_qr
 from app.scanning.encode import encode_page
 from app.scanning.pdf import PdfMetadata, build_pdf
 from app.scanning.profile import ColorMode
-from app.services import reception
-from app.services import signing as signing_service
-from app.services.auth import Officer, Role
+from app.services.admin.auth import Officer, Role
+from app.services.admin.setup import init
 from app.services.context import AppContext
-from app.services.scanning import scan_into_dossier
-from app.services.setup import init
+from app.services.reception import receive as reception
+from app.services.scanning.dossier_scan import scan_into_dossier
+from app.services.warehouse import pdf_signing as signing_service
 from tests.scanning.scan_helpers import save, text_page
 from tests.signing.pki import OFFICER_CN, TestCa, Token, make_pkcs12, make_token
 

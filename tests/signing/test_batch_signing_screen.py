@@ -14,11 +14,14 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.core.warehouse import ResultMetadata
-from app.services import batch_records, warehouse
-from app.services import warehouse_signing as service
-from app.services.batch import run_batch, start_batch
+from app.services.batch import recording as batch_records
+from app.services.batch import set_aside
+from app.services.batch.engine import run_batch
+from app.services.batch.lifecycle import start_batch
 from app.services.context import AppContext
-from app.ui.batch_screen import BatchScreen
+from app.services.warehouse import record_signing as service
+from app.services.warehouse import records as warehouse
+from app.ui.batch.screen import BatchScreen
 from app.ui.ops import TaskRunner
 from tests.batch.batch_helpers import TYPE, make_stack
 from tests.signing.conftest import CLERK, OFFICER
@@ -42,7 +45,7 @@ def batch_id(ctx: AppContext, tmp_path: Path) -> int:
     run_batch(ctx, batch.id, officer=CLERK)
     for number in (0, 1):
         batch_records.record_document(ctx, batch.id, number, _metadata(str(12 + number)), CLERK)
-    batch_records.set_aside_document(ctx, batch.id, 2, CLERK, batch_records.SET_ASIDE_REASONS[1])
+    set_aside.set_aside_document(ctx, batch.id, 2, CLERK, set_aside.SET_ASIDE_REASONS[1])
     return batch.id
 
 
@@ -94,7 +97,7 @@ def test_the_clerk_signs_the_box_with_one_pin(qtbot, ctx: AppContext, runner: Ta
     assert not screen.sign_button.isEnabled()  # nothing left to sign
 
     # the set-aside document is put back and recorded: signed with the session's PIN, not asked again
-    batch_records.restore_document(ctx, batch_id, 2, CLERK)
+    set_aside.restore_document(ctx, batch_id, 2, CLERK)
     third = batch_records.record_document(ctx, batch_id, 2, _metadata("14"), CLERK)
     with qtbot.waitSignals([screen.finished, screen.signatures_shown], timeout=60_000):
         screen.open_batch(batch_id)

@@ -14,10 +14,10 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.documents.signing import SignatureLevel, SignatureStatus
-from app.services import signing as service
-from app.services.dossiers import get_dossier
+from app.services.reception.dossiers import get_dossier
+from app.services.warehouse import pdf_signing as service
 from app.ui.ops import TaskRunner
-from app.ui.signature_badge import COLOURS, DossierSignatures, SignatureBadge, badge_text
+from app.ui.warehouse.signature_badge import COLOURS, DossierSignatures, SignatureBadge, badge_text
 from tests.signing.conftest import CLERK, OFFICER
 from tests.signing.pki import OFFICER_CN, Token
 

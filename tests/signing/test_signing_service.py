@@ -14,10 +14,10 @@ import pytest
 from app.core.errors import ValidationError
 from app.core.outbox import OutboxKind
 from app.documents.signing import SignatureLevel, SigningError
-from app.services import signing as service
-from app.services.auth import PermissionDeniedError
+from app.services.admin.auth import PermissionDeniedError
 from app.services.context import AppContext
-from app.services.dossiers import get_dossier
+from app.services.reception.dossiers import get_dossier
+from app.services.warehouse import pdf_signing as service
 from app.store.repositories import AuditRepository
 from app.store.repositories.sync import OutboxRepository
 from tests.signing.conftest import CLERK, OFFICER

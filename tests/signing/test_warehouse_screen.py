@@ -13,11 +13,11 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from app.core.warehouse import Validity
-from app.services import warehouse
-from app.services import warehouse_signing as service
 from app.services.context import AppContext
+from app.services.warehouse import record_signing as service
+from app.services.warehouse import records as warehouse
 from app.ui.ops import TaskRunner
-from app.ui.warehouse_screen import SIGNATURE_COLUMN, WarehouseScreen
+from app.ui.warehouse.screen import SIGNATURE_COLUMN, WarehouseScreen
 from tests.signing.conftest import CLERK, OFFICER
 from tests.signing.pki import OFFICER_CN, Token
 from tests.warehouse.conftest import CCCD, birth_cert, make_pdf

@@ -17,12 +17,12 @@ from app.core.progress import CancelToken, ProgressUpdate
 from app.core.warehouse import Validity
 from app.documents import signing as documents_signing
 from app.documents.signing import SignatureLevel, SigningError
-from app.services import signing as signing_service
-from app.services import warehouse
-from app.services import warehouse_signing as service
-from app.services.auth import PermissionDeniedError
+from app.services.admin.auth import PermissionDeniedError
 from app.services.context import AppContext
-from app.services.dossiers import get_dossier
+from app.services.reception.dossiers import get_dossier
+from app.services.warehouse import pdf_signing as signing_service
+from app.services.warehouse import record_signing as service
+from app.services.warehouse import records as warehouse
 from app.store.repositories import AuditRepository
 from tests.signing.conftest import CLERK, OFFICER
 from tests.signing.pki import OFFICER_CN, Token

@@ -24,11 +24,12 @@ import httpx
 from app.core.catalogue import default_catalogue_path, load_catalogue
 from app.core.dossier import Attachment, Dossier
 from app.services import context as keys
-from app.services import reception
-from app.services.auth import SYSTEM_OFFICER
+from app.services.admin.auth import SYSTEM_OFFICER
+from app.services.admin.setup import init
 from app.services.context import AppContext
-from app.services.setup import init
-from app.services.sync_outbox import enqueue_attachment
+from app.services.reception import payloads
+from app.services.reception import receive as reception
+from app.services.sync.outbox import enqueue_attachment
 from app.store.database import Database
 from app.store.repositories import BlobRepository, DossierRepository, SettingsRepository
 from app.sync.catalogue import procedure_to_record
@@ -152,7 +153,7 @@ def open_station(data_dir: Path, agency: str, catalogue: Path, db_url: str | Non
 
 
 def applicant(n: int) -> Any:
-    return reception.applicant_from_dict(
+    return payloads.applicant_from_dict(
         {
             "id_number": f"079090{n:06d}",
             "full_name": f"Nguyễn Văn Thử {n}",

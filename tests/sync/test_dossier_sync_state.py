@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from app.core.outbox import OutboxItem, OutboxKind, OutboxStatus
-from app.services.auth import Officer, PermissionDeniedError, Role
+from app.services.admin.auth import Officer, PermissionDeniedError, Role
 from app.services.context import AppContext
-from app.services.sync import (
+from app.services.sync.runs import (
     configure,
     dossier_sync_state,
     failed_items,

@@ -10,12 +10,12 @@ import pytest
 
 from app.core.dossier import DossierStatus
 from app.core.outbox import OutboxStatus
-from app.services import reception
-from app.services.auth import SYSTEM_OFFICER
+from app.services.admin.auth import SYSTEM_OFFICER
 from app.services.context import AppContext
-from app.services.dossiers import get_dossier
-from app.services.sync import failed_items, retry, sync_once, sync_state
-from app.services.sync_store import DbOutboxStore
+from app.services.reception import handover
+from app.services.reception.dossiers import get_dossier
+from app.services.sync.runs import failed_items, retry, sync_once, sync_state
+from app.services.sync.store import DbOutboxStore
 from app.store.repositories import OutboxRepository, RemoteDossierRepository
 from app.sync.backoff import Backoff
 from app.sync.engine import PushEngine
@@ -48,7 +48,7 @@ def unsent(ctx: AppContext) -> dict[OutboxStatus, int]:
 def test_items_go_in_order_per_dossier_and_transient_failures_are_retried(ctx):
     a, b = receive(ctx, 1), receive(ctx, 2)
     attach(ctx, a.code, b"scan-a", "a.pdf", component=0)
-    reception.mark_done(ctx, b.code, SYSTEM_OFFICER)
+    handover.mark_done(ctx, b.code, SYSTEM_OFFICER)
     province = FakeProvince()
     province.script = [
         TransientError("HTTP 500", "lỗi", status=500),
@@ -181,7 +181,7 @@ def test_the_province_wins_a_status_conflict(ctx):
     d = receive(ctx, 1)
     province = FakeProvince()
     sync_once(ctx, adapter=province)
-    reception.mark_done(ctx, d.code, SYSTEM_OFFICER)  # the counter: 2 -> 9, not yet sent
+    handover.mark_done(ctx, d.code, SYSTEM_OFFICER)  # the counter: 2 -> 9, not yet sent
     # meanwhile upstream asked for a supplement (5); the server refuses 2 -> 9 with its state
     province.script = [
         ConflictError(
@@ -208,14 +208,14 @@ def test_pull_leaves_the_status_alone_while_a_local_change_waits(ctx):
     d = receive(ctx, 1)
     province = FakeProvince()
     sync_once(ctx, adapter=province)
-    reception.mark_done(ctx, d.code, SYSTEM_OFFICER)
+    handover.mark_done(ctx, d.code, SYSTEM_OFFICER)
     province.changes_list = [
         {"Seq": 1, "MaHoSo": d.code, "Loai": "TrangThai", "ThoiDiem": "20260302110000", "TrangThaiHoSo": 4}
     ]
     # push refused for a passing reason: the status change still waits when the feed says 4
     province.script = [TransientError("HTTP 500", "lỗi", status=500)]
     PushEngine(DbOutboxStore(ctx), province, backoff=Backoff(base=60), max_wait=0).run()
-    from app.services.sync_store import pull_changes
+    from app.services.sync.store import pull_changes
 
     assert pull_changes(ctx, province) == 1
     assert get_dossier(ctx, d.code).status is DossierStatus.DONE  # decided by the server when it is sent

@@ -14,13 +14,13 @@ import pytest
 from app.cli import main as motcua
 from app.core.dossier import DossierStatus
 from app.core.outbox import OutboxStatus
-from app.services import reception
-from app.services.auth import SYSTEM_OFFICER
-from app.services.calendar import work_calendar
-from app.services.catalogue import get_procedure
+from app.services.admin.auth import SYSTEM_OFFICER
 from app.services.context import AppContext
-from app.services.dossiers import get_dossier
-from app.services.sync import configure, failed_items, retry, sync_once, sync_state
+from app.services.reception import handover
+from app.services.reception.calendar import work_calendar
+from app.services.reception.catalogue import get_procedure
+from app.services.reception.dossiers import get_dossier
+from app.services.sync.runs import configure, failed_items, retry, sync_once, sync_state
 from app.store.repositories import OutboxRepository, RemoteDossierRepository
 from app.sync.reference import ReferenceAdapter
 from tests.sync.helpers import (
@@ -74,7 +74,7 @@ def test_dossiers_files_and_statuses_reach_the_province(server: Server, station:
     for code, blobs in files.items():
         for i, data in enumerate(blobs):
             attach(ctx, code, data, f"scan-{i}.pdf", component=i)
-    reception.return_result(ctx, b.code, "Nguyễn Văn Thử 2", SYSTEM_OFFICER)
+    handover.return_result(ctx, b.code, "Nguyễn Văn Thử 2", SYSTEM_OFFICER)
 
     run = sync_once(ctx)
     assert run.counts() == {"sent": 7, "received": 0, "failed": 0}
@@ -138,7 +138,7 @@ def test_upstream_changes_come_back(server: Server, station: Station):
     with ctx.session() as session:
         assert RemoteDossierRepository(session).get(d.code)["results"][0]["GiayToId"] == "KQ-1"
     # the counter hands the result over: 9 -> 10 reaches the province
-    reception.return_result(ctx, d.code, "Nguyễn Văn Thử", SYSTEM_OFFICER)
+    handover.return_result(ctx, d.code, "Nguyễn Văn Thử", SYSTEM_OFFICER)
     assert sync_once(ctx).counts() == {"sent": 1, "received": 0, "failed": 0}
     assert ours(server, station.agency)[d.code]["TrangThaiHoSo"] == 10
 
@@ -148,7 +148,7 @@ def test_the_province_wins_when_both_sides_changed_the_status(server: Server, st
     d = receive(ctx, 1)
     sync_once(ctx)
     server.admin("POST", f"/dossiers/{d.code}/supplement", json={"NoiDungBoSung": "Thiếu giấy"})  # -> 5
-    reception.mark_done(ctx, d.code, SYSTEM_OFFICER)  # offline meanwhile: 2 -> 9
+    handover.mark_done(ctx, d.code, SYSTEM_OFFICER)  # offline meanwhile: 2 -> 9
     run = sync_once(ctx)
     assert (run.superseded, run.sent, run.failed) == (1, 0, 0)
     assert get_dossier(ctx, d.code).status is DossierStatus.SUPPLEMENT_REQUESTED
@@ -186,7 +186,7 @@ def test_catalogue_and_calendar_come_down(server: Server, station: Station):
     records = catalogue_records()
     records[0]["TenTTHC"] = "Đăng ký khai sinh (tên mới của tỉnh)"
     year = datetime.now().year
-    from app.services.calendar import set_day
+    from app.services.reception.calendar import set_day
 
     set_day(ctx, datetime(year, 10, 6).date(), "off", "nghỉ của xã")  # the administrator's own day
     server.admin("PUT", "/catalogue", json={"DanhSachTTHC": records})

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from app.core.outbox import OutboxStatus
-from app.services import reception
-from app.services.auth import SYSTEM_OFFICER
-from app.services.dossiers import get_dossier
-from app.services.sync import configure
+from app.services.admin.auth import SYSTEM_OFFICER
+from app.services.reception import handover
+from app.services.reception.dossiers import get_dossier
+from app.services.sync.runs import configure
 from app.store.repositories import OutboxRepository
 from app.sync.secrets import ENV_BACKEND, ENV_SECRET_DIR
 from tests.sync.helpers import ROOT, attach, new_agency, open_station, receive, running_server, server_files
@@ -58,9 +58,9 @@ def test_faults_and_kills_end_with_exactly_the_stations_data(tmp_path: Path, cat
             big = rng.randbytes(BIG)
             expected[codes[0]][attach(ctx, codes[0], big, "ho-so-day.pdf").sha256] = big
             for code in codes[:5]:
-                reception.mark_done(ctx, code, SYSTEM_OFFICER)
+                handover.mark_done(ctx, code, SYSTEM_OFFICER)
             for code in codes[5:10]:
-                reception.return_result(ctx, code, "Người nhận", SYSTEM_OFFICER)
+                handover.return_result(ctx, code, "Người nhận", SYSTEM_OFFICER)
             with ctx.session() as session:
                 items = OutboxRepository(session).items(list(OutboxStatus), limit=10_000)
             status_items = sum(1 for i in items if i.kind == "status.update")

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from app.core.outbox import OutboxKind, OutboxStatus
-from app.services import reception
-from app.services.auth import SYSTEM_OFFICER
+from app.services.admin.auth import SYSTEM_OFFICER
 from app.services.context import AppContext
-from app.services.sync import sync_once, sync_state
+from app.services.reception import handover
+from app.services.sync.runs import sync_once, sync_state
 from app.store.database import Database
 from app.store.repositories import AuditRepository, OutboxRepository
 from app.store.sync_lock import SyncLock
@@ -29,7 +29,7 @@ def station(db: Database, catalogue_file: Path) -> AppContext:
 
 
 def _ctx(db: Database, catalogue_file: Path) -> AppContext:
-    from app.services.setup import init
+    from app.services.admin.setup import init
 
     ctx = AppContext(db, db.data_dir)
     init(ctx, now=NOW, catalogue_path=catalogue_file)
@@ -57,7 +57,7 @@ def test_a_received_dossier_and_its_item_are_one_transaction(station: AppContext
 
 def test_status_changes_are_queued_in_order(station: AppContext):
     dossier = receive(station, 1)
-    reception.return_result(station, dossier.code, "Nguyễn Văn Thử", SYSTEM_OFFICER)
+    handover.return_result(station, dossier.code, "Nguyễn Văn Thử", SYSTEM_OFFICER)
     with station.session() as session:
         items = OutboxRepository(session).for_dossier(dossier.code)
     assert [i.kind for i in items] == [

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from app.services import reception
-from app.services.auth import SYSTEM_OFFICER
+from app.services.admin.auth import SYSTEM_OFFICER
+from app.services.reception import handover
 from app.store.repositories import OutboxRepository
 from provincial_server.__main__ import openapi_text
 from tests.sync.helpers import ROOT, attach, new_agency, open_station, receive, running_server
@@ -66,7 +66,7 @@ def test_what_the_client_sends_fits_the_schemas(tmp_path: Path, catalogue_file: 
     try:
         d = receive(ctx, 1)
         attach(ctx, d.code, b"%PDF-1.7 scan", "trang-1.pdf", component=2)
-        reception.return_result(ctx, d.code, "Nguyễn Văn Thử", SYSTEM_OFFICER)
+        handover.return_result(ctx, d.code, "Nguyễn Văn Thử", SYSTEM_OFFICER)
         with ctx.session() as session:
             items = OutboxRepository(session).for_dossier(d.code)
     finally:

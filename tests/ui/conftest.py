@@ -16,8 +16,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
+from app.services.admin.setup import init
 from app.services.context import AppContext
-from app.services.setup import init
 from app.ui.ops import TaskRunner
 
 DEMO_NOW = datetime(2026, 11, 20, 16, 30)

@@ -10,9 +10,9 @@ import pytest
 import qrcode
 
 from app.core.progress import CancelToken
-from app.services import camera as camera_service
 from app.services.context import AppContext
-from app.ui.receive_dialog import ReceiveDialog
+from app.services.scanning import camera as camera_service
+from app.ui.reception.receive_dialog import ReceiveDialog
 
 PAYLOAD = ("079190001234|281234567|Nguyễn Thị Thu Hà|12031990|Nữ|"
            "12 Lê Lợi, Phường Sài Gòn, TP. Hồ Chí Minh|01072021")
@@ -68,7 +68,7 @@ def test_f7_fills_the_applicant_from_the_camera(qtbot, demo_ctx: AppContext, run
     reception form THEN the applicant fields are filled exactly as with a handheld scanner."""
     from PySide6.QtCore import Qt
 
-    from app.services.auth import SYSTEM_OFFICER
+    from app.services.admin.auth import SYSTEM_OFFICER
 
     camera_service.set_camera_source(demo_ctx, str(_clip(tmp_path / "cam.avi", PAYLOAD)))
     dialog = ReceiveDialog(demo_ctx, runner, SYSTEM_OFFICER)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMessageBox
 
-from app.services import backup as backup_service
+from app.services.admin import backup as backup_service
 from app.services.context import AppContext
 from app.ui.error_hooks import install_excepthooks
 from app.ui.main_window import UNEXPECTED_VI, MainWindow

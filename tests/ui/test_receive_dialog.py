@@ -10,11 +10,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 
 from app.core.text import fold
-from app.services import dossiers as dossier_service
-from app.services import drafts
-from app.services.auth import SYSTEM_OFFICER
+from app.services.admin.auth import SYSTEM_OFFICER
 from app.services.context import AppContext
-from app.ui.receive_dialog import ReceiveDialog
+from app.services.reception import dossiers as dossier_service
+from app.services.reception import drafts
+from app.ui.reception.receive_dialog import ReceiveDialog
 
 
 def _dialog(qtbot, ctx: AppContext, runner) -> ReceiveDialog:  # type: ignore[no-untyped-def]

@@ -12,9 +12,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from app.core.dossier import DossierStatus
-from app.services import catalogue
-from app.services import dossiers as dossier_service
 from app.services.context import AppContext
+from app.services.reception import catalogue
+from app.services.reception import dossiers as dossier_service
 from app.ui.main_window import MainWindow
 
 PROCEDURE = "1.000894"

@@ -19,14 +19,14 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication
 
-from app.services import auth
-from app.services import keys as key_service
+from app.services.admin import auth
+from app.services.admin import data_keys as key_service
+from app.services.admin.logging_setup import configure_logging, log_path, remove_logging
 from app.services.context import AppContext
-from app.services.logging_setup import configure_logging, log_path, remove_logging
 from app.store import keys as keystore
+from app.ui.admin.recovery_secret_dialog import RecoverySecretDialog
+from app.ui.admin.sign_in import FirstAdminDialog, sign_in
 from app.ui.main_window import MainWindow
-from app.ui.recovery_secret_dialog import RecoverySecretDialog
-from app.ui.sign_in import FirstAdminDialog, sign_in
 
 PASSWORD = "mat-khau-2026"
 SECRET_SHAPE = re.compile(r"[A-HJ-NP-Z2-9]{4}(-[A-HJ-NP-Z2-9]{4}){5}")

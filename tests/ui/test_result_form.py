@@ -9,9 +9,9 @@ from PIL import Image, ImageDraw
 from PySide6.QtCore import Qt
 
 from app.core.warehouse import ResultRecord
-from app.services import warehouse
-from app.services.auth import SYSTEM_OFFICER
-from app.ui.result_form import ResultForm
+from app.services.admin.auth import SYSTEM_OFFICER
+from app.services.warehouse import records as warehouse
+from app.ui.warehouse.result_form import ResultForm
 
 OWNER_CCCD = "001190012345"
 

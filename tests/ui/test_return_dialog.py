@@ -6,11 +6,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from app.core.dossier import DossierStatus
-from app.services import dossiers as dossier_service
-from app.services.auth import SYSTEM_OFFICER
+from app.services.admin.auth import SYSTEM_OFFICER
 from app.services.context import AppContext
+from app.services.reception import dossiers as dossier_service
 from app.ui.main_window import MainWindow
-from app.ui.return_dialog import ReturnDialog
+from app.ui.reception.return_dialog import ReturnDialog
 
 
 def _window(qtbot, ctx: AppContext) -> MainWindow:  # type: ignore[no-untyped-def]
@@ -106,8 +106,8 @@ def test_f7_reads_the_receipt_code_with_the_camera(qtbot, demo_ctx: AppContext, 
 
     import cv2
 
-    from app.services import camera as camera_service
-    from app.services import printing
+    from app.services.reception import printing
+    from app.services.scanning import camera as camera_service
 
     done = dossier_service.list_dossiers(demo_ctx, status=int(DossierStatus.DONE), limit=1)[0]
     pdf = tmp_path / "receipt.pdf"

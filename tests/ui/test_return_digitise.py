@@ -12,14 +12,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from app.core.dossier import DossierStatus
-from app.services import dossiers as dossier_service
-from app.services import reception, results, warehouse
-from app.services.auth import SYSTEM_OFFICER
+from app.services.admin.auth import SYSTEM_OFFICER
 from app.services.context import AppContext
+from app.services.reception import dossiers as dossier_service
+from app.services.reception import handover
+from app.services.warehouse import records as warehouse
+from app.services.warehouse import results
 from app.ui import main_window
 from app.ui.main_window import MainWindow
-from app.ui.result_digitise import DigitiseResultDialog
-from app.ui.return_dialog import ReturnDialog
+from app.ui.reception.return_dialog import ReturnDialog
+from app.ui.warehouse.result_digitise import DigitiseResultDialog
 
 ALT = Qt.KeyboardModifier.AltModifier
 
@@ -137,7 +139,7 @@ def test_detail_pane_offers_to_digitise_a_result_returned_without_it(qtbot, keyb
                                                                      monkeypatch, tmp_path: Path) -> None:
     monkeypatch.setattr(main_window, "list_scanners", lambda: [])
     dossier = _dossier_with_result(demo_ctx, DossierStatus.DONE)
-    reception.return_result(demo_ctx, dossier.code, dossier.applicant.full_name, SYSTEM_OFFICER)
+    handover.return_result(demo_ctx, dossier.code, dossier.applicant.full_name, SYSTEM_OFFICER)
     window = MainWindow(demo_ctx)
     qtbot.addWidget(window)
     window.show()

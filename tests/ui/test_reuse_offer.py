@@ -8,12 +8,12 @@ from datetime import date
 from PySide6.QtCore import Qt
 
 from app.core.warehouse import ResultMetadata, Validity
-from app.services import dossiers as dossier_service
-from app.services import warehouse
-from app.services.auth import SYSTEM_OFFICER
+from app.services.admin.auth import SYSTEM_OFFICER
 from app.services.context import AppContext
-from app.ui.components_table import COL_REUSE
-from app.ui.receive_dialog import ReceiveDialog
+from app.services.reception import dossiers as dossier_service
+from app.services.warehouse import records as warehouse
+from app.ui.reception.components_table import COL_REUSE
+from app.ui.reception.receive_dialog import ReceiveDialog
 from tests.warehouse.conftest import make_pdf
 
 REBIRTH = "1.004884"  # đăng ký lại khai sinh: asks for "Bản sao Giấy khai sinh"

@@ -17,15 +17,15 @@ from PySide6.QtGui import QColor, QDragEnterEvent, QDragMoveEvent, QDropEvent, Q
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
 
-from app.services import dossiers as dossier_service
-from app.services import scan_station as station
-from app.services.auth import Officer, Role
+from app.services.admin.auth import Officer, Role
 from app.services.context import AppContext
+from app.services.reception import dossiers as dossier_service
+from app.services.scanning import station
 from app.ui import main_window
 from app.ui.main_window import MainWindow
-from app.ui.scan_page_delegate import CELL, DOCUMENT_ROLE, PAGE_ROLE, PageDelegate
-from app.ui.scan_pages import MIME_TYPE, PageModel, PageView
-from app.ui.scan_station import ScanStationDialog
+from app.ui.scanning.page_delegate import CELL, DOCUMENT_ROLE, PAGE_ROLE, PageDelegate
+from app.ui.scanning.pages import MIME_TYPE, PageModel, PageView
+from app.ui.scanning.station import ScanStationDialog
 from tests.scanning.scan_helpers import blank_page, save, seal_page, text_page
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -254,7 +254,7 @@ def real_drag() -> None:
     from app.scanning.encode import encode_page
     from app.scanning.pipeline import PageResult
     from app.scanning.profile import ColorMode
-    from app.services.scan_deck import StationPage, new_page_id
+    from app.services.scanning.deck import StationPage, new_page_id
 
     app = QApplication.instance() or QApplication([])
     model, view = PageModel(), PageView()

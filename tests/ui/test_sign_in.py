@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from app.services import auth
+from app.services.admin import auth
 from app.services.context import AppContext
+from app.ui.admin.sign_in import FirstAdminDialog, SignInDialog
 from app.ui.main_window import MainWindow
-from app.ui.sign_in import FirstAdminDialog, SignInDialog
 
 PASSWORD = "mat-khau-2026"
 

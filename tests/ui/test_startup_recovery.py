@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QMainWindow
 
-from app.services import dossiers as dossier_service
-from app.services import scanning as service
-from app.services.auth import Officer, Role
+from app.services.admin.auth import Officer, Role
 from app.services.context import AppContext
-from app.ui.startup_recovery import start_scan_recovery
+from app.services.reception import dossiers as dossier_service
+from app.services.scanning import dossier_scan as service
+from app.ui.scanning.startup_recovery import start_scan_recovery
 from tests.scanning.scan_helpers import save, text_page
 
 CLERK = Officer("mai", "Phạm Thị Mai", Role.CLERK)

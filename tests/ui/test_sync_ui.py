@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from app.services.auth import Officer, Role
+from app.services.admin.auth import Officer, Role
 from app.services.context import AppContext
-from app.services.sync import configure, dossier_sync_state, sync_state
+from app.services.sync.runs import configure, dossier_sync_state, sync_state
 from app.sync.secrets import ENV_BACKEND, ENV_SECRET_DIR
-from app.ui import sync_worker
 from app.ui.main_window import MainWindow
-from app.ui.sync_indicator import GREEN, ORANGE, RED
+from app.ui.sync import worker as sync_worker
+from app.ui.sync.indicator import GREEN, ORANGE, RED
 from tests.sync import helpers
 from tests.sync.helpers import PROCEDURES, attach, catalogue_records, new_agency, open_station, receive
 

@@ -13,8 +13,8 @@ import pytest
 
 from app.core.catalogue import default_catalogue_path
 from app.core.warehouse import ResultMetadata
+from app.services.admin.setup import init
 from app.services.context import AppContext
-from app.services.setup import init
 from app.store.database import Database
 
 INIT_AT = datetime(2025, 1, 2, 8, 0)

@@ -15,11 +15,14 @@ from app.core.dossier import DossierStatus
 from app.core.errors import InvalidTransitionError, ValidationError
 from app.core.outbox import OutboxKind
 from app.core.warehouse import SourceKind
-from app.services import dossiers, reception, results, warehouse
-from app.services.auth import Officer, PermissionDeniedError, Role
-from app.services.reception import ReceiveRequest
-from app.services.results import DossierResult
-from app.services.warehouse import DuplicateRecordError
+from app.services.admin.auth import Officer, PermissionDeniedError, Role
+from app.services.reception import dossiers, handover
+from app.services.reception import receive as reception
+from app.services.reception.receive import ReceiveRequest
+from app.services.warehouse import records as warehouse
+from app.services.warehouse import results
+from app.services.warehouse.records import DuplicateRecordError
+from app.services.warehouse.results import DossierResult
 from app.store.repositories import AuditRepository, OutboxRepository
 from tests.warehouse.conftest import BIRTH_CERT, CCCD, CMND, OWNER, REBIRTH, make_pdf
 
@@ -89,7 +92,7 @@ def test_different_file_with_the_same_number_is_a_duplicate(ctx, tmp_path: Path)
 
 def test_return_and_digitise_in_one_call(ctx, tmp_path: Path):
     dossier = _receive(ctx)
-    outcome = reception.hand_over(ctx, dossier.code, OWNER, OFFICER, result=DossierResult(
+    outcome = handover.hand_over(ctx, dossier.code, OWNER, OFFICER, result=DossierResult(
         page_images=[_image(tmp_path, "p1"), _image(tmp_path, "p2")], number="9"))
     assert outcome.dossier.status is DossierStatus.RETURNED
     assert outcome.record is not None and outcome.record.pages == 2
@@ -99,7 +102,7 @@ def test_return_and_digitise_in_one_call(ctx, tmp_path: Path):
     assert audit[0].details["result_record"] == outcome.record.record_id
     # the plain API gives the dossier
     other = _receive(ctx)
-    returned = reception.return_result(ctx, other.code, OWNER, OFFICER,
+    returned = handover.return_result(ctx, other.code, OWNER, OFFICER,
                                        result=DossierResult(pdf_path=_pdf(tmp_path, "c"), number="10"))
     assert returned.status is DossierStatus.RETURNED
     assert len(results.dossier_results(ctx, other.code)) == 1
@@ -111,14 +114,14 @@ def test_bad_file_returns_nothing(ctx, tmp_path: Path, content: bytes):
     bad = tmp_path / "ket-qua.pdf"
     bad.write_bytes(content)
     with pytest.raises(ValidationError) as caught:
-        reception.return_result(ctx, dossier.code, OWNER, OFFICER, result=DossierResult(pdf_path=bad))
+        handover.return_result(ctx, dossier.code, OWNER, OFFICER, result=DossierResult(pdf_path=bad))
     assert caught.value.message_vi in ("Tệp không phải là tệp PDF.",
                                        "Không đọc được tệp PDF (tệp hỏng hoặc có mật khẩu).")
     assert dossiers.get_dossier(ctx, dossier.code).status is DossierStatus.RECEIVED
     assert results.dossier_results(ctx, dossier.code) == []
     missing = tmp_path / "khong-co.pdf"
     with pytest.raises(ValidationError, match="file not found") as caught:
-        reception.return_result(ctx, dossier.code, OWNER, OFFICER, result=DossierResult(pdf_path=missing))
+        handover.return_result(ctx, dossier.code, OWNER, OFFICER, result=DossierResult(pdf_path=missing))
     assert "Không tìm thấy tệp" in caught.value.message_vi
 
 
@@ -132,16 +135,16 @@ def test_a_failing_hand_over_keeps_no_record(ctx, tmp_path: Path):
         results.digitise_dossier_result(ctx, dossier.code, OFFICER,
                                         DossierResult(pdf_path=_pdf(tmp_path, "x")), within=refuse)
     assert results.dossier_results(ctx, dossier.code) == []
-    reception.return_result(ctx, dossier.code, OWNER, OFFICER)
+    handover.return_result(ctx, dossier.code, OWNER, OFFICER)
     with pytest.raises(InvalidTransitionError):  # returned already: the result is not stored either
-        reception.return_result(ctx, dossier.code, OWNER, OFFICER,
+        handover.return_result(ctx, dossier.code, OWNER, OFFICER,
                                 result=DossierResult(pdf_path=_pdf(tmp_path, "y")))
     assert results.dossier_results(ctx, dossier.code) == []
 
 
 def test_returned_without_result_can_be_digitised_later(ctx, tmp_path: Path):
     dossier = _receive(ctx)
-    reception.return_result(ctx, dossier.code, OWNER, OFFICER)
+    handover.return_result(ctx, dossier.code, OWNER, OFFICER)
     assert results.dossier_results(ctx, dossier.code) == []  # "Kết quả chưa số hoá"
     record = results.digitise_dossier_result(ctx, dossier.code, CLERK, DossierResult(
         pdf_path=_pdf(tmp_path, "later"), type_code=BIRTH_CERT))
@@ -156,14 +159,14 @@ def test_result_types_and_permissions(ctx, tmp_path: Path):
                                         DossierResult(pdf_path=_pdf(tmp_path, "t"), type_code="KQ.KHONG.CO"))
     assert caught.value.field == "type_code" and "không có trong danh mục" in caught.value.message_vi
     with pytest.raises(PermissionDeniedError):  # a clerk digitises but does not hand results over
-        reception.return_result(ctx, dossier.code, OWNER, CLERK,
+        handover.return_result(ctx, dossier.code, OWNER, CLERK,
                                 result=DossierResult(pdf_path=_pdf(tmp_path, "u")))
     assert results.dossier_results(ctx, dossier.code) == []
 
 
 def test_the_result_is_offered_to_the_applicants_next_dossier(ctx, tmp_path: Path):
     dossier = _receive(ctx)
-    outcome = reception.hand_over(ctx, dossier.code, OWNER, OFFICER,
+    outcome = handover.hand_over(ctx, dossier.code, OWNER, OFFICER,
                                   result=DossierResult(pdf_path=_pdf(tmp_path, "ks"), number="55"))
     assert outcome.record is not None
     # đăng ký lại khai sinh asks for "Bản sao Giấy khai sinh": the record stands in for it

@@ -13,10 +13,12 @@ from PIL import Image
 from app.core.applicant import Applicant
 from app.core.errors import ValidationError
 from app.core.warehouse import SourceKind, Validity
-from app.services import reception, warehouse
-from app.services.auth import Officer, Role
-from app.services.reception import ComponentInput, ReceiveRequest
-from app.services.warehouse import DuplicateRecordError
+from app.services.admin.auth import Officer, Role
+from app.services.reception import receive as reception
+from app.services.reception.receive import ComponentInput, ReceiveRequest
+from app.services.warehouse import records as warehouse
+from app.services.warehouse import results
+from app.services.warehouse.records import DuplicateRecordError
 from app.store.repositories import AuditRepository, BlobRepository, OutboxRepository
 from tests.warehouse.conftest import (
     BIRTH_CERT,
@@ -187,7 +189,7 @@ def test_receiving_a_reused_component_stores_the_flags_and_sends_them(ctx):
 
 
 def test_scanned_component_is_indexed_under_the_applicant(ctx, tmp_path: Path):
-    from app.services import scanning
+    from app.services.scanning import dossier_scan as scanning
 
     applicant = Applicant(full_name=OWNER, id_number=CCCD, old_id_number=CMND, birth_date=date(1990, 3, 12))
     dossier = reception.receive_dossier(ctx, ReceiveRequest(REBIRTH, applicant,
@@ -215,7 +217,7 @@ def test_result_of_a_dossier_is_added_for_its_applicant(ctx, tmp_path: Path):
                                                             received_at=datetime(2025, 3, 18, 9, 0)), OFFICER)
     pdf = tmp_path / "ket-qua.pdf"
     pdf.write_bytes(make_pdf("result"))
-    record = warehouse.add_dossier_result(ctx, dossier.code, OFFICER, pdf_path=pdf, number="55")
+    record = results.add_dossier_result(ctx, dossier.code, OFFICER, pdf_path=pdf, number="55")
     assert record.metadata.type_code == BIRTH_CERT and record.metadata.owner_id_number == CCCD
     assert record.source_kind is SourceKind.RESULT and record.source_ref == f"{dossier.code}#KQ"
     assert replace(record.metadata, number="55") == record.metadata

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import delete, inspect, update
 
 from app.core.warehouse import SourceKind, Validity
-from app.services import warehouse
-from app.services.auth import SYSTEM_OFFICER
+from app.services.admin.auth import SYSTEM_OFFICER
+from app.services.admin.setup import init
 from app.services.context import AppContext
-from app.services.setup import init
+from app.services.warehouse import records as warehouse
 from app.store.database import Database
 from app.store.models_warehouse import WarehouseRecordRow
 from app.store.repositories import WarehouseRepository

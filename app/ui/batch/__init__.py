@@ -1,0 +1,1 @@
+"""The batch digitising screen of the digitisation clerk."""

@@ -349,8 +349,9 @@ def check_returnable(dossier: Dossier) -> None:
     if dossier.status is DossierStatus.RETURNED:
         when = f" lúc {dossier.returned_at:%d/%m/%Y %H:%M}" if dossier.returned_at else ""
         to = f" cho {dossier.returned_to}" if dossier.returned_to else ""
-        raise InvalidTransitionError(f"dossier {dossier.code} was already returned",
-                                     f"Hồ sơ {dossier.code} đã được trả kết quả{when}{to}.")
+        raise InvalidTransitionError(
+            f"dossier {dossier.code} was already returned (status {int(dossier.status)})",
+            f"Hồ sơ {dossier.code} đã được trả kết quả{when}{to} (trạng thái “{dossier.status.label_vi}”).")
     check_action(Action.RETURN, dossier.status, dossier.code)
 
 

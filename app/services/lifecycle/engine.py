@@ -77,9 +77,12 @@ def clean_text(value: str | None, field: str, label_vi: str, *, required: bool) 
 
 
 def step_time(dossier: Dossier, at: datetime | None, label_vi: str, label_en: str) -> datetime:
-    """The step's time (now by default): not before the dossier's last step, not in the future."""
+    """The step's time (now by default): not before the receipt nor the last step recorded at a
+    counter, not in the future. (Steps pulled from the province carry the province's clock, which
+    may differ from this station's: they do not bound the counter's time.)"""
     moment = to_minute(at) if at is not None else now()
-    last = dossier.history[-1].at if dossier.history else dossier.received_at
+    local = [h.at for h in dossier.history if h.station]
+    last = max([dossier.received_at, *local])
     if moment < last:
         raise ValidationError(
             f"the {label_en} time {moment:%Y-%m-%d %H:%M} is before the dossier's last step "

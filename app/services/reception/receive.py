@@ -24,6 +24,7 @@ from app.core.dossier import (
     StatusChange,
 )
 from app.core.errors import NotFoundError, ValidationError
+from app.core.lifecycle import Action
 from app.core.procedure import Procedure
 from app.services.admin.auth import Officer, Permission, require
 from app.services.admin.office import calendar_for_session
@@ -134,11 +135,11 @@ def _component_errors(procedure: Procedure, components: list[ComponentInput]) ->
 # --------------------------------------------------------------------------- validation
 
 
-def now_local() -> datetime:
+def _now() -> datetime:
     return datetime.now().replace(second=0, microsecond=0)
 
 
-def as_local(value: datetime) -> datetime:
+def _moment(value: datetime) -> datetime:
     """Naive local time to the minute (receipts and appointments are to the minute)."""
     return naive_local(value).replace(second=0, microsecond=0)
 
@@ -176,7 +177,7 @@ def _request_errors(request: ReceiveRequest, procedure: Procedure | None,
                                       f"Phí, lệ phí phải là số đồng không âm (đang là {fee}).",
                                       field="fee_vnd"))
     if request.received_at is not None:
-        received = as_local(request.received_at)
+        received = _moment(request.received_at)
         if received > now + FUTURE_TOLERANCE:
             errors.append(ValidationError(
                 f"the receipt time {received:%Y-%m-%d %H:%M} is in the future",
@@ -205,12 +206,12 @@ def validate_request(ctx: AppContext, request: ReceiveRequest) -> list[Validatio
     ``.originals`` / ``.certified_copies`` / ``.photocopies``, ``channel``, ``delivery``,
     ``delivery_address``, ``fee_vnd``, ``received_at``."""
     procedure, errors = _find_procedure(ctx, request.procedure_code)
-    return errors + _request_errors(request, procedure, now_local())
+    return errors + _request_errors(request, procedure, _now())
 
 
 def preview_due(ctx: AppContext, procedure_code: str, received_at: datetime, channel: int = 1) -> datetime:
     """The appointment a dossier received at ``received_at`` would get (nothing is stored)."""
-    return calendar_service.due(ctx, as_local(received_at), procedure_code, channel=int(channel))
+    return calendar_service.due(ctx, _moment(received_at), procedure_code, channel=int(channel))
 
 
 # --------------------------------------------------------------------------- receive
@@ -245,11 +246,11 @@ def receive_dossier(ctx: AppContext, request: ReceiveRequest, officer: Officer) 
     working calendar. Raises :class:`PermissionDeniedError` without RECEIVE, the first
     :class:`ValidationError` (all of them in its ``errors``) when the request is not valid."""
     require(officer, Permission.RECEIVE)
-    now = now_local()
+    now = _now()
     procedure, errors = _find_procedure(ctx, request.procedure_code)
     _raise_first(errors + _request_errors(request, procedure, now))
     assert procedure is not None
-    received_at = as_local(request.received_at) if request.received_at is not None else now
+    received_at = _moment(request.received_at) if request.received_at is not None else now
     channel = Channel(request.channel)
     delivery = Delivery(request.delivery)
     inputs = default_components(procedure) if request.components is None else request.components
@@ -280,7 +281,8 @@ def receive_dossier(ctx: AppContext, request: ReceiveRequest, officer: Officer) 
             delivery_address=request.delivery_address.strip() if delivery is Delivery.POST else "",
             fee_vnd=fee,
             form_set=form_set,
-            history=[StatusChange(received_at, DossierStatus.RECEIVED, officer.full_name, note)],
+            history=[StatusChange(received_at, DossierStatus.RECEIVED, officer.full_name, note,
+                                  action=Action.RECEIVE.value, station=settings.station_id, due_at=due_at)],
         )
         apply_reuse_flags(session, dossier.components)  # reused from the e-data warehouse
         DossierRepository(session).add(dossier)
@@ -295,3 +297,5 @@ def receive_dossier(ctx: AppContext, request: ReceiveRequest, officer: Officer) 
             "fee_vnd": fee,
         })
     return dossier
+
+

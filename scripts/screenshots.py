@@ -180,6 +180,9 @@ def shoot_main_and_dialogs(s: Shooter, ctx, officer) -> None:  # type: ignore[no
     bad.reject()
     s.wait(lambda: not bad.busy)
 
+    from app.services import lifecycle
+
+    lifecycle.mark_done(ctx, received, officer)  # only a dossier whose result is ready is returned
     returning = window.open_return_dialog()
     assert returning is not None
     s.wait(returning.isVisible)
@@ -368,6 +371,9 @@ def run(out: Path) -> list[Path]:
             from scripts.screenshots_warehouse import shoot_warehouse  # 17, 18 (issue 5)
 
             shoot_warehouse(shooter, ctx, officer, Path(folder), CCCD_PAYLOAD)
+            from scripts.screenshots_lifecycle import shoot_lifecycle  # 25-27
+
+            shoot_lifecycle(shooter, ctx, officer)
         finally:
             ctx.close()
     with tempfile.TemporaryDirectory(prefix="motcua-shots-recovery-") as folder:  # 24 (a fresh office)

@@ -371,6 +371,10 @@ def run(out: Path) -> list[Path]:
             from scripts.screenshots_warehouse import shoot_warehouse  # 17, 18 (issue 5)
 
             shoot_warehouse(shooter, ctx, officer, Path(folder), CCCD_PAYLOAD)
+            from scripts.screenshots_batch import shoot_batch, shoot_signatures  # 19, 20, 21
+
+            shoot_batch(shooter, ctx, officer, Path(folder), CCCD_PAYLOAD)
+            shoot_signatures(shooter, ctx, officer, Path(folder))
             from scripts.screenshots_lifecycle import shoot_lifecycle  # 25-27
 
             shoot_lifecycle(shooter, ctx, officer)

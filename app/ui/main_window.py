@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from PySide6.QtCore import QItemSelection, Qt, QUrl, Signal
+from PySide6.QtCore import QItemSelection, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -434,6 +434,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = MainWindow(ctx, officer=officer)
     windows.append(window)
     window.show()
+    QTimer.singleShot(0, lambda: log.info("window open: %s, signed in as %s", window.windowTitle(),
+                                          officer.username))
     from app.ui.startup_recovery import start_scan_recovery
 
     start_scan_recovery(ctx, window.runner, window)  # pages a crash left in the scan spool

@@ -8,10 +8,11 @@ the same style: its official content is UNCONFIRMED (only its title is reported)
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from reportlab.platypus import Flowable, Paragraph, Table
 
+from app.core.clock import vn_today
 from app.core.dossier import DossierStatus
 from app.documents.formatting import (
     LONG_TEXT_LIMIT,
@@ -89,7 +90,7 @@ def render_apology(ctx: FormContext) -> bytes:
     note, _ = ctx.history_reason(DossierStatus.PROCESSING, DossierStatus.RECEIVED)
     reason = ctx.extra.get("reason") or note
     new_due = as_datetime(ctx.extra.get("new_due_at"))
-    day = ctx.issued_on(date.today())
+    day = ctx.issued_on(vn_today())
     agency = esc(_agency(ctx))
 
     def story(st: Styles) -> list[list[Flowable]]:
@@ -120,7 +121,7 @@ def render_stop_notice(ctx: FormContext) -> bytes:
     d = ctx.dossier
     note, noted_on = ctx.history_reason(DossierStatus.STOPPED, DossierStatus.WITHDRAWN)
     reason = ctx.extra.get("reason") or note
-    day = ctx.issued_on(noted_on or date.today())
+    day = ctx.issued_on(noted_on or vn_today())
     agency = esc(_agency(ctx))
 
     def story(st: Styles) -> list[list[Flowable]]:

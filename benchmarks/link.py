@@ -9,8 +9,8 @@ the run's, from the moment the interpreter is up (its start, seconds on a loaded
 beside it).
 
 Goals: within 1.25 times the one-stream time on both links; the sync process's peak memory under
-300 MB. ``MOTCUA_BENCH_IN_FLIGHT=1,6`` measures several settings of ``sync.in_flight`` (items sent at
-once) on each link.
+300 MB. ``MOTCUA_BENCH_IN_FLIGHT=1,6,12`` (default 12) measures several settings of
+``sync.in_flight`` (items sent at once) on each link.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def _one_link(root: Path, ctx, env: dict, name: str, latency: float, bandwidth: 
 def run(quick: bool) -> Report:
     report = Report("link")
     scale = QUICK if quick else FULL
-    settings = os.environ.get("MOTCUA_BENCH_IN_FLIGHT", "6").split(",")
+    settings = os.environ.get("MOTCUA_BENCH_IN_FLIGHT", "12").split(",")
     root = Path(tempfile.mkdtemp(prefix="motcua-link-bench-"))
     env = {
         **os.environ,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent import futures
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
@@ -121,14 +122,19 @@ class PushEngine:
         ready only once the one before it is done, so the order within a dossier holds). On a
         distant link the round trips of one item overlap the bytes of the others."""
         in_flight: dict[Future[bool], OutboxItem] = {}
+        # Ready items not started yet, each the next one of a dossier not in flight: asked for in
+        # batches (one query per batch, not per item).
+        queue: deque[OutboxItem] = deque()
         ending = False
         refused: AuthError | None = None
         with ThreadPoolExecutor(self.parallel, thread_name_prefix="sync-push") as pool:
             while True:
                 if not ending and not self.stop.is_set() and len(in_flight) < self.parallel:
-                    busy = {item.id for item in in_flight.values()}
-                    ready = [i for i in self.store.ready(self.clock(), BATCH) if i.id not in busy]
-                    for item in ready[: self.parallel - len(in_flight)]:
+                    if not queue:
+                        busy = {item.id for item in in_flight.values()}
+                        queue.extend(i for i in self.store.ready(self.clock(), BATCH) if i.id not in busy)
+                    while queue and len(in_flight) < self.parallel:
+                        item = queue.popleft()
                         in_flight[pool.submit(self._send, item)] = item
                 if not in_flight:
                     if ending or self.stop.is_set():

@@ -27,7 +27,7 @@ QUICK_RESUMES = 3
 UPLOAD_DONE = "hoan_tat"
 #: Items in flight at once (each of another dossier): on a distant link, one item's round trips
 #: overlap the others' bytes. Chosen by measurement (``python -m benchmarks link``).
-IN_FLIGHT = 6
+IN_FLIGHT = 12
 
 
 def _sha256(source: BinaryIO) -> str:

@@ -39,6 +39,11 @@ from app.sync.vocabulary import fit_stored
 log = logging.getLogger(__name__)
 
 BATCH = 50
+#: What to do about an item the station itself could not read (a missing or damaged file).
+LOCAL_ADVICE_VI = (
+    "Hãy kiểm tra dữ liệu của máy trạm (lệnh: motcua verify), khôi phục hoặc quét lại tệp, rồi bấm "
+    "“Thử lại” trong Trung tâm đồng bộ (hoặc lệnh: motcua sync retry {item})."
+)
 PROBES = (0.5, 1.5, 3.0)  # waits between connectivity probes before the server counts as unreachable
 
 
@@ -191,6 +196,7 @@ class PushEngine:
             raise  # the station's token, not the item: the run stops, the item stays as it is
         except (MotCuaError, OSError) as exc:  # the local side: a missing or damaged file
             vi = getattr(exc, "message_vi", None) or f"Lỗi đọc dữ liệu tại máy trạm: {exc}"
+            vi = f"{vi.rstrip('.')}. {LOCAL_ADVICE_VI.format(item=item.id)}"
             self._error(f"{type(exc).__name__}: {exc}", vi)
             self.store.mark_parked(item, f"local: {type(exc).__name__}: {exc}", vi)
             self._add("parked")

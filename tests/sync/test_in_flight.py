@@ -88,3 +88,17 @@ def test_a_refused_token_stops_new_items_and_leaves_the_rest(ctx):
     assert counts[OutboxStatus.SENT] == engine.result.sent >= 3
     assert counts[OutboxStatus.PENDING] == 16 - engine.result.sent  # untouched, sent at the next run
     assert counts[OutboxStatus.FAILED] == counts[OutboxStatus.PARKED] == 0
+
+
+def test_a_file_missing_at_the_station_is_parked_with_what_to_do(ctx):
+    from app.services.sync import failed_items, sync_once
+
+    d = receive(ctx, 1)
+    attachment = attach(ctx, d.code, b"the scan", "trang-1.pdf")
+    ctx.db.blobs.path_of(attachment.sha256).unlink()  # lost from the disk
+    run = sync_once(ctx, adapter=FakeProvince())
+    assert (run.sent, run.parked, run.outcome) == (1, 1, "partial")
+    (parked,) = failed_items(ctx)
+    assert parked.status is OutboxStatus.PARKED and parked.last_error.startswith("local:")
+    assert "motcua verify" in parked.last_error_vi
+    assert f"motcua sync retry {parked.id}" in parked.last_error_vi

@@ -33,7 +33,21 @@ DOSSIER: dict[str, int] = {
 }
 DOCUMENT: dict[str, int] = {"TenTepDinhKem": TEXT, "MaKetQuaThayThe": 64}
 FEE: dict[str, int] = {"TenPhiLePhi": TEXT, "MaPhiLePhi": 64}
-STATUS: dict[str, int] = {"NguoiXuLy": TEXT, "NoiDungXuLy": TEXT, "ThongTinTra": TEXT}
+STATUS: dict[str, int] = {
+    "NguoiXuLy": TEXT,
+    "NoiDungXuLy": TEXT,
+    "ThongTinTra": TEXT,
+    "PhongBanXuLy": TEXT,
+    "HanhDong": 32,
+}
+SUPPLEMENT: dict[str, int] = {
+    "HoSoBoSungId": 64,
+    "NguoiYeuCauBoSung": TEXT,
+    "NoiDungBoSung": TEXT,
+    "NguoiTiepNhanBoSung": TEXT,
+}
+#: Lists of plain texts and the limit of each text.
+TEXT_LISTS: dict[str, int] = {"DanhSachGiayToBoSung": TEXT}
 FILE: dict[str, int] = {"TenTep": 255, "LoaiTep": 128}
 #: Lists inside a dossier record and the table of their items.
 DOSSIER_LISTS: dict[str, dict[str, int]] = {"TaiLieuNop": DOCUMENT, "DanhSachLePhi": FEE}
@@ -65,8 +79,12 @@ FILE_NAMES = frozenset({"TenTep"})
 
 
 def fit(record: dict[str, Any], limits: Mapping[str, int]) -> dict[str, Any]:
-    """A copy of ``record`` with each text field of ``limits`` shortened to its limit."""
+    """A copy of ``record`` with each text field of ``limits`` (and each text of a list of
+    :data:`TEXT_LISTS`) shortened to its limit."""
     out = dict(record)
+    for name, limit in TEXT_LISTS.items():
+        if isinstance(out.get(name), list):
+            out[name] = [shorten(x, limit) if isinstance(x, str) else x for x in out[name]]
     for name, limit in limits.items():
         value = out.get(name)
         if isinstance(value, str) and len(value) > limit:

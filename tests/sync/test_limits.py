@@ -12,7 +12,7 @@ from app.core.catalogue import load_catalogue
 from app.core.dossier import Attachment
 from app.sync import limits
 from app.sync.vocabulary import dossier_record, file_record, status_record
-from provincial_server.schemas import DossierIn, LePhi, TaiLieu, TienDo, UploadIn
+from provincial_server.schemas import DossierIn, LePhi, Supplement, TaiLieu, TienDo, UploadIn
 from tests.sync.catalogue_station import every_procedure_station
 
 
@@ -34,6 +34,7 @@ def _max_lengths(model: type[BaseModel]) -> dict[str, int]:
         (limits.FEE, LePhi),
         (limits.STATUS, TienDo),
         (limits.FILE, UploadIn),
+        (limits.SUPPLEMENT, Supplement),
     ],
 )
 def test_the_station_knows_every_free_text_limit_of_the_server(table: dict[str, int], model: Any):
@@ -41,6 +42,7 @@ def test_the_station_knows_every_free_text_limit_of_the_server(table: dict[str, 
     for name, limit in table.items():
         assert server[name] == limit, name
     codes = {"MaHoSo", "MaTTHC", "MaThanhPhanHoSo", "TepDinhKemId", "DuongDanTaiTepTin", "SHA256"}
+    codes |= set(limits.TEXT_LISTS)
     assert set(server) - set(table) - codes <= {"MaPhiLePhi"} | set(limits.FEE)
 
 

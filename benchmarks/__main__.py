@@ -11,6 +11,7 @@ ENTRIES = {
     "kills": "benchmarks.kills",
     "search": "benchmarks.search",
     "sync": "benchmarks.sync",
+    "link": "benchmarks.link",
     "pipeline": "benchmarks.pipeline",
     "batch": "benchmarks.batch",
     "ui": "benchmarks.ui_first_paint",

@@ -16,6 +16,7 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.core.clock import vn_now
 from app.core.dossier import Channel, Dossier, DossierStatus
 from app.core.errors import NotFoundError, ValidationError
 from app.core.progress import ProgressCallback, ProgressUpdate
@@ -67,7 +68,7 @@ class DossierRepository:
         """Store a new dossier; sets and returns it with ``id``. A duplicate code is a ValidationError."""
         if self.session.scalar(select(exists().where(_T.c.code == d.code))):
             raise _duplicate(d.code)
-        now = datetime.now()
+        now = vn_now()
         new_id = self.session.execute(
             insert(_T).values(**dossier_values(d, now), created_at=now).returning(_T.c.id)
         ).scalar_one()
@@ -97,7 +98,7 @@ class DossierRepository:
                     chunk_size: int) -> int:
         total = 0
         expected = len(dossiers) if isinstance(dossiers, Sized) else None
-        now = datetime.now()
+        now = vn_now()
         for chunk in _chunks(dossiers, chunk_size):
             rows = [dossier_values(d, now) for d in chunk]
             for row in rows:
@@ -157,7 +158,7 @@ class DossierRepository:
         """Rewrite the stored dossier with the same code (search words and history included)."""
         row_id = self.session.execute(
             sql_update(_T).where(_T.c.code == d.code)
-            .values(**dossier_values(d, datetime.now())).returning(_T.c.id)
+            .values(**dossier_values(d, vn_now())).returning(_T.c.id)
         ).scalar_one_or_none()
         if row_id is None:
             raise _not_found(d.code)

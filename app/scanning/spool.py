@@ -52,6 +52,8 @@ from app.core.sealing import PENDING_PREFIX, PLAIN, SealedFileError, Sealer, spo
 logger = logging.getLogger(__name__)
 
 _DONE = ".done"
+QUARANTINE_MARK = ".quarantine.json"  # app.scanning.quarantine: never resumed, never cleaned silently
+QUARANTINED_SUFFIX = ".quarantined"  # a batch whose mark could not be written (a full disk) is renamed
 _META = ".batch.json"
 _NOTE = ".json"
 _STALE_NOTE_SECONDS = 60.0
@@ -207,11 +209,19 @@ class SpoolBatch:
     def done(self) -> bool:
         return (self.path / _DONE).exists()
 
+    @property
+    def quarantined(self) -> bool:
+        return is_quarantined(self.path)
+
     def mark_done(self) -> None:
         (self.path / _DONE).write_text(datetime.now().isoformat(), encoding="utf-8")
 
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+def is_quarantined(folder: Path) -> bool:
+    return folder.name.endswith(QUARANTINED_SUFFIX) or (folder / QUARANTINE_MARK).exists()
 
 
 def _original_still_there(record: dict[str, Any] | None) -> bool:
@@ -239,19 +249,20 @@ class Spool:
         name = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
         return self.batch(name)
 
-    def _batches(self) -> list[SpoolBatch]:
-        return [SpoolBatch(p, self.sealer) for p in sorted(self.root.iterdir()) if p.is_dir()]
+    def batches(self) -> list[SpoolBatch]:
+        return [SpoolBatch(p, self.sealer) for p in sorted(self.root.iterdir())
+                if p.is_dir() and not is_quarantined(p)]
 
     def pending(self) -> list[SpoolBatch]:
         """Batches a crash left unfinished, oldest first (their interrupted adoptions settled)."""
-        batches = [b for b in self._batches() if not b.done]
+        batches = [b for b in self.batches() if not b.done]
         for batch in batches:
             batch.settle_adoptions()
         return batches
 
     def settle_adoptions(self) -> int:
         """:meth:`SpoolBatch.settle_adoptions` for every batch of the spool."""
-        return sum(b.settle_adoptions() for b in self._batches())
+        return sum(b.settle_adoptions() for b in self.batches())
 
     def read(self, path: Path | str) -> bytes:
         """The plain content of a page file: one of this spool's batches is opened with the spool's
@@ -264,7 +275,7 @@ class Spool:
     def clean_done(self) -> int:
         removed = 0
         for path in sorted(self.root.iterdir()):
-            if path.is_dir() and (path / _DONE).exists():
+            if path.is_dir() and (path / _DONE).exists() and not is_quarantined(path):
                 with contextlib.suppress(OSError):
                     shutil.rmtree(path)
                     removed += 1

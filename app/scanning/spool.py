@@ -2,7 +2,8 @@
 
 A batch is a folder ``<root>/<batch id>/`` holding the pages as numbered files (a captured image
 as lossless PNG with its resolution, a device's page exactly as the device sent it, a file given
-or taken from a hot folder under its own name); ``.done`` is written when the batch has been
+or taken from a hot folder under its number and type suffix only: original names may hold personal
+data); ``.done`` is written when the batch has been
 handled. A crash leaves batches without it, and :meth:`Spool.pending` finds them at the next start
 (after NAPS2's recovery folder). ``.batch.json`` says what the batch is for
 (:meth:`SpoolBatch.write_meta`).
@@ -37,6 +38,7 @@ import hashlib
 import io
 import json
 import logging
+import re
 import shutil
 import time
 import uuid
@@ -96,21 +98,22 @@ class SpoolBatch:
 
     def add(self, data: bytes, name: str) -> Path:
         """Write the content of a file named ``name`` (e.g. one given on the command line, already
-        read) into the batch, keeping its name after the page number."""
-        return self.write(f"{self._next_number():05d}-{Path(name).name}", data)
+        read) into the batch under its page number and its type's suffix only: an original name may
+        hold personal data (a CCCD number, a name), which has no business on disk."""
+        return self.write(f"{self._next_number():05d}{safe_suffix(name)}", data)
 
     def copy_in(self, file: Path) -> Path:
-        """Copy a file into the batch, keeping its name; the original is left where it is."""
+        """Copy a file into the batch (numbered, see :meth:`add`); the original is left where it is."""
         return self.add(Path(file).read_bytes(), Path(file).name)
 
     def adopt(self, file: Path) -> Path:
-        """Move a finished file (e.g. from the hot folder) into the batch, keeping its name: sealed
+        """Move a finished file (e.g. from the hot folder) into the batch (numbered, see :meth:`add`): sealed
         into the batch first, the original deleted only once the sealed copy is durable (see the
         module's documentation). An :class:`OSError` (the file is still open by its writer, or
         gone) leaves the original where it was and nothing in the batch."""
         file = Path(file)
         data = file.read_bytes()
-        target = self.path / f"{self._next_number():05d}-{file.name}"
+        target = self.path / f"{self._next_number():05d}{safe_suffix(file.name)}"
         pending = self.path / f"{PENDING_PREFIX}{target.name}"
         note = self.path / f"{PENDING_PREFIX}{target.name}{_NOTE}"
         sealed = self.sealer.seal(data, spool_name(target))
@@ -218,6 +221,15 @@ class SpoolBatch:
 
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+_SUFFIX = re.compile(r"\.[a-z0-9]{1,5}")
+
+
+def safe_suffix(name: str) -> str:
+    """The type suffix of a file name (``.pdf``, ``.jpg``...), lower case; nothing else of the name."""
+    suffix = Path(name).suffix.lower()
+    return suffix if _SUFFIX.fullmatch(suffix) else ""
 
 
 def is_quarantined(folder: Path) -> bool:

@@ -42,10 +42,12 @@ def test_a_dossier_never_holds_more_files_than_its_schema(server: Server) -> Non
     agency = new_agency()
     code = f"{agency}-261118-0001"
     with _client(server, agency) as client:
-        put = client.put(f"/dossiers/{code}", json=_dossier(code, 200), headers={"Idempotency-Key": uuid.uuid4().hex})
+        key = {"Idempotency-Key": uuid.uuid4().hex}
+        put = client.put(f"/dossiers/{code}", json=_dossier(code, 200), headers=key)
         assert put.status_code == 201, put.text
         upload = client.post("/uploads", json={"MaHoSo": code, "TenTep": "trang.pdf", "KichThuoc": 10,
-                                               "SHA256": "ab" * 32}, headers={"Idempotency-Key": uuid.uuid4().hex})
+                                               "SHA256": "ab" * 32},
+                             headers={"Idempotency-Key": uuid.uuid4().hex})
         assert upload.status_code == 413 and set(upload.json()) >= ERROR_KEYS
         assert upload.json()["error"] == "too_many_files"
         lookup = client.get(f"/dossiers/{code}")

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from app.core import limits
+from app.core.errors import MotCuaError
 from app.scanning.errors import ImageTooLargeError, ScanError, UnreadableImageError
 from app.scanning.profile import DEFAULT_PROFILE, ScanProfile
 
@@ -201,6 +202,19 @@ def _is_gray(rgb: np.ndarray) -> bool:
     sample = rgb[:: max(1, rgb.shape[0] // 64)].astype(np.int16)
     return bool(np.abs(sample[:, :, 0] - sample[:, :, 1]).max() <= 2
                 and np.abs(sample[:, :, 2] - sample[:, :, 1]).max() <= 2)
+
+
+def header_pixels(path: PageInput, profile: ScanProfile = DEFAULT_PROFILE) -> int:
+    """The pixel count of a file's first page from its header (nothing decoded); a PDF page counts
+    as A4 at the profile's resolution; 0 for a file that cannot be read (it will fail on its own)."""
+    try:
+        source, label = page_input(path)
+        if is_pdf(source):
+            return int(8.27 * 11.69 * profile.dpi * profile.dpi)
+        with _open_image(source, label, profile) as im:
+            return int(im.size[0] * im.size[1])
+    except (MotCuaError, OSError):
+        return 0
 
 
 def count_pages(path: PageInput, profile: ScanProfile = DEFAULT_PROFILE, *, name: str | None = None) -> int:

@@ -68,3 +68,13 @@ class AuthError(SyncError):
 
 class NotConfiguredError(SyncError):
     """No server address or no station token yet."""
+
+
+class UnreadableAnswerError(SyncError):
+    """An answer of the province that does not follow the protocol (a status out of range, a date
+    that is not ``yyyyMMddHHmmss``): the change is skipped and logged, never half applied."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"the province sent a change this station cannot read: {what}",
+                         "Hệ thống tỉnh gửi về một thay đổi không đúng định dạng; thay đổi này được bỏ qua.",
+                         code="unreadable_answer")

@@ -15,6 +15,7 @@ ENTRIES = {
     "pipeline": "benchmarks.pipeline",
     "batch": "benchmarks.batch",
     "ui": "benchmarks.ui_first_paint",
+    "hostile": "benchmarks.hostile",
 }
 
 

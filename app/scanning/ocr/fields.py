@@ -204,11 +204,28 @@ def _signer(lines: Sequence[OcrLine], folded: Sequence[str]) -> tuple[str, float
     if start is None:
         return None
     for line in reversed(lines[start + 1:]):
-        tokens = re.findall(r"[^\W\d_]+", line.text)
-        noise = len(re.sub(r"[^\W\d_]|\s", "", line.text))
-        if 2 <= len(tokens) <= 5 and noise <= 2 and all(t[:1].isupper() for t in tokens[1:]):
-            return _snap_surname(_title_case(" ".join(tokens)), line.confidence * (1 - 0.1 * noise))
+        name = _trailing_name(line.text)
+        if name is not None:
+            value, noise = name
+            return _snap_surname(_title_case(value), line.confidence * (1 - 0.05 * noise))
     return None
+
+
+def _trailing_name(text: str) -> tuple[str, int] | None:
+    """The capitalised words ending a line (seal and signature strokes often come before them on the
+    same line), with the count of stray marks before them; the first word may have lost its capital."""
+    tokens = list(re.finditer(r"[^\W\d_]+", text))
+    run: list[re.Match[str]] = []
+    while tokens and tokens[-1].group()[:1].isupper():
+        run.insert(0, tokens.pop())
+    if run and tokens and len(run) < 5 and not text[tokens[-1].end():run[0].start()].strip():
+        run.insert(0, tokens.pop())  # "iguyễn Hữu Dũng": the surname lost its capital
+    if not 2 <= len(run) <= 5 or re.search(r"[^\W_]", text[run[-1].end():]):
+        return None
+    if len(re.sub(r"[^\W\d_]|\s", "", text[run[0].start():])) > 1:
+        return None
+    before = len(re.sub(r"\s", "", text[:run[0].start()]))
+    return " ".join(t.group() for t in run), before
 
 
 def _snap_surname(name: str, confidence: float) -> tuple[str, float]:

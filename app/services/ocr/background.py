@@ -75,14 +75,17 @@ def distinct_words(texts: Iterable[OcrText]) -> str:
     return " ".join(seen)
 
 
-def read_stored_pdf(ctx: AppContext, sha256: str) -> ReadOutcome:
-    """Read one stored PDF and record what was read (see the module docstring)."""
+def read_stored_pdf(ctx: AppContext, sha256: str, cancel: CancelToken | None = None) -> ReadOutcome:
+    """Read one stored PDF and record what was read (see the module docstring). Cancelling stops
+    between two pages with nothing recorded (the PDF is read again next time)."""
     started = time.perf_counter()
     data = ctx.db.blobs.read_bytes(sha256)
     texts: list[OcrText] = []
     fields: ExtractedFields | None = None
     try:
         for index in range(count_pages(data, name=sha256[:12])):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
             loaded = load_page(data, index, name=f"{sha256[:12]} p{index + 1}")
             text, found = read_page(loaded.image, dpi=loaded.dpi, titles=catalogue_titles())
             texts.append(text)
@@ -137,7 +140,7 @@ def read_backlog(ctx: AppContext, *, limit: int = 1_000, cancel: CancelToken | N
         if cancel.cancelled:
             break
         progress(ProgressUpdate(done, len(pending), "Đang nhận dạng chữ trên trang đã quét"))
-        out.append(read_stored_pdf(ctx, sha256))
+        out.append(read_stored_pdf(ctx, sha256, cancel))
     progress(ProgressUpdate(len(out), len(pending), "Đang nhận dạng chữ trên trang đã quét"))
     return out
 

@@ -13,6 +13,7 @@ ENTRIES = {
     "sync": "benchmarks.sync",
     "pipeline": "benchmarks.pipeline",
     "batch": "benchmarks.batch",
+    "ocr": "benchmarks.ocr",
     "ui": "benchmarks.ui_first_paint",
 }
 

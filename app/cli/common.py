@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 from app.core.catalogue import procedure_to_dict
 from app.core.dossier import Dossier, DossierStatus
+from app.core.lifecycle import entry_action
 from app.core.procedure import Procedure, ProcessingUnit
 
 EXIT_OK = 0
@@ -199,9 +200,9 @@ def dossier_json(d: Dossier) -> dict[str, Any]:
             for s in d.supplements
         ],
         "history": [
-            {"at": fmt_dt(h.at), "status": int(h.status), "status_label": h.status.label_vi,
-             "officer": h.officer, "note": h.note}
-            for h in d.history
+            {"at": fmt_dt(h.at), "action": entry_action(d.history, i), "status": int(h.status),
+             "officer": h.officer, "reason": h.reason}
+            for i, h in enumerate(d.history)
         ],
     }
 
@@ -241,13 +242,15 @@ def parse_day(text: str) -> date:
 
 
 def parse_moment(text: str) -> datetime:
-    cleaned = text.strip().replace("T", " ")
-    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
-        try:
-            return datetime.strptime(cleaned, pattern)
-        except ValueError:
-            continue
-    raise argparse.ArgumentTypeError(f"invalid time {text!r} (expected 'YYYY-MM-DD HH:MM')")
+    """An argparse ``type``: ``YYYY-MM-DD HH:MM`` or ``dd/mm/yyyy HH:MM`` (app.core.dates)."""
+    from app.core.dates import parse_cli_datetime
+    from app.core.errors import ValidationError
+
+    try:
+        return parse_cli_datetime(text)
+    except ValidationError:
+        raise argparse.ArgumentTypeError(
+            f"invalid time {text!r} (expected 'YYYY-MM-DD HH:MM' or 'dd/mm/yyyy HH:MM')") from None
 
 
 def int_in_range(low: int, high: int | None = None) -> Callable[[str], int]:

@@ -1,7 +1,7 @@
 """The text read on stored PDFs: ``page_texts`` (see ``app.store.models_ocr``).
 
 Revision ID: 0013
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-08
 
 A new table only; the words it holds reach the existing search indexes through the search text of
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0013"
-down_revision: str | Sequence[str] | None = "0007"
+down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

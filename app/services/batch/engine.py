@@ -34,10 +34,10 @@ import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app.core.clock import vn_now
 from app.core.errors import MotCuaError
 from app.core.progress import CancelledError, CancelToken, ProgressCallback, ProgressUpdate, no_progress
 from app.core.separator import parse_separator
@@ -289,7 +289,7 @@ class _Run:
                 values["source_done"] = True
             if final_state is not None:
                 values["state"] = final_state
-                values["finished_at"] = datetime.now()
+                values["finished_at"] = vn_now()
             if values:
                 repo.update(self.batch.id, **values)
             self.batch = repo.get(self.batch.id)

@@ -8,9 +8,9 @@ import logging
 import os
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
+from app.core.clock import vn_now
 from app.scanning.profile import get_profile
 from app.scanning.source_uri import folder_files, parse_source_uri
 from app.services.admin.auth import SYSTEM_OFFICER, Officer, Permission, require
@@ -52,7 +52,7 @@ def start_batch(ctx: AppContext, source: str, profile: str = "default", *,
         folder_files(Path(spec.target))  # a missing or empty folder is an error now, not later
     elif spec.scheme == "file" and not Path(spec.target).is_file():
         raise BatchError(f"file not found: {spec.target}", f"Không tìm thấy tệp {spec.target}.")
-    name = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
+    name = f"{vn_now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
     with ctx.session(write=True) as session:
         record = BatchRepository(session).create(name, spec.uri, profile, officer.username)
     batch_spool(ctx, record)
@@ -78,7 +78,7 @@ def cancel_batch(ctx: AppContext, batch_id: int, *, officer: Officer = SYSTEM_OF
         if batch.state == BATCH_DONE:
             raise BatchError(f"batch {batch_id} is already finished",
                              f"Lô số hóa {batch_id} đã hoàn tất, không thể hủy.")
-        return repo.update(batch_id, state=BATCH_CANCELLED, finished_at=datetime.now())
+        return repo.update(batch_id, state=BATCH_CANCELLED, finished_at=vn_now())
 
 
 def batch_progress(ctx: AppContext, batch_id: int) -> BatchProgress:

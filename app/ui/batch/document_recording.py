@@ -117,6 +117,12 @@ class DocumentRecording:
         self.review_box.setVisible(doc.needs_review and not doc.warehouse_record and not doc.set_aside_reason)
         target = self.form.edits["number"] if self.form.result_type is not None else self.form.type_edit
         target.setFocus(Qt.FocusReason.OtherFocusReason)
+        if doc.pages and not doc.warehouse_record and not doc.set_aside_reason:
+            self.prefiller.read(doc.images[0])  # the page's own values, in the background
+            if doc.result_code:
+                self.prefiller.keep("type_code")  # the separator sheet says what it is
+        else:
+            self.prefiller.reset()
         self.document_loaded.emit(doc.number)
 
     def _on_document_failed(self, generation: int, error: BaseException) -> None:
@@ -130,6 +136,7 @@ class DocumentRecording:
         self.doc_number = None
         self.document = None
         self.form.set_document([])
+        self.prefiller.reset()
         self.doc_label.setText(escape(text))
         self.review_label.hide()
         self.review_box.hide()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.scanning.profile import PROFILES
 from app.ui.batch.page_tree import THUMB
+from app.ui.ocr.prefill import Prefiller
 from app.ui.warehouse.result_form import ResultForm
 from app.ui.widgets.signing_pin import NOT_A_SIGNER_VI, SigningRun
 
@@ -98,6 +99,7 @@ def build_batch_layout(self: BatchScreen) -> None:
     self.review_label.hide()
     self.form = ResultForm(self.ctx, self.runner, self.officer, parent=right, preview_width=PREVIEW_WIDTH)
     self.form.store = self._store
+    self.prefiller = Prefiller(self.form)
     self.form.saved.connect(self._on_recorded)
     self.review_box = QCheckBox("Đã xem trang trắng (Alt+X)", self.form)
     self.review_box.setObjectName("blankPagesReviewed")

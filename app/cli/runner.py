@@ -18,6 +18,7 @@ from app.cli import (
     ocr,
     reception,
     scanning,
+    settings,
     signing,
     sync,
     warehouse,
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
     maintenance.register(subcommands, leaf)
     sync.register(subcommands, leaf)
     keys.register(subcommands, leaf)
+    settings.register(subcommands, leaf)
     signing.register(subcommands, leaf)
     warehouse.register(subcommands, leaf)
     ocr.register(subcommands, leaf)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from app.core.codes import FULL_BLOCK, StationBlock
-from app.core.demo import DEMO_PLACE
+from app.core import settings_registry as registry
+from app.core.codes import StationBlock
 from app.core.errors import MotCuaError
 from app.store.database import Database
 from app.store.paths import DB_FILE_NAME, default_data_dir
@@ -20,44 +20,34 @@ from app.store.repositories import SettingsRepository
 ENV_DATA_DIR = "MOTCUA_DATA_DIR"
 ENV_DB_URL = "MOTCUA_DB_URL"
 
-# Settings keys (table of the store's SettingsRepository).
-AGENCY_CODE = "agency.code"
-AGENCY_NAME = "agency.name"
-PLACE_NAME = "agency.place"
-STATION_ID = "station.id"
-STATION_BLOCK = "station.block"
-OFFICE_HOURS = "calendar.office_hours"
-INITIALISED_AT = "app.initialised_at"
-DEMO_SEEDED_AT = "demo.seeded_at"
-DEMO_COUNT = "demo.count"
-# Printed slips (app.services.admin.office.office_profile); unset keys fall back to PROFILE_DEFAULTS.
-FORM_SET = "forms.set"  # legal form set new dossiers are received under
-PARENT_AGENCY = "agency.parent"  # header line 1 (TÊN CƠ QUAN CHỦ QUẢN); default: agency name upper-cased
-UNIT_NAME = "agency.unit"  # header line 2, bold
-DATE_PLACE = "agency.date_place"  # địa danh of the date line; default: derived from agency.place
-AGENCY_PHONE = "agency.phone"
-AGENCY_WEBSITE = "agency.website"
-AGENCY_ADDRESS = "agency.address"
-DISPLAY_NAME = "agency.display_name"  # the unit in running text; default built from the header lines
-HEAD_TITLE = "agency.head_title"  # who signs Mẫu 04
-HEAD_NAME = "agency.head_name"
-REGISTER_BOOK = "forms.register_book"  # "Quyển số" of the register book printed on Mẫu 01
+# Settings keys of the office and station (typed and documented in app.core.settings_registry).
+AGENCY_CODE = registry.AGENCY_CODE.key
+AGENCY_NAME = registry.AGENCY_NAME.key
+PLACE_NAME = registry.PLACE_NAME.key
+STATION_ID = registry.STATION_ID.key
+STATION_BLOCK = registry.STATION_BLOCK.key
+OFFICE_HOURS = registry.OFFICE_HOURS.key
+FORM_SET = registry.FORM_SET.key
+INITIALISED_AT = registry.INITIALISED_AT.key
+DEMO_SEEDED_AT = registry.DEMO_SEEDED_AT.key
+DEMO_COUNT = registry.DEMO_COUNT.key
+PARENT_AGENCY = registry.PARENT_AGENCY.key
+UNIT_NAME = registry.UNIT_NAME.key
+DATE_PLACE = registry.DATE_PLACE.key
+AGENCY_PHONE = registry.AGENCY_PHONE.key
+AGENCY_WEBSITE = registry.AGENCY_WEBSITE.key
+AGENCY_ADDRESS = registry.AGENCY_ADDRESS.key
+DISPLAY_NAME = registry.DISPLAY_NAME.key
+HEAD_TITLE = registry.HEAD_TITLE.key
+HEAD_NAME = registry.HEAD_NAME.key
+REGISTER_BOOK = registry.REGISTER_BOOK.key
 
-DEFAULT_SETTINGS: dict[str, str] = {
-    AGENCY_CODE: DEMO_PLACE.agency_code,
-    AGENCY_NAME: DEMO_PLACE.agency_name,
-    PLACE_NAME: DEMO_PLACE.place_name,
-    STATION_ID: "1",
-    STATION_BLOCK: str(FULL_BLOCK),
-}
+#: What ``motcua init`` writes when it is not set yet.
+DEFAULT_SETTINGS: dict[str, str] = registry.defaults(seeded_only=True)
 
-PROFILE_DEFAULTS: dict[str, str] = {
-    FORM_SET: "TT01-2018",
-    UNIT_NAME: "BỘ PHẬN MỘT CỬA",
-    AGENCY_PHONE: "028 3829 1234",
-    AGENCY_WEBSITE: "dichvucong.gov.vn",
-    HEAD_TITLE: "CHỦ TỊCH",
-}
+
+_OFFICE = (registry.AGENCY_CODE, registry.AGENCY_NAME, registry.PLACE_NAME, registry.STATION_ID,
+           registry.STATION_BLOCK)
 
 
 class NotInitialisedError(MotCuaError):
@@ -123,7 +113,7 @@ class AppContext:
     def settings(self) -> OfficeSettings:
         with self.session() as session:
             repo = SettingsRepository(session)
-            values = {key: repo.get(key) or default for key, default in DEFAULT_SETTINGS.items()}
+            values = {s.key: repo.get(s.key) or s.default or "" for s in _OFFICE}
             hours = repo.get(OFFICE_HOURS)
         return OfficeSettings(
             agency_code=values[AGENCY_CODE],

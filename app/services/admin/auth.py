@@ -49,6 +49,7 @@ class Permission(StrEnum):
     MANAGE_CALENDAR = "manage_calendar"
     VIEW_REPORTS = "view_reports"
     SYNC = "sync"
+    MANAGE_SETTINGS = "manage_settings"  # the station's settings (app.services.admin.settings)
     MANAGE_KEYS = "manage_keys"  # the data folder's recovery secret (app.services.admin.data_keys)
     # The dossier's life after reception (the action table of app.core.lifecycle names these values).
     PROCESS = "process"  # hand over for processing, record the result as ready
@@ -81,6 +82,7 @@ PERMISSION_LABELS_VI: dict[Permission, str] = {
     Permission.MANAGE_CALENDAR: "quản lý lịch làm việc",
     Permission.VIEW_REPORTS: "xem báo cáo",
     Permission.SYNC: "đồng bộ dữ liệu",
+    Permission.MANAGE_SETTINGS: "thay đổi thiết lập của máy trạm",
     Permission.MANAGE_KEYS: "quản lý khóa mã hóa dữ liệu",
     Permission.PROCESS: "chuyển xử lý và cập nhật kết quả hồ sơ",
     Permission.SUPPLEMENT: "yêu cầu và nhận bổ sung hồ sơ",

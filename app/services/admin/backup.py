@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from app import __version__
+from app.core import settings_registry as registry
 from app.core.clock import vn_now
 from app.core.errors import ValidationError
 from app.services.context import AppContext, resolve_data_dir, resolve_db_url
@@ -31,10 +32,10 @@ from app.store.repositories import SettingsRepository
 
 log = logging.getLogger(__name__)
 
-BACKUP_FOLDER = "backup.folder"
-BACKUP_KEEP = "backup.keep"
-BACKUP_LAST_AT = "backup.last_at"
-DEFAULT_KEEP = 7
+BACKUP_FOLDER = registry.BACKUP_FOLDER.key
+BACKUP_KEEP = registry.BACKUP_KEEP.key
+BACKUP_LAST_AT = registry.BACKUP_LAST_AT.key
+DEFAULT_KEEP = int(registry.BACKUP_KEEP.default or 7)
 INTERVAL = timedelta(hours=24)
 
 

@@ -30,21 +30,22 @@ from pathlib import Path
 from typing import Any
 
 from app import __version__
+from app.core import settings_registry as registry
 from app.core.clock import vn_now
 from app.core.privacy import mask_personal_data
-from app.services import context as keys
 from app.services.admin.logging_setup import LOG_FILE_NAME, logs_dir
 from app.services.context import AppContext
 from app.store.repositories import SettingsRepository
 
 HIDDEN = "<đã ẩn>"
 #: Settings whose values say nothing about people and hold no secret.
-SAFE_SETTINGS = frozenset({
-    keys.AGENCY_CODE, keys.AGENCY_NAME, keys.PLACE_NAME, keys.STATION_ID, keys.STATION_BLOCK,
-    keys.OFFICE_HOURS, keys.INITIALISED_AT, keys.DEMO_SEEDED_AT, keys.DEMO_COUNT, keys.FORM_SET,
-    keys.PARENT_AGENCY, keys.UNIT_NAME, keys.DATE_PLACE, keys.DISPLAY_NAME, keys.HEAD_TITLE,
-    "backup.keep", "backup.last_at", "blob_root",
-})
+SAFE_SETTINGS = frozenset(s.key for s in (
+    registry.AGENCY_CODE, registry.AGENCY_NAME, registry.PLACE_NAME, registry.STATION_ID,
+    registry.STATION_BLOCK, registry.OFFICE_HOURS, registry.INITIALISED_AT, registry.DEMO_SEEDED_AT,
+    registry.DEMO_COUNT, registry.FORM_SET, registry.PARENT_AGENCY, registry.UNIT_NAME,
+    registry.DATE_PLACE, registry.DISPLAY_NAME, registry.HEAD_TITLE, registry.BACKUP_KEEP,
+    registry.BACKUP_LAST_AT,
+)) | {"blob_root"}
 PACKAGES = ("motcua-desk", "SQLAlchemy", "alembic", "PySide6-Essentials", "reportlab", "pillow", "numpy",
             "opencv-python-headless", "zxing-cpp", "pikepdf", "psycopg")
 README = """Thông tin chẩn đoán MotCua Desk / MotCua Desk diagnostics

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import unicodedata
 
+from app.core import settings_registry as registry
 from app.core.calendar import (
     DayOverride,
     OfficeHours,
     WorkCalendar,
 )
 from app.documents import OfficeProfile
-from app.services import context as keys
-from app.services.context import DEFAULT_SETTINGS, OFFICE_HOURS, PROFILE_DEFAULTS, AppContext
+from app.services.context import OFFICE_HOURS, AppContext
 from app.store.repositories import CalendarRepository, SettingsRepository
 
 # Administrative-unit words dropped from the place name for the date line ("Sài Gòn, ngày …"),
@@ -33,28 +33,28 @@ def date_place(place_name: str) -> str:
 
 
 def office_profile(ctx: AppContext) -> OfficeProfile:
-    """The header, place and contact details printed on slips, from the settings (demo defaults
-    for what is not configured: see ``PROFILE_DEFAULTS`` in :mod:`app.services.context`)."""
+    """The header, place and contact details printed on slips, from the settings (each unset one
+    means its default in :mod:`app.core.settings_registry`)."""
     with ctx.session() as session:
         values = SettingsRepository(session).all()
 
     def get(key: str) -> str:
         value = (values.get(key) or "").strip()
-        return value or PROFILE_DEFAULTS.get(key, "") or DEFAULT_SETTINGS.get(key, "")
+        return value or registry.setting(key).default or ""
 
-    agency_name = get(keys.AGENCY_NAME)
+    agency_name = get(registry.AGENCY_NAME.key)
     return OfficeProfile(
-        parent_agency=get(keys.PARENT_AGENCY) or agency_name.upper(),
-        unit_name=get(keys.UNIT_NAME),
-        place_name=get(keys.DATE_PLACE) or date_place(get(keys.PLACE_NAME)),
-        phone=get(keys.AGENCY_PHONE),
-        website=get(keys.AGENCY_WEBSITE),
-        register_book_no=get(keys.REGISTER_BOOK),
-        form_set=get(keys.FORM_SET),
-        display_name=get(keys.DISPLAY_NAME) or f"Bộ phận Một cửa {agency_name}".strip(),
-        address=get(keys.AGENCY_ADDRESS),
-        head_title=get(keys.HEAD_TITLE) or "THỦ TRƯỞNG CƠ QUAN",
-        head_name=get(keys.HEAD_NAME),
+        parent_agency=get(registry.PARENT_AGENCY.key) or agency_name.upper(),
+        unit_name=get(registry.UNIT_NAME.key),
+        place_name=get(registry.DATE_PLACE.key) or date_place(get(registry.PLACE_NAME.key)),
+        phone=get(registry.AGENCY_PHONE.key),
+        website=get(registry.AGENCY_WEBSITE.key),
+        register_book_no=get(registry.REGISTER_BOOK.key),
+        form_set=get(registry.FORM_SET.key),
+        display_name=get(registry.DISPLAY_NAME.key) or f"Bộ phận Một cửa {agency_name}".strip(),
+        address=get(registry.AGENCY_ADDRESS.key),
+        head_title=get(registry.HEAD_TITLE.key) or "THỦ TRƯỞNG CƠ QUAN",
+        head_name=get(registry.HEAD_NAME.key),
     )
 
 

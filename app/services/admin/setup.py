@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from app.core import settings_registry as registry
 from app.core.catalogue import load_catalogue
 from app.core.clock import vn_now
 from app.core.codes import StationBlock
 from app.core.demo import DEMO_COUNT, DEMO_PLACE, DEMO_SEED, DemoPlace, generate_dossiers
-from app.services import context as keys
 from app.services.admin.office import calendar_for_session
 from app.services.context import DEFAULT_SETTINGS, AppContext
 from app.store.repositories import (
@@ -31,6 +31,15 @@ class InitResult:
     dossiers: int  # dossiers in the store after init
 
 
+def _placeholder_identity() -> dict[str, str]:
+    """The office identity ``motcua init`` writes until the administrator sets the real one
+    (``motcua settings set agency.code …``): the demo ward, so that a fresh station can receive
+    dossiers at once. The registry itself has no default for these."""
+    return {registry.AGENCY_CODE.key: DEMO_PLACE.agency_code,
+            registry.AGENCY_NAME.key: DEMO_PLACE.agency_name,
+            registry.PLACE_NAME.key: DEMO_PLACE.place_name}
+
+
 def init(ctx: AppContext, *, demo: bool = False, now: datetime | None = None,
          catalogue_path: Path | None = None, demo_count: int = DEMO_COUNT,
          seed: int = DEMO_SEED) -> InitResult:
@@ -46,20 +55,20 @@ def init(ctx: AppContext, *, demo: bool = False, now: datetime | None = None,
         for p in procedures:
             proc_repo.upsert(p)
         settings = SettingsRepository(session)
-        for key, value in DEFAULT_SETTINGS.items():
+        for key, value in (DEFAULT_SETTINGS | _placeholder_identity()).items():
             if settings.get(key) is None:
                 settings.set(key, value)
-        if settings.get(keys.INITIALISED_AT) is None:
-            settings.set(keys.INITIALISED_AT, now.isoformat(timespec="minutes"))
+        if settings.get(registry.INITIALISED_AT.key) is None:
+            settings.set(registry.INITIALISED_AT.key, now.isoformat(timespec="minutes"))
     if demo:
         with ctx.session(write=True) as session:
             settings = SettingsRepository(session)
-            if settings.get(keys.DEMO_SEEDED_AT) is not None:
+            if settings.get(registry.DEMO_SEEDED_AT.key) is not None:
                 already = True
             else:
                 added = _add_demo(session, procedures, now, demo_count, seed)
-                settings.set(keys.DEMO_SEEDED_AT, now.isoformat(timespec="minutes"))
-                settings.set(keys.DEMO_COUNT, str(added))
+                settings.set(registry.DEMO_SEEDED_AT.key, now.isoformat(timespec="minutes"))
+                settings.set(registry.DEMO_COUNT.key, str(added))
     with ctx.session() as session:
         n_procedures = ProcedureRepository(session).count()
         n_dossiers = DossierRepository(session).count()
@@ -75,9 +84,10 @@ def init(ctx: AppContext, *, demo: bool = False, now: datetime | None = None,
 
 def _add_demo(session, procedures, now: datetime, count: int, seed: int) -> int:  # type: ignore[no-untyped-def]
     settings = SettingsRepository(session)
-    agency = settings.get(keys.AGENCY_CODE) or DEMO_PLACE.agency_code
+    agency = settings.get(registry.AGENCY_CODE.key) or DEMO_PLACE.agency_code
     place = DemoPlace(agency_code=agency) if agency != DEMO_PLACE.agency_code else DEMO_PLACE
-    block = StationBlock.parse(settings.get(keys.STATION_BLOCK) or DEFAULT_SETTINGS[keys.STATION_BLOCK])
+    block_text = settings.get(registry.STATION_BLOCK.key) or registry.STATION_BLOCK.default or ""
+    block = StationBlock.parse(block_text)
     counters = CodeCounterRepository(session)
 
     def number_for(day: date) -> int:

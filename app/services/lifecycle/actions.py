@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from app.core import settings_registry as registry
 from app.core.calendar import WorkCalendar, compute_due
 from app.core.deadlines import DeadlineState, SupplementTimeRule, deadline_state, resumed_due
 from app.core.dossier import Dossier, DossierStatus, SupplementRequest
@@ -32,7 +33,7 @@ from app.services.lifecycle.engine import (
 from app.store.repositories import ProcedureRepository, SettingsRepository
 
 #: Setting: what a received supplement does to the appointment (``resume`` or ``restart``).
-SUPPLEMENT_TIME_RULE = "lifecycle.supplement_time_rule"
+SUPPLEMENT_TIME_RULE = registry.SUPPLEMENT_TIME_RULE.key
 MAX_ITEMS = 100
 
 

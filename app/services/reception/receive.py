@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from app.core import limits
+from app.core import settings_registry as registry
 from app.core.applicant import Applicant
 from app.core.applicant_rules import unstorable_text_error, validate_applicant
 from app.core.calendar import compute_due
@@ -32,7 +33,7 @@ from app.core.procedure import Procedure
 from app.core.text import clean_text
 from app.services.admin.auth import Officer, Permission, require
 from app.services.admin.office import calendar_for_session
-from app.services.context import FORM_SET, PROFILE_DEFAULTS, AppContext
+from app.services.context import FORM_SET, AppContext
 from app.services.reception import calendar as calendar_service
 from app.services.reception.catalogue import get_procedure
 from app.services.sync.outbox import enqueue_dossier
@@ -283,7 +284,7 @@ def receive_dossier(ctx: AppContext, request: ReceiveRequest, officer: Officer) 
         procedure = ProcedureRepository(session).get(procedure.code)
         due_at = compute_due(received_at, procedure.processing, calendar_for_session(session),
                              cutoff=procedure.cutoff, channel=int(channel))
-        form_set = SettingsRepository(session).get(FORM_SET) or PROFILE_DEFAULTS[FORM_SET]
+        form_set = SettingsRepository(session).get(FORM_SET) or registry.FORM_SET.default
         fee = procedure.fee_for_channel(int(channel)) if request.fee_vnd is None else int(request.fee_vnd)
         note = " ".join(request.note.split()) or RECEIVED_NOTE
         dossier = Dossier(

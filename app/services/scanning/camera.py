@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.core import settings_registry as registry
 from app.core.cccd import extract_cccd_qr
 from app.core.codes import looks_like_dossier_code
 from app.core.progress import CancelToken
@@ -25,8 +26,8 @@ def read_dossier_code(source: str | int, cancel: CancelToken, *, timeout_s: floa
     return text.strip() if text else None
 
 
-CAMERA_SOURCE = "camera.source"  # settings key: "camera:0", another index, or a stream URL
-DEFAULT_CAMERA_SOURCE = "camera:0"
+CAMERA_SOURCE = registry.CAMERA_SOURCE.key  # "camera:0", another index, or a stream URL
+DEFAULT_CAMERA_SOURCE = registry.CAMERA_SOURCE.default or "camera:0"
 
 
 def camera_source(ctx: AppContext) -> str:

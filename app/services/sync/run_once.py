@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from app.core import settings_registry as registry
 from app.core.clock import vn_now, vn_today
 from app.core.outbox import OutboxItem
 from app.services.context import AppContext
@@ -30,19 +31,19 @@ from app.sync.secrets import TokenStore
 
 log = logging.getLogger(__name__)
 
-SERVER_URL = "sync.server_url"
-ADAPTER = "sync.adapter"  # name of the adapter (default "reference")
-LAST_SUCCESS = "sync.last_success"
-LAST_ATTEMPT = "sync.last_attempt"
-LAST_ERROR = "sync.last_error"
-LAST_ERROR_VI = "sync.last_error_vi"
-ONLINE = "sync.online"
-CLOCK_OFFSET = "sync.clock_offset"
+SERVER_URL = registry.SYNC_SERVER_URL.key
+ADAPTER = registry.SYNC_ADAPTER.key
+LAST_SUCCESS = registry.SYNC_LAST_SUCCESS.key
+LAST_ATTEMPT = registry.SYNC_LAST_ATTEMPT.key
+LAST_ERROR = registry.SYNC_LAST_ERROR.key
+LAST_ERROR_VI = registry.SYNC_LAST_ERROR_VI.key
+ONLINE = registry.SYNC_ONLINE.key
+CLOCK_OFFSET = registry.SYNC_CLOCK_OFFSET.key
 #: Setting: beyond this many minutes between the station's clock and the server's, the officer is warned.
-CLOCK_WARNING_MINUTES = "sync.clock_warning_minutes"
-DEFAULT_CLOCK_WARNING_MINUTES = 5.0
+CLOCK_WARNING_MINUTES = registry.SYNC_CLOCK_WARNING_MINUTES.key
+DEFAULT_CLOCK_WARNING_MINUTES = float(registry.SYNC_CLOCK_WARNING_MINUTES.default or 5)
 #: Setting: how many outbox items (of different dossiers) are sent at once; default: the adapter's.
-IN_FLIGHT = "sync.in_flight"
+IN_FLIGHT = registry.SYNC_IN_FLIGHT.key
 KEEP_SENT = timedelta(days=30)
 LOCKED_VI = "Một máy trạm khác đang đồng bộ; lần này bỏ qua."
 

@@ -8,6 +8,7 @@ import logging
 from datetime import date, datetime
 from typing import Any, BinaryIO
 
+from app.core import settings_registry as registry
 from app.core.calendar import DayOverride
 from app.core.errors import NotFoundError
 from app.core.outbox import OutboxItem, OutboxKind
@@ -28,9 +29,9 @@ from app.sync.vocabulary import parse_time
 
 log = logging.getLogger(__name__)
 
-CURSOR = "sync.changes_cursor"
-CATALOGUE_ETAG = "sync.catalogue_etag"
-CALENDAR_PULLED = "sync.calendar_pulled"  # JSON {"year": "YYYY-MM-DD" of the last pull}
+CURSOR = registry.SYNC_CHANGES_CURSOR.key
+CATALOGUE_ETAG = registry.SYNC_CATALOGUE_ETAG.key
+CALENDAR_PULLED = registry.SYNC_CALENDAR_PULLED.key  # JSON {"year": "YYYY-MM-DD" of the last pull}
 PAGE = 200
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.core import settings_registry as registry
 from app.core.clock import vn_now
 from app.core.dossier import Attachment
 from app.core.errors import NotFoundError, ValidationError
@@ -60,13 +61,13 @@ from app.store.repositories import (
 
 log = logging.getLogger(__name__)
 
-MODE = "signing.mode"
-MODULE = "signing.pkcs11_module"
-TOKEN_LABEL = "signing.token_label"
-KEY_LABEL = "signing.key_label"
-KEY_ID = "signing.key_id"  # hex
-PKCS12_PATH = "signing.pkcs12_path"
-TRUST_ROOTS_DIR = "signing.trust_roots_dir"
+MODE = registry.SIGNING_MODE.key
+MODULE = registry.SIGNING_MODULE.key
+TOKEN_LABEL = registry.SIGNING_TOKEN_LABEL.key
+KEY_LABEL = registry.SIGNING_KEY_LABEL.key
+KEY_ID = registry.SIGNING_KEY_ID.key  # hex
+PKCS12_PATH = registry.SIGNING_PKCS12_PATH.key
+TRUST_ROOTS_DIR = registry.SIGNING_TRUST_ROOTS_DIR.key
 SETTING_KEYS = (MODE, MODULE, TOKEN_LABEL, KEY_LABEL, KEY_ID, PKCS12_PATH, TRUST_ROOTS_DIR)
 
 MODE_PKCS11 = "pkcs11"

@@ -82,7 +82,7 @@ def stack(count: int) -> tuple[Path, int]:
 
 def pipeline_pass(folder: Path) -> float:
     """Seconds for every file of ``folder`` through the bare pipeline (1 process)."""
-    from app.scanning.batch import process_files
+    from app.scanning.parallel_pages import process_files
     from app.scanning.pipeline import PageResult
     from app.scanning.profile import DEFAULT_PROFILE
     from app.scanning.source_uri import folder_files
@@ -112,7 +112,7 @@ def batch_pass(folder: Path) -> tuple[float, object]:
 
 
 def run(quick: bool) -> Report:
-    from app.store.keys import keyring_usable
+    from app.store.data_key import keyring_usable
 
     report = Report("batch digitising throughput")
     if not keyring_usable() and not os.environ.get("MOTCUA_DATA_KEY"):

@@ -9,7 +9,7 @@ For each resolution:
   libjpeg-turbo) and encoding it again as the colour JPEG the pipeline would store (Pillow, quality
   75: ``app.scanning.encode.encode_page``), nothing else, in this process; measured before and after
   the pipeline runs and averaged (the floor with Pillow's decoder is printed too, for comparison);
-* the whole pipeline: ``app.scanning.batch.process_files`` (load, deskew, crop, blank, barcodes,
+* the whole pipeline: ``app.scanning.parallel_pages.process_files`` (load, deskew, crop, blank, barcodes,
   colour choice, compression) with 1 and 2 worker processes, plus the PDF of the stored pages, and
   the time of each step (``PageResult.timings``);
 * the ratio to the floor and to the budget of a 160-images-a-minute scanner (2.67 pages/s).
@@ -146,7 +146,7 @@ def codec_floor(paths: list[Path], dpi: int, decoder: str = "pipeline") -> float
 
 def whole_pipeline(paths: list[Path], dpi: int, workers: int) -> tuple[float, list]:  # type: ignore[type-arg]
     """Seconds per page through ``process_files`` and the PDF, and the page results."""
-    from app.scanning.batch import process_files
+    from app.scanning.parallel_pages import process_files
     from app.scanning.pdf import PdfMetadata, build_pdf
     from app.scanning.pipeline import PageResult
     from app.scanning.profile import DEFAULT_PROFILE

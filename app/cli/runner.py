@@ -10,9 +10,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from app.cli import (
-    batch,
+    batch_digitising,
     commands,
-    keys,
+    data_keys,
     lifecycle,
     maintenance,
     ocr,
@@ -51,10 +51,10 @@ def build_parser() -> argparse.ArgumentParser:
     reception.register(subcommands, leaf)
     lifecycle.register(subcommands, leaf)
     scanning.register(subcommands, leaf)
-    batch.register(subcommands, leaf)
+    batch_digitising.register(subcommands, leaf)
     maintenance.register(subcommands, leaf)
     sync.register(subcommands, leaf)
-    keys.register(subcommands, leaf)
+    data_keys.register(subcommands, leaf)
     settings.register(subcommands, leaf)
     signing.register(subcommands, leaf)
     warehouse.register(subcommands, leaf)

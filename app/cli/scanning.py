@@ -178,7 +178,7 @@ def _resume(args: argparse.Namespace, out: _Out) -> int:
 
 
 def cmd_pipeline(args: argparse.Namespace, out: _Out) -> int:
-    from app.scanning.batch import process_files
+    from app.scanning.parallel_pages import process_files
     from app.scanning.pdf import PdfMetadata, assemble_pdf
     from app.scanning.pipeline import PageFailure, PageResult
     from app.scanning.profile import get_profile

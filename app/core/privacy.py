@@ -25,7 +25,7 @@ _EDGE_BEFORE, _EDGE_AFTER = r"(?<![0-9A-Za-z+])", r"(?![0-9A-Za-z])"
 _DIGIT_RUN = re.compile(_EDGE_BEFORE + r"(?:(\+84)[ .-]?\d{2,3}(?:[ .-]?\d{2,4}){2,3}"
                         r"|0\d{2,3}(?:[ .-]\d{2,4}){2,3}|\d{9,13})" + _EDGE_AFTER)
 _EMAIL = re.compile(r"(?<![\w.+-])([\w.+-])[\w.+-]{0,63}@([\w-]+(?:\.[\w-]+)+)")
-# A recovery secret as app.store.keys.generate_secret makes it: 6 groups of 4 of A-Z (no I, O) and 2-9.
+# A recovery secret as app.store.data_key.generate_secret makes it: 6 groups of 4 of A-Z (no I, O) and 2-9.
 _RECOVERY_SECRET = re.compile(r"(?<![0-9A-Za-z-])[A-HJ-NP-Z2-9]{4}(?:-[A-HJ-NP-Z2-9]{4}){5}(?![0-9A-Za-z-])")
 SECRET_MASK = "-".join([MASK * 4] * 6)
 _SQL_PARAMETERS = re.compile(r"\[parameters: .*?\]\n?(?=\(Background|$|\n)", re.DOTALL)

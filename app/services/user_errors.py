@@ -1,14 +1,14 @@
 """Storage faults for the front-ends: which failures have a message for the officer.
 
 The UI's single error handler and the CLI turn a full disk, a read-only folder or a locked
-database into a :class:`~app.store.faults.StorageError` (Vietnamese message) with
+database into a :class:`~app.store.storage_errors.StorageError` (Vietnamese message) with
 :func:`user_error`; anything else stays an unexpected error (logged with its traceback).
 """
 
 from __future__ import annotations
 
 from app.core.errors import MotCuaError
-from app.store.faults import StorageError, translate
+from app.store.storage_errors import StorageError, translate
 
 __all__ = ["StorageError", "user_error"]
 

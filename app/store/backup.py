@@ -56,8 +56,9 @@ from app.store.backup_manifest import (
     parse_manifest,
 )
 from app.store.crypto import HEADER_BYTES, is_encrypted_header
+from app.store.data_key import key_file_path
 from app.store.database import Database, connect_sqlite
-from app.store.faults import (
+from app.store.storage_errors import (
     DiskFullError,
     ReadOnlyStorageError,
     StorageError,
@@ -65,7 +66,6 @@ from app.store.faults import (
     nearly_full,
     storage_errors,
 )
-from app.store.keys import key_file_path
 
 log = logging.getLogger(__name__)
 

@@ -24,7 +24,7 @@ import hmac
 from pathlib import Path
 
 from app.store import crypto
-from app.store import keys as keystore
+from app.store import data_key as keystore
 from app.store.backup_manifest import (
     MANIFEST_NAME,
     BackupCorruptError,

@@ -6,7 +6,7 @@ fsynced, renamed over the final name with ``os.replace`` and the folder is fsync
 leaves either the whole blob or nothing under its name (stray ``*.part`` files at worst, which
 ``cleanup_temp`` removes). Reads verify the hash.
 
-Encryption at rest: with the data folder's keys (:class:`app.store.keys.DataKeys`) every file is
+Encryption at rest: with the data folder's keys (:class:`app.store.data_key.DataKeys`) every file is
 written sealed (AES-256-GCM in 64 KiB chunks, format in :mod:`app.store.crypto`); its name stays
 the SHA-256 of the *plain* content, so de-duplication, references, sync hashes and manifests do
 not change. Reads decrypt (streamed, seekable) and then check the name. A ``BlobStore(root)``
@@ -27,12 +27,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 if TYPE_CHECKING:
-    from app.store.keys import DataKeys
+    from app.store.data_key import DataKeys
 
 from app.core.errors import MotCuaError, NotFoundError
 from app.core.fileio import fsync_dir
 from app.store import crypto
-from app.store.faults import storage_errors
+from app.store.storage_errors import storage_errors
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +86,7 @@ class BlobStore:
     @property
     def keys(self) -> DataKeys | None:
         if self._keys is _UNSET:
-            from app.store.keys import key_file_path, unlock
+            from app.store.data_key import key_file_path, unlock
 
             folder = self.root.parent
             self._keys = unlock(folder) if key_file_path(folder).is_file() else None
@@ -108,7 +108,7 @@ class BlobStore:
     # -- writing ---------------------------------------------------------------------------------
     def put_bytes(self, data: bytes) -> str:
         """Store ``data``; returns its SHA-256. Content already stored (and intact) is not rewritten.
-        A full disk or a read-only folder raises a :class:`~app.store.faults.StorageError`."""
+        A full disk or a read-only folder raises a :class:`~app.store.storage_errors.StorageError`."""
         with storage_errors(self.root):
             return self._put_bytes(data)
 

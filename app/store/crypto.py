@@ -1,5 +1,5 @@
 """Encryption at rest: the blob file format and the key primitives (no key storage here, see
-:mod:`app.store.keys`).
+:mod:`app.store.data_key`).
 
 Blob files (``MCB1``), written by :func:`encrypt_stream` and read by :class:`DecryptingReader`::
 

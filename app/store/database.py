@@ -2,7 +2,7 @@
 
 A SQLite file is encrypted with SQLCipher (``sqlcipher3`` as the DB-API module of SQLAlchemy's
 SQLite dialect; ``PRAGMA key`` with a raw 256-bit key derived from the data folder's data key,
-:mod:`app.store.keys`) before anything else runs on a connection. A new data folder gets a new key;
+:mod:`app.store.data_key`) before anything else runs on a connection. A new data folder gets a new key;
 a plain (older) database is converted once when it is opened: exported with ``sqlcipher_export``
 into ``motcua.db.encrypting``, checked, swapped in, and the plain file overwritten and deleted
 (see :func:`encrypt_plain_file`); the blobs are then sealed (:meth:`BlobStore.seal_all`).
@@ -28,10 +28,9 @@ from sqlalchemy.pool import StaticPool
 from app.core.errors import ValidationError
 from app.core.fileio import fsync_dir
 from app.core.sealing import PLAIN, Sealer
-from app.store import keys as keystore
+from app.store import data_key as keystore
 from app.store import migrate as migrations
 from app.store.blobs import BlobStore
-from app.store.faults import DatabaseCorruptError, storage_errors
 from app.store.models import SettingRow
 from app.store.paths import (
     BACKUPS_DIR_NAME,
@@ -42,6 +41,7 @@ from app.store.paths import (
     make_private_dir,
 )
 from app.store.sealer import SpoolSealer, seal_spools
+from app.store.storage_errors import DatabaseCorruptError, storage_errors
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ import logging
 import uuid
 from pathlib import Path
 
-from app.store import keys as keystore
+from app.store import data_key as keystore
 
 log = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from sqlalchemy import text as sql_text
 from app.core.errors import MotCuaError
 from app.store.backup import iter_blob_files
 from app.store.blobs import BlobStore
+from app.store.data_key import key_file_path, unlock
 from app.store.database import Database, connect_sqlite, is_plain_sqlite
-from app.store.keys import key_file_path, unlock
 from app.store.models import BlobRow, DossierRow
 
 DB_INTEGRITY = "db_integrity"

@@ -37,14 +37,14 @@ import sqlcipher3.dbapi2 as sqlcipher
 from alembic.script import ScriptDirectory
 
 from app.core.errors import MotCuaError
-from app.store import keys as keystore
+from app.store import data_key as keystore
 from app.store import migrate
 from app.store.backup import copy_hashed, fsync_dir, hash_file, pg_dump, run_client
 from app.store.backup_auth import check_authentic, check_contents
 from app.store.backup_manifest import KEY_FILE, BackupCorruptError, BackupError, Manifest
 from app.store.database import BLOB_ROOT_SETTING, connect_sqlite, is_plain_sqlite
-from app.store.faults import storage_errors
 from app.store.paths import BACKUPS_DIR_NAME, BLOBS_DIR_NAME, DB_FILE_NAME
+from app.store.storage_errors import storage_errors
 
 SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
 PG_LOCK_TIMEOUT = "10s"

@@ -16,14 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.store import crypto
-from app.store import keys as keystore
+from app.store import data_key as keystore
 from app.store.blobs import BlobStore
 from app.store.database import Database, connect_sqlite, key_works
-from app.store.faults import storage_errors
 from app.store.identity import other_holders
 from app.store.paths import BACKUPS_DIR_NAME, BLOBS_DIR_NAME, DB_FILE_NAME
 from app.store.restore import DatabaseInUseError, sqlite_in_use
 from app.store.sealer import seal_spools
+from app.store.storage_errors import storage_errors
 
 log = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ from app.store import crypto
 from app.store.paths import SPOOL_DIR_NAMES
 
 if TYPE_CHECKING:
-    from app.store.keys import DataKeys
+    from app.store.data_key import DataKeys
 
 log = logging.getLogger(__name__)
 

@@ -245,7 +245,7 @@ def test_unsupported_database_url(tmp_path):
 
 
 def test_damaged_database_is_a_clear_error(tmp_path):
-    # A storage fault is a known error now (app.store.faults); unexpected errors are logged:
+    # A storage fault is a known error now (app.store.storage_errors); unexpected errors are logged:
     # tests/services/test_logging.py::test_cli_unexpected_error_is_logged_masked.
     (tmp_path / "motcua.db").write_bytes(b"this is not a database" * 200)
     result = run("catalog", "list", data_dir=tmp_path)

@@ -29,7 +29,7 @@ from app.services.admin.verify import verify
 from app.services.context import AppContext
 from app.services.reception.receive import ReceiveRequest, receive_dossier
 from app.store.database import BUSY_TIMEOUT_MS, ENV_BUSY_TIMEOUT
-from app.store.faults import DatabaseLockedError
+from app.store.storage_errors import DatabaseLockedError
 from tests.crash.conftest import FAULT_CHILD, child_env, motcua, read_only_view, run_fault_child, tmpfs
 from tests.crash.driver import PROCEDURE, RECEIVED_AT, applicant
 from tests.crash.harness import CrashReport, check, prepare

@@ -11,7 +11,7 @@ import pytest
 
 from app.services.admin import data_keys as key_service
 from app.services.context import AppContext
-from app.store import keys as keystore
+from app.store import data_key as keystore
 from app.store.database import Database
 from app.store.repositories import DossierRepository
 from tests.security.test_encryption_at_rest import CCCD, SECRET, populate, run

@@ -15,7 +15,7 @@ import pikepdf
 from PIL import Image
 
 from app.core import limits
-from app.scanning.batch import workers_for
+from app.scanning.parallel_pages import workers_for
 from app.scanning.profile import ScanProfile
 
 PEAK = """

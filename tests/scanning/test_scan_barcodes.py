@@ -13,7 +13,7 @@ from PIL import Image
 from scan_helpers import corpus, text_page
 
 from app.scanning.barcodes import Barcode, read_barcodes
-from app.scanning.batch import process_file_page
+from app.scanning.parallel_pages import process_file_page
 from app.scanning.pipeline import PageResult
 from app.scanning.profile import DEFAULT_PROFILE, BarcodeReader, ScanProfile
 

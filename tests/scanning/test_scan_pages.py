@@ -21,10 +21,10 @@ from scan_helpers import (
 )
 
 from app.scanning.analysis import analyse, choose_color
-from app.scanning.batch import process_file_page
 from app.scanning.camera import find_page_corners
 from app.scanning.errors import ImageTooLargeError, UnreadableImageError
 from app.scanning.loading import count_pages, load_page
+from app.scanning.parallel_pages import process_file_page
 from app.scanning.pipeline import PageFailure, PageResult, process_page
 from app.scanning.profile import DEFAULT_PROFILE, ColorMode, ScanProfile
 

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from scan_helpers import corpus, rotate, text_page
 
-from app.scanning.batch import process_file_page
 from app.scanning.geometry import estimate_skew, find_border_crop
 from app.scanning.loading import load_page
+from app.scanning.parallel_pages import process_file_page
 from app.scanning.pipeline import PageResult
 from app.scanning.profile import DEFAULT_PROFILE
 

@@ -231,7 +231,7 @@ def test_spool_put_is_safe_from_concurrent_readers(tmp_path: Path) -> None:
 
 def test_feeder_batch_streams_through_the_pipeline(sane_test_backend: Path, tmp_path: Path) -> None:
     """GIVEN a feeder batch WHEN streamed through the pipeline THEN ten results, one per sheet."""
-    from app.scanning.batch import process_source
+    from app.scanning.parallel_pages import process_source
 
     profile = ScanProfile(use_feeder=True, scan_mode=ColorMode.GRAY, dpi=100)
     source = SaneSource(profile, Spool(tmp_path).new_batch(), "test:0", options={"test_picture": "Grid"})

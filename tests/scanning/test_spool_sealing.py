@@ -21,7 +21,7 @@ from app.scanning.source_uri import SpooledFileSource
 from app.scanning.sources import HotFolderSource, SourcePage, spooled_file_pages
 from app.scanning.spool import Spool, SpoolBatch
 from app.store import crypto
-from app.store.keys import DataKeys, KeyFile
+from app.store.data_key import DataKeys, KeyFile
 from app.store.sealer import SpoolSealer
 from tests.scanning.scan_helpers import save, text_page
 

@@ -32,7 +32,7 @@ from app.services.context import AppContext
 from app.services.reception.drafts import save_draft
 from app.services.reception.receive import ReceiveRequest, receive_dossier
 from app.store import crypto
-from app.store import keys as keystore
+from app.store import data_key as keystore
 from app.store.backup_manifest import BackupError
 from app.store.blobs import BlobCorruptedError, BlobStore
 from app.store.database import Database, connect_file, connect_sqlite, is_plain_sqlite, key_works

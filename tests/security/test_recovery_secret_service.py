@@ -19,7 +19,7 @@ from app.services.admin import auth
 from app.services.admin import data_keys as key_service
 from app.services.admin.logging_setup import configure_logging, log_path, remove_logging
 from app.services.context import AppContext
-from app.store import keys as keystore
+from app.store import data_key as keystore
 from app.store.repositories import AuditRepository
 
 ADMIN = auth.Officer("ha", "Phạm Thu Hà", auth.Role.ADMIN)

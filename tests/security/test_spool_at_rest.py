@@ -25,7 +25,7 @@ from app.services.context import AppContext
 from app.services.scanning import dossier_scan as scanning
 from app.services.scanning import station
 from app.store import crypto
-from app.store import keys as keystore
+from app.store import data_key as keystore
 from app.store.sealer import SpoolSealer, spool_files
 from tests.security.test_encryption_at_rest import CCCD, NAME, grep, populate, text_pdf
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from app.store import keys as keystore
+from app.store import data_key as keystore
 
 COMMAND = [str(Path(sys.executable).with_name("motcua"))]
 if not Path(COMMAND[0]).exists():  # pragma: no cover

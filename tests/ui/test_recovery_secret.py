@@ -23,7 +23,7 @@ from app.services.admin import auth
 from app.services.admin import data_keys as key_service
 from app.services.admin.logging_setup import configure_logging, log_path, remove_logging
 from app.services.context import AppContext
-from app.store import keys as keystore
+from app.store import data_key as keystore
 from app.ui.admin.recovery_secret_dialog import RecoverySecretDialog
 from app.ui.admin.sign_in import FirstAdminDialog, sign_in
 from app.ui.main_window import MainWindow

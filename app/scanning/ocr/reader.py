@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 
 from app.core.errors import MotCuaError
-from app.scanning.batch import plan
 from app.scanning.loading import load_page
 from app.scanning.ocr.engine import DEFAULT_LANG, OcrText, recognise
 from app.scanning.ocr.fields import ExtractedFields, extract_fields
 from app.scanning.ocr.prepare import prepare_for_ocr
+from app.scanning.parallel_pages import plan
 from app.scanning.pipeline import PageFailure
 from app.scanning.profile import DEFAULT_PROFILE
 

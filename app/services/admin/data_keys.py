@@ -19,7 +19,7 @@ from app.core.errors import ValidationError
 from app.services.admin.auth import Officer, Permission, require
 from app.services.context import AppContext, resolve_data_dir, resolve_db_url
 from app.store import crypto, rotation
-from app.store import keys as keystore
+from app.store import data_key as keystore
 from app.store.database import Database
 from app.store.repositories import AuditRepository
 

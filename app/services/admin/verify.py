@@ -26,10 +26,10 @@ from app.core.errors import MotCuaError
 from app.services.context import AppContext
 from app.store import integrity
 from app.store.database import Database
-from app.store.faults import StorageError
 from app.store.integrity import Finding
 from app.store.paths import BLOBS_DIR_NAME, DB_FILE_NAME
 from app.store.repositories import AuditRepository
+from app.store.storage_errors import StorageError
 
 log = logging.getLogger(__name__)
 BACKUP_UNTRUSTED = "backup_untrusted"

@@ -6,7 +6,7 @@ Errors stay in the dialog, in Vietnamese; nothing typed is lost."""
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from html import escape
 from typing import Any
 
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.clock import vn_today
 from app.core.dossier import Dossier
 from app.core.errors import MotCuaError
 from app.core.lifecycle import ACTIONS, Action
@@ -108,7 +109,7 @@ class ActionDialog(QDialog):
             self.new_due.setObjectName("newDue")
             self.new_due.setDisplayFormat("dd/MM/yyyy HH:mm")
             self.new_due.setCalendarPopup(True)
-            tomorrow = datetime.combine(date.today() + timedelta(days=1), time(10, 0))
+            tomorrow = datetime.combine(vn_today() + timedelta(days=1), time(10, 0))
             self.new_due.setDateTime(QDateTime(tomorrow))
             form.addRow("Ngày, giờ hẹn &mới:", self.new_due)
         if action in REASON_LABELS:

@@ -14,7 +14,9 @@ ENTRIES = {
     "link": "benchmarks.link",
     "pipeline": "benchmarks.pipeline",
     "batch": "benchmarks.batch",
+    "ocr": "benchmarks.ocr",
     "ui": "benchmarks.ui_first_paint",
+    "hostile": "benchmarks.hostile",
 }
 
 

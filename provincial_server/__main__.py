@@ -132,9 +132,13 @@ def admin(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     clock = Clock()
     if args.command == "add-station":
-        _, token = _store(args.data).add_station(
-            args.agency, args.name, clock.now().replace(tzinfo=None), args.expires_days
-        )
+        try:
+            _, token = _store(args.data).add_station(
+                args.agency, args.name, clock.now().replace(tzinfo=None), args.expires_days
+            )
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         print(token)
     elif args.command == "revoke-station":
         if not _store(args.data).revoke_station(args.station_id, clock.now().replace(tzinfo=None)):

@@ -20,6 +20,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from provincial_server.schemas import Error
 from provincial_server.store import Store
@@ -173,6 +174,21 @@ def create_app(
                 vi += f" (quá dài{f', tối đa {limit} ký tự' if limit else ''})"
         return error_response(
             ApiError(422, "invalid_request", where[:1000] or "invalid request", vi + "."),
+            state_of(request).clock,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # A body that cannot be parsed, an unknown route or method: the documented error object too.
+        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
+        return error_response(
+            ApiError(
+                exc.status_code,
+                code.get(exc.status_code, "http_error"),
+                str(exc.detail)[:1000],
+                "Yêu cầu không hợp lệ." if exc.status_code != 404 else "Không tìm thấy.",
+                headers=dict(exc.headers or {}),
+            ),
             state_of(request).clock,
         )
 

@@ -29,7 +29,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from starlette.requests import ClientDisconnect
 
 from provincial_server.app import ERRORS, ApiError, Caller, state_of
-from provincial_server.routes_dossiers import CodePath, IdempotencyKey, load
+from provincial_server.routes_dossiers import CodePath, IdempotencyKey, check_file_room, load
 from provincial_server.schemas import Error, OffsetMismatch, UploadIn, UploadState
 from provincial_server.store import dumps
 from provincial_server.upkeep import expire_uploads
@@ -116,6 +116,8 @@ def create_upload(request: Request, body: UploadIn, key: IdempotencyKey, caller:
         held = db.execute(
             "SELECT upload_id FROM files WHERE ma_ho_so = ? AND sha256 = ?", (body.MaHoSo, body.SHA256)
         ).fetchone()
+        if held is None:
+            check_file_room(db, body.MaHoSo, adding=1)
         upload_id = uuid.uuid4().hex
         state = "hoan_tat" if held is not None else "dang_tai"
         db.execute(

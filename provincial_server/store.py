@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 import secrets
 import sqlite3
 import threading
@@ -57,6 +58,9 @@ def token_hash(token: str) -> str:
 
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+AGENCY_CODE = re.compile(r"[0-9A-Za-z.\-_]{1,64}")  # the schemas' Code
 
 
 class Store:
@@ -133,6 +137,8 @@ class Store:
     def add_station(
         self, agency: str, name: str, now: datetime, expires_days: float | None = None
     ) -> tuple[int, str]:
+        if not AGENCY_CODE.fullmatch(agency or ""):
+            raise ValueError(f"invalid agency code {agency!r} (e.g. 000.00.22.H12)")
         token = secrets.token_urlsafe(32)
         expires = None if expires_days is None else (now + timedelta(days=expires_days)).isoformat()
         with self.write() as db:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import re
 import sys
 from collections.abc import Callable
@@ -19,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.common import (
-    EXIT_ERROR,
     EXIT_OK,
     Output,
+    file_name,
     fmt_date,
     fmt_dt,
     log_unexpected,
@@ -59,21 +58,9 @@ def applicant_json(a: Applicant) -> dict[str, Any]:
 
 
 def _read_applicant_json(path: str) -> Any:
-    try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ValidationError(f"cannot read {path}: {exc.strerror or exc}",
-                              f"Không đọc được tệp {path}: {exc.strerror or exc}.",
-                              field="applicant_json") from None
-    except UnicodeDecodeError:
-        raise ValidationError(f"{path} is not UTF-8 text", f"Tệp {path} không phải văn bản UTF-8.",
-                              field="applicant_json") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(f"{path} is not valid JSON: {exc}",
-                              f"Tệp {path} không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno}).",
-                              field="applicant_json") from None
+    from app.core.json_input import load_json_input
+
+    return load_json_input(path, "applicant_json")
 
 
 def _all_errors(exc: ValidationError) -> ValidationError:
@@ -121,9 +108,13 @@ def cmd_receive(args: argparse.Namespace, out: Output) -> int:
             except Exception as exc:
                 log = log_unexpected(getattr(args, "data_dir", None))
                 receipt_error = f"{type(exc).__name__}: {exc} (chi tiết trong {log})".splitlines()[0]
+    warnings = [] if receipt_error is None else [
+        f"đã tiếp nhận hồ sơ {dossier.code} nhưng không ghi được Giấy tiếp nhận: {receipt_error} In lại bằng "
+        f"“motcua print 01 {dossier.code} --out TỆP.pdf”."]
     if out.as_json:
         out.json({"code": dossier.code, "due_at": fmt_dt(dossier.due_at), "status": int(dossier.status),
-                  "applicant": applicant_json(dossier.applicant)})
+                  "applicant": applicant_json(dossier.applicant),
+                  "receipt": str(receipt_path) if receipt_path is not None else None, "warnings": warnings})
     else:
         a = dossier.applicant
         identity = f"CCCD {a.id_number}" if a.id_number else (f"CMND {a.old_id_number}" if a.old_id_number
@@ -139,10 +130,8 @@ def cmd_receive(args: argparse.Namespace, out: Output) -> int:
         out.text(f"Trạng thái: {dossier.status.label_vi} ({int(dossier.status)})")
         if receipt_path is not None:
             out.text(f"Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01): {receipt_path}")
-    if receipt_error is not None:
-        out.warn(f"Lỗi: đã tiếp nhận hồ sơ {dossier.code} nhưng không ghi được Giấy tiếp nhận: "
-                 f"{receipt_error} In lại bằng “motcua print 01 {dossier.code} --out TỆP.pdf”.")
-        return EXIT_ERROR
+    for warning in warnings:  # the dossier is stored: exit 0, a retrying script must not receive it twice
+        out.warn(f"Cảnh báo: {warning}")
     return EXIT_OK
 
 
@@ -300,7 +289,8 @@ def register(commands: Any, leaf: Leaf) -> None:
                         "thành phần bắt buộc)")
     p.add_argument("--received-at", type=parse_moment, metavar='"YYYY-MM-DD HH:MM"',
                    help="thời điểm tiếp nhận (mặc định: bây giờ)")
-    p.add_argument("--receipt", metavar="TỆP.pdf", help="ghi Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01)")
+    p.add_argument("--receipt", type=file_name, metavar="TỆP.pdf",
+                   help="ghi Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01)")
 
     p = leaf(commands, "print", "in lại phiếu của một hồ sơ ra tệp PDF theo tình trạng hồ sơ (Mẫu 01–06)",
              cmd_print)
@@ -309,7 +299,7 @@ def register(commands: Any, leaf: Leaf) -> None:
                         "05 kiểm soát (TT 01/2018) hoặc thông báo dừng (TT 03/2025), "
                         "06 kiểm soát (TT 03/2025)")
     p.add_argument("code", metavar="MÃ", help="mã hồ sơ")
-    p.add_argument("--out", required=True, metavar="TỆP.pdf", help="tệp PDF cần ghi")
+    p.add_argument("--out", required=True, type=file_name, metavar="TỆP.pdf", help="tệp PDF cần ghi")
 
     p = leaf(commands, "return", "trả kết quả cho người dân (chỉ hồ sơ “Đã xử lý xong”)", cmd_return)
     p.add_argument("code", metavar="MÃ", help="mã hồ sơ")

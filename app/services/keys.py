@@ -35,6 +35,7 @@ class KeyStatus:
     key_store: str  # "keyring" or "station-file": where this machine keeps data keys
     unlocked: bool
     unlock_error: str | None
+    copied_from: str | None = None  # this folder is a copy of that one and took its own identity
 
 
 def secret_from_env(name: str | None) -> str | None:
@@ -55,14 +56,15 @@ def status(data_dir: Path | str | None = None) -> KeyStatus:
     if not path.is_file():
         raise ValidationError(f"no key file in {folder}", f"Chưa có tệp khóa trong {folder}: hãy chạy "
                               "“motcua init”.", field="data_dir")
-    file = keystore.KeyFile.load(path)
     error = None
     try:
-        keystore.unlock(folder)
+        keystore.unlock(folder)  # a copy opened here for the first time takes its own identity now
     except keystore.DataKeyError as exc:
         error = exc.message_vi
+    file = keystore.KeyFile.load(path)
     return KeyStatus(folder, file.folder_id, file.key_id, file.state, file.recovery is not None,
-                     keystore.keyring_usable(), keystore.key_store_name(), error is None, error)
+                     keystore.keyring_usable(), keystore.key_store_name(), error is None, error,
+                     file.copied_from)
 
 
 def set_secret(data_dir: Path | str | None, secret: str | None, *, old_secret: str | None = None) -> str:

@@ -97,3 +97,11 @@ def refused_reason_vi(exc: RejectedError, dossier_code: str, item_id: int) -> st
     if not what.endswith((".", "!", "?")):
         what += "."
     return f"{what} {advice.format(code=dossier_code, item=item_id)}"
+class UnreadableAnswerError(SyncError):
+    """An answer of the province that does not follow the protocol (a status out of range, a date
+    that is not ``yyyyMMddHHmmss``): the change is skipped and logged, never half applied."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"the province sent a change this station cannot read: {what}",
+                         "Hệ thống tỉnh gửi về một thay đổi không đúng định dạng; thay đổi này được bỏ qua.",
+                         code="unreadable_answer")

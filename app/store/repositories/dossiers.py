@@ -23,6 +23,7 @@ from app.core.progress import ProgressCallback, ProgressUpdate
 from app.store.codec import dossier_values, history_rows, row_to_dossier
 from app.store.models import SQLITE_FTS_PAUSE_TABLE, SQLITE_FTS_TABLE, DossierRow, StatusHistoryRow
 from app.store.repositories.dossier_queries import SUMMARY_COLUMNS, Filters, SqliteSearch, pg_match
+from app.store.repositories.page_texts import page_words_for
 from app.store.search import query_words
 
 _T = DossierRow.__table__
@@ -156,9 +157,12 @@ class DossierRepository:
 
     def update(self, d: Dossier) -> None:
         """Rewrite the stored dossier with the same code (search words and history included)."""
+        values = dossier_values(d, vn_now())
+        page_words = page_words_for(self.session, d.attachments)  # the text read on its scanned pages
+        if page_words:
+            values["search_text"] = f"{values['search_text']} {page_words}"
         row_id = self.session.execute(
-            sql_update(_T).where(_T.c.code == d.code)
-            .values(**dossier_values(d, vn_now())).returning(_T.c.id)
+            sql_update(_T).where(_T.c.code == d.code).values(**values).returning(_T.c.id)
         ).scalar_one_or_none()
         if row_id is None:
             raise _not_found(d.code)

@@ -9,7 +9,18 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from app.cli import batch, commands, keys, maintenance, reception, scanning, signing, sync, warehouse
+from app.cli import (
+    batch,
+    commands,
+    keys,
+    maintenance,
+    reception,
+    reports,
+    scanning,
+    signing,
+    sync,
+    warehouse,
+)
 from app.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
@@ -43,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     keys.register(subcommands, leaf)
     signing.register(subcommands, leaf)
     warehouse.register(subcommands, leaf)
+    reports.register(subcommands, leaf)
     return parser
 
 

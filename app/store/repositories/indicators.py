@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Date, and_, case, cast, exists, func, literal_column, or_, select
@@ -132,7 +132,7 @@ def _result_digitised() -> ColumnElement[bool]:
 
 
 # -- populations -----------------------------------------------------------------------------------
-def _filtered(stmt: Select[Any], scope: Scope) -> Select[Any]:
+def scoped(stmt: Select[Any], scope: Scope) -> Select[Any]:
     if scope.procedure_code:
         stmt = stmt.where(D.c.procedure_code == scope.procedure_code)
     if scope.officer:
@@ -174,7 +174,7 @@ class _Population:
 
 
 def _received(scope: Scope, dialect: str) -> _Population:
-    base = _filtered(select().select_from(D.outerjoin(F, F.c.dossier_id == D.c.id))
+    base = scoped(select().select_from(D.outerjoin(F, F.c.dossier_id == D.c.id))
                      .where(D.c.received_at >= scope.start, D.c.received_at < scope.end), scope)
     fee = D.c.fee_vnd > 0
     return _Population(base, {
@@ -190,7 +190,7 @@ def _finished(scope: Scope, dialect: str) -> _Population:
     ends = _ends(scope)
     due = func.coalesce(F.c.due_before_postponement, D.c.due_at)
     one_supplement_at_most = ends.c.supplements <= 1
-    base = _filtered(select().select_from(
+    base = scoped(select().select_from(
         ends.join(D, D.c.id == ends.c.dossier_id).outerjoin(F, F.c.dossier_id == D.c.id))
         .where(ends.c.end_at >= scope.start, ends.c.end_at < scope.end), scope)
     has_result = ends.c.result_at.is_not(None)
@@ -203,7 +203,7 @@ def _finished(scope: Scope, dialect: str) -> _Population:
 
 
 def _ratings(scope: Scope) -> _Population:
-    base = _filtered(select().select_from(R.join(D, D.c.code == R.c.dossier_code))
+    base = scoped(select().select_from(R.join(D, D.c.code == R.c.dossier_code))
                      .where(R.c.rated_at >= scope.start, R.c.rated_at < scope.end), scope)
     return _Population(base, {"satisfied": R.c.level.in_(SATISFIED_LEVELS)}, {"satisfied": None})
 
@@ -270,3 +270,39 @@ class IndicatorRepository:
         if limit is not None:
             stmt = stmt.limit(limit)
         return [str(code) for code in self.session.execute(stmt).scalars()]
+
+    def received_per_day(self, scope: Scope) -> list[tuple[str, int, int]]:
+        """``(YYYY-MM-DD, channel, count)`` of the dossiers received in the period, by day."""
+        day = _day(D.c.received_at, self._dialect)
+        channel = func.coalesce(D.c.channel, int(Channel.DIRECT))
+        stmt = scoped(select(day.label("day"), channel.label("channel"), func.count().label("n"))
+                      .where(D.c.received_at >= scope.start, D.c.received_at < scope.end), scope)
+        rows = self.session.execute(stmt.group_by(day, channel).order_by(day, channel))
+        return [(str(r.day), int(r.channel), int(r.n)) for r in rows]
+
+    def groups(self, scope: Scope, by: str) -> list[str]:
+        """The fields (``by="field"``) or receiving officers (``"officer"``) with dossiers received or
+        finished in the period."""
+        if by == "officer":
+            stmt = select(D.c.officer).where(D.c.received_at >= scope.start, D.c.received_at < scope.end)
+            column = D.c.officer
+        elif by == "field":
+            stmt = (select(P.c.field).select_from(D.join(P, P.c.code == D.c.procedure_code))
+                    .where(D.c.received_at >= scope.start, D.c.received_at < scope.end))
+            column = P.c.field
+        else:
+            raise ValueError(f"cannot group by {by!r}")
+        stmt = scoped(stmt, scope).distinct().order_by(column)
+        return [str(x) for x in self.session.execute(stmt).scalars() if x]
+
+    def deadlines(self, now: datetime, days: int = 2, *, limit: int = 500) -> list[Any]:
+        """Dossiers still being handled (received, processing, waiting for payment) whose due is past
+        or within the next ``days`` calendar days, most urgent first: rows of code, procedure name,
+        officer, due_at, status."""
+        open_statuses = [int(s) for s in (DossierStatus.RECEIVED, DossierStatus.PROCESSING,
+                                          DossierStatus.PAYMENT_REQUESTED)]
+        horizon = datetime.combine(now.date(), datetime.min.time()) + timedelta(days=days)
+        stmt = (select(D.c.code, D.c.procedure_name, D.c.officer, D.c.due_at, D.c.status)
+                .where(D.c.status.in_(open_statuses), D.c.due_at < horizon)
+                .order_by(D.c.due_at, D.c.id).limit(limit))
+        return list(self.session.execute(stmt))

@@ -26,8 +26,8 @@ def office(tmp_path_factory, small_catalogue) -> Path:
 
 def test_report_json_is_the_contract(office, tmp_path):
     pdf, xlsx = tmp_path / "bao-cao.pdf", tmp_path / "bao-cao.xlsx"
-    result = run("report", "--from", "2026-03-01", "--to", "2026-03-31", "--pdf", str(pdf), "--xlsx", str(xlsx),
-                 "--json", data_dir=office)
+    result = run("report", "--from", "2026-03-01", "--to", "2026-03-31", "--pdf", str(pdf),
+                 "--xlsx", str(xlsx), "--json", data_dir=office)
     assert result.returncode == 0, result.stderr + result.stdout
     assert json.loads(result.stdout) == EXPECTED
     assert len(PdfReader(pdf).pages) == 1
@@ -67,7 +67,8 @@ def test_register_and_rate(office, tmp_path):
     result = run("register", "--from", "2026-03-01", "--to", "2026-03-31", "--out", str(out), "--json",
                  data_dir=office)
     assert json.loads(result.stdout) == {"out": str(out), "format": "xlsx", "rows": 11, "pages": 0}
-    rated = run("rate", "X-H08", "--level", "3", "--reason", "Phục vụ nhanh, chu đáo", "--json", data_dir=office)
+    rated = run("rate", "X-H08", "--level", "3", "--reason", "Phục vụ nhanh, chu đáo", "--json",
+                data_dir=office)
     data = json.loads(rated.stdout)
     assert (data["code"], data["event"], data["level"]) == ("X-H08", "receive", 3)
     again = run("rate", "X-H08", "--level", "2", data_dir=office)

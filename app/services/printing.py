@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from app.core.errors import MotCuaError, NotFoundError
 from app.core.fileio import atomic_write_bytes
 from app.core.procedure import Procedure, ProcessingTime, ProcessingUnit
 from app.documents import OfficeProfile, form_spec, render_form
+from app.documents.copy_mark import mark_copy
 from app.services import context as keys
 from app.services.auth import Officer, Permission, require
 from app.services.catalogue import get_procedure
@@ -19,6 +23,10 @@ from app.store.repositories import AuditRepository, SettingsRepository
 # Administrative-unit words dropped from the place name for the date line ("Sài Gòn, ngày …"),
 # unless what follows is a number ("Phường 12").
 _UNIT_PREFIXES = ("phường", "xã", "thị trấn", "đặc khu", "thị xã", "quận", "huyện", "thành phố", "tỉnh")
+
+
+AUDIT_PRINT = "print"
+AUDIT_REPRINT = "reprint"
 
 
 class PrintError(MotCuaError):
@@ -72,10 +80,20 @@ def _procedure_of(ctx: AppContext, code: str, name: str) -> Procedure:
                          processing=ProcessingTime(0, ProcessingUnit.SAME_DAY))
 
 
+def _earlier_prints(session: Session, code: str, form_no: str) -> int:
+    """How many times form ``form_no`` of the dossier was printed before (original and reprints)."""
+    audit = AuditRepository(session)
+    return sum(1 for action in (AUDIT_PRINT, AUDIT_REPRINT)
+               for e in audit.entries(dossier_code=code, action=action, limit=10_000)
+               if e.details.get("form") == form_no)
+
+
 def render_slip(ctx: AppContext, form_no: str, code: str, officer: Officer,
-                extra: dict | None = None) -> bytes:
+                extra: dict | None = None, *, preview: bool = False) -> bytes:
     """Form ``form_no`` ("01".."05", of the dossier's form set) of dossier ``code`` as PDF bytes;
-    needs PRINT. Every print is written to the audit log."""
+    needs PRINT. Every print is written to the audit log; a form printed before comes out as a copy,
+    stamped "BẢN SAO", needs REPRINT and is logged as ``reprint``. A ``preview`` (on screen only) is
+    neither logged nor counted."""
     require(officer, Permission.PRINT)
     number = str(form_no).strip().zfill(2)
     dossier = get_dossier(ctx, code)
@@ -83,9 +101,20 @@ def render_slip(ctx: AppContext, form_no: str, code: str, officer: Officer,
     form_spec(number, dossier.form_set or profile.form_set)  # unknown form: NotFoundError before any work
     procedure = _procedure_of(ctx, dossier.procedure_code, dossier.procedure_name)
     data = render_form(number, dossier, procedure, profile, extra=extra)
+    if preview:
+        return data
     with ctx.session(write=True) as session:
-        AuditRepository(session).append(officer.username, "print", dossier_code=dossier.code, details={
-            "form": number, "form_set": dossier.form_set, "extra": sorted(extra or {})})
+        earlier = _earlier_prints(session, dossier.code, number)
+        details = {"form": number, "form_set": dossier.form_set, "extra": sorted(extra or {})}
+        if earlier:
+            require(officer, Permission.REPRINT)
+            at = datetime.now().replace(microsecond=0)
+            data = mark_copy(data, at, earlier)
+            AuditRepository(session).append(officer.username, AUDIT_REPRINT, dossier_code=dossier.code,
+                                            details={**details, "copy": earlier}, at=at)
+        else:
+            AuditRepository(session).append(officer.username, AUDIT_PRINT, dossier_code=dossier.code,
+                                            details=details)
     return data
 
 

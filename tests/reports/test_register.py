@@ -124,3 +124,30 @@ def test_bad_requests_are_refused(app_ctx, tmp_path):
     empty = register.export(app_ctx, SYSTEM_OFFICER, MARCH, folder / "empty.pdf")
     assert empty.rows == 0 and "Không có hồ sơ nào trong kỳ" in _text(folder / "empty.pdf")
     assert [p.name for p in folder.iterdir()] == ["empty.pdf"]  # no part file left behind
+
+
+def test_a_reprint_is_stamped_as_a_copy_and_audited(app_ctx, tmp_path):
+    from app.services import printing
+
+    load_crafted(app_ctx)
+    officer = Officer("an", "Lê An", Role.OFFICER)
+    preview = printing.render_slip(app_ctx, "01", "X-H08", officer, preview=True)
+    first = printing.render_slip(app_ctx, "01", "X-H08", officer)
+    second = printing.render_slip(app_ctx, "01", "X-H08", officer)
+    third = printing.render_slip(app_ctx, "02", "X-H08", officer, extra={"reason": "Thiếu tờ khai"})
+
+    def text(data: bytes) -> str:
+        pages = PdfReader(BytesIO(data)).pages
+        return unicodedata.normalize("NFC", " ".join(p.extract_text() for p in pages))
+
+    assert "BẢN SAO" not in text(preview) and "BẢN SAO" not in text(first) and "BẢN SAO" not in text(third)
+    assert "BẢN SAO" in text(second) and "In lại lần 1" in text(second)
+    assert "GIẤY TIẾP NHẬN HỒ SƠ" in text(second) and "X-H08" in text(second)
+    with app_ctx.session() as session:
+        audit = AuditRepository(session)
+        prints = audit.entries(dossier_code="X-H08", action="print")
+        reprints = audit.entries(dossier_code="X-H08", action="reprint")
+    assert [e.details["form"] for e in prints] == ["02", "01"]
+    assert [(e.details["form"], e.details["copy"]) for e in reprints] == [("01", 1)]
+    with pytest.raises(PermissionDeniedError):  # a clerk prints, but may not reprint
+        printing.render_slip(app_ctx, "01", "X-H08", Officer("hoa", "Nguyễn Thị Hoa", Role.CLERK))

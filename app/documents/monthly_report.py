@@ -161,14 +161,16 @@ def render_monthly_pdf(report: MonthlyReport) -> bytes:
         ("TOPPADDING", (0, 0), (-1, -1), 1.5), ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
     ]))
     story += [table, Spacer(1, 6)]
-    if report.charts_png:
-        height_left = 150 * mm
-        each = height_left / len(report.charts_png)
+    if report.charts_png:  # as the dashboard showed them, two per row
+        cell_width, cell_height = width / 2 - 2 * mm, 72 * mm
+        images = []
         for png in report.charts_png:
             image = Image(io.BytesIO(png))
-            scale = min(width / image.imageWidth, each / image.imageHeight)
+            scale = min(cell_width / image.imageWidth, cell_height / image.imageHeight)
             image.drawWidth, image.drawHeight = image.imageWidth * scale, image.imageHeight * scale
-            story.append(image)
+            images.append(image)
+        grid = [images[i:i + 2] + [""] * (2 - len(images[i:i + 2])) for i in range(0, len(images), 2)]
+        story.append(Table(grid, colWidths=[width / 2, width / 2]))
     else:
         story.append(_per_day_chart(report, width, 70 * mm))
         story.append(Spacer(1, 4))

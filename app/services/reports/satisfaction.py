@@ -55,6 +55,7 @@ class ServedDossier:
     code: str
     procedure_name: str
     event: str
+    already_rated: bool = False
 
 
 def may_record(officer: Officer) -> bool:
@@ -73,7 +74,9 @@ def served(ctx: AppContext, officer: Officer, code: str) -> ServedDossier:
     _require(officer)
     with ctx.session() as session:
         dossier = DossierRepository(session).get(code.strip())
-    return ServedDossier(dossier.code, dossier.procedure_name, event_of(dossier.status))
+        event = event_of(dossier.status)
+        rated = RatingRepository(session).get(dossier.code, event) is not None
+    return ServedDossier(dossier.code, dossier.procedure_name, event, rated)
 
 
 def rate(ctx: AppContext, officer: Officer, code: str, level: int, reason: str = "", *,

@@ -102,9 +102,13 @@ class SatisfactionScreen(QWidget):
         self.served = served
         self.dossier.setText(f"Hồ sơ <b>{served.code}</b><br>{served.procedure_name}<br>"
                              f"<i>Lần {satisfaction.EVENT_LABELS_VI[served.event]}</i>")
-        self.message.setText("")
         for button in self.reason_buttons:
             button.setChecked(False)
+        if served.already_rated:
+            self._show_message("Hồ sơ này đã được đánh giá cho lần phục vụ này. Xin cảm ơn!", "#2e7d32")
+            self._set_enabled(False)
+            return
+        self.message.setText("")
         self._set_enabled(True)
 
     def _set_enabled(self, on: bool) -> None:
@@ -122,9 +126,12 @@ class SatisfactionScreen(QWidget):
         self.runner.run_db(lambda: satisfaction.rate(ctx, officer, code, level, reason), self._rated,
                            self._failed)
 
+    def _show_message(self, text: str, colour: str) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet(f"font-size: 24px; font-weight: bold; color: {colour};")
+
     def _rated(self, rating: object) -> None:
-        self.message.setText("Xin cảm ơn ông/bà đã đánh giá!")
-        self.message.setStyleSheet("font-size: 26px; font-weight: bold; color: #2e7d32;")
+        self._show_message("Xin cảm ơn ông/bà đã đánh giá!", "#2e7d32")
         self.rated.emit(rating)
         self._clear_timer.start(THANKS_MS)
 
@@ -138,6 +145,5 @@ class SatisfactionScreen(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         text = error.message_vi if isinstance(error, MotCuaError) else "Không ghi nhận được đánh giá."
-        self.message.setText(text)
-        self.message.setStyleSheet("font-size: 22px; font-weight: bold; color: #c62828;")
+        self._show_message(text, "#c62828")
         self._clear_timer.start(THANKS_MS)

@@ -368,6 +368,13 @@ def run(out: Path) -> list[Path]:
             from scripts.screenshots_warehouse import shoot_warehouse  # 17, 18 (issue 5)
 
             shoot_warehouse(shooter, ctx, officer, Path(folder), CCCD_PAYLOAD)
+            from scripts.screenshots_reports import shoot_reports  # 25-28, last: it edits the audit log
+
+            runner = TaskRunner()
+            try:
+                shoot_reports(shooter, ctx, runner, out)
+            finally:
+                runner.shutdown()
         finally:
             ctx.close()
     with tempfile.TemporaryDirectory(prefix="motcua-shots-recovery-") as folder:  # 24 (a fresh office)

@@ -26,7 +26,7 @@ from app.documents.formatting import clean, clip
 PAGE = landscape(A4)
 LEFT, RIGHT, TOP, BOTTOM = 12 * mm, 10 * mm, 12 * mm, 14 * mm
 #: Column widths in mm, in the order of :data:`app.core.register.COLUMNS` (sum: the frame width).
-WIDTHS_MM = (8, 31, 34, 11, 26, 31, 21, 17, 17, 18, 20, 22, 19)
+WIDTHS_MM = (8, 33, 33, 11, 26, 30, 21, 17, 17, 18, 20, 22, 19)
 SIZE = 7.5
 HEAD_SIZE = 7.5
 LEADING = SIZE * 1.2

@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
-    QBarSeries,
     QBarSet,
     QChart,
     QChartView,
@@ -107,20 +106,20 @@ def rates_against_marks(rates: Sequence[tuple[str, float, float | None]]) -> QCh
 
 def rates_by_group(title: str, groups: Mapping[str, Mapping[str, float]],
                    keys: Sequence[tuple[str, str]]) -> QChartView:
-    """Grouped bars: for each field or officer, the chosen rates (``keys``: (key, label))."""
-    series = QBarSeries()
+    """Grouped horizontal bars: for each field or officer, the chosen rates (``keys``: (key, label))."""
+    series = QHorizontalBarSeries()
     colours = ("#1f77b4", "#9467bd", "#8c564b", "#17becf")
     for index, (key, label) in enumerate(keys):
         bars = QBarSet(label)
         bars.setColor(QColor(colours[index % len(colours)]))
-        bars.append([groups[name].get(key, 0.0) for name in groups])
+        bars.append([groups[name].get(key, 0.0) for name in reversed(list(groups))])
         series.append(bars)
     chart = QChart()
     chart.setTitle(title)
     chart.addSeries(series)
     axis = QBarCategoryAxis()
-    axis.append([name if len(name) <= 22 else name[:21] + "…" for name in groups] or [""])
-    chart.addAxis(axis, Qt.AlignmentFlag.AlignBottom)
+    axis.append([name if len(name) <= 26 else name[:25] + "…" for name in reversed(list(groups))] or [""])
+    chart.addAxis(axis, Qt.AlignmentFlag.AlignLeft)
     series.attachAxis(axis)
-    _value_axis(chart, series, 100, Qt.AlignmentFlag.AlignLeft)
+    _value_axis(chart, series, 100, Qt.AlignmentFlag.AlignBottom)
     return _view(chart)

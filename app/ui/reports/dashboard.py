@@ -44,8 +44,10 @@ from app.ui.reports.figure_list import FigureDossiersDialog
 
 ALL_FIELDS = "Tất cả lĩnh vực"
 GROUP_KEYS = (("on_time", "Đúng hạn"), ("digitised_components", "Số hóa TPHS"), ("reused", "Tái sử dụng"))
-RATES_SHOWN = ("on_time", "online", "synced", "digitised_components", "digitised_results", "reused",
-               "paid_online", "satisfied")
+#: Short names on the chart's axis (the table beside it has the full ones).
+RATES_SHOWN = {"on_time": "Đúng hạn", "online": "Trực tuyến", "synced": "Đồng bộ DVCQG",
+               "digitised_components": "Số hóa TPHS", "digitised_results": "Số hóa kết quả",
+               "reused": "Tái sử dụng", "paid_online": "Thanh toán TT", "satisfied": "Hài lòng"}
 
 
 def _qdate(day: date) -> QDate:
@@ -112,7 +114,9 @@ class DashboardWindow(QWidget):
         self.table = QTableWidget(len(FIGURES), 5)
         self.table.setHorizontalHeaderLabels(["Chỉ số", "Số hồ sơ", "Trên tổng", "Tỷ lệ", "Mức tối đa"])
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setToolTip("Nhấn đúp một chỉ số để xem danh sách hồ sơ")
@@ -142,11 +146,14 @@ class DashboardWindow(QWidget):
         top.addWidget(self.group_by)
         charts_layout.addLayout(top)
         charts_layout.addLayout(self.chart_grid, 1)
+        for index in range(2):
+            self.chart_grid.setRowStretch(index, 1)
+            self.chart_grid.setColumnStretch(index, 1)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(charts_box)
-        splitter.setSizes([470, 890])
+        splitter.setSizes([560, 800])
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(splitter, 1)
@@ -222,8 +229,8 @@ class DashboardWindow(QWidget):
         self.chart_views = [
             charts.received_per_day(self.data.per_day),
             charts.timeliness(ratios["on_time"].num, ratios["early"].num, ratios["late"].num),
-            charts.rates_against_marks([(FIGURE_LABELS_VI[k], ratios[k].percent or 0.0, FULL_MARKS.get(k))
-                                        for k in RATES_SHOWN]),
+            charts.rates_against_marks([(label, ratios[k].percent or 0.0, FULL_MARKS.get(k))
+                                        for k, label in RATES_SHOWN.items()]),
             charts.rates_by_group("Tỷ lệ (%) " + self.group_by.currentText().lower(), groups, GROUP_KEYS),
         ]
         for index, view in enumerate(self.chart_views):

@@ -75,3 +75,27 @@ def test_reports_need_the_permission_and_a_sane_period(app_ctx):
     assert indicators.compute(app_ctx, supervisor, MARCH).received == 0
     with pytest.raises(ValidationError):
         indicators.compute(app_ctx, supervisor, Period(date(2026, 3, 2), date(2026, 3, 1)))
+
+
+def test_report_facts_written_by_the_lifecycle_keep_the_first_due(app_ctx):
+    from datetime import datetime, timedelta
+
+    from app.store.repositories import DossierRepository
+    from app.store.repositories.report_facts import (
+        keep_due_before_postponement,
+        set_paid_online,
+        shift_due_before_postponement,
+    )
+
+    load_crafted(app_ctx)
+    with app_ctx.session(write=True) as session:
+        dossier_id = DossierRepository(session).get("X-C03").id
+        # C (done 09/03 16:00) postponed twice from 08/03 17:00; a later supplement pause adds a day
+        keep_due_before_postponement(session, dossier_id, datetime(2026, 3, 8, 17, 0))
+        keep_due_before_postponement(session, dossier_id, datetime(2026, 3, 12, 17, 0))
+        shift_due_before_postponement(session, dossier_id, timedelta(days=1))
+        set_paid_online(session, dossier_id, 2)
+    figures = indicators.compute(app_ctx, SYSTEM_OFFICER, MARCH)
+    # kept due 09/03 17:00: C is still on time, but no longer early (same day)
+    assert figures.ratios["on_time"].num == 5 and figures.ratios["early"].num == 3
+    assert indicators.figure_codes(app_ctx, SYSTEM_OFFICER, MARCH, "paid_online", "den") == ["X-A01", "X-B02"]

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -98,6 +99,7 @@ class DossierRow(Base):
         Index("ix_dossiers_received_at_id", "received_at", "id"),
         Index("ix_dossiers_status_received_at", "status", "received_at"),
         Index("ix_dossiers_procedure_code_received_at", "procedure_code", "received_at"),
+        Index("ix_dossiers_ended_at", "ended_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -130,6 +132,12 @@ class DossierRow(Base):
     search_text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # What the service-quality indicators count, kept with every write (app.core.timeliness).
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    result_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    supplement_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    components_digitised: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    components_reused: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class StatusHistoryRow(Base):

@@ -99,3 +99,28 @@ def test_report_facts_written_by_the_lifecycle_keep_the_first_due(app_ctx):
     # kept due 09/03 17:00: C is still on time, but no longer early (same day)
     assert figures.ratios["on_time"].num == 5 and figures.ratios["early"].num == 3
     assert indicators.figure_codes(app_ctx, SYSTEM_OFFICER, MARCH, "paid_online", "den") == ["X-A01", "X-B02"]
+
+
+def test_migration_fills_the_indicator_columns_of_older_dossiers(app_ctx):
+    """Dossiers stored before migration 0012 get their end time, supplements and flags from their
+    history and components: the figures are the same as for dossiers written afterwards."""
+    from alembic import command
+
+    from app.store import migrate
+
+    load_crafted(app_ctx)
+    db = app_ctx.db
+    with db.engine.connect() as conn, conn.begin():
+        command.downgrade(migrate.alembic_config(conn), "0007")
+    with db.engine.connect() as conn, conn.begin():
+        command.upgrade(migrate.alembic_config(conn), "head")
+    with app_ctx.session(write=True) as session:  # 0012's own tables went with the downgrade
+        from app.store.repositories import DossierRepository
+        from app.store.repositories.report_facts import keep_due_before_postponement
+        from tests.reports.crafted import dt
+
+        keep_due_before_postponement(session, DossierRepository(session).get("X-F06").id, dt("03-05 17:00"))
+    figures = indicators.compute(app_ctx, SYSTEM_OFFICER, MARCH)
+    expected = {k: v for k, v in EXPECTED.items() if k not in ("paid_online", "satisfied")}
+    got = indicators.report_json(MARCH, figures)
+    assert {k: v for k, v in got.items() if k not in ("paid_online", "satisfied")} == expected

@@ -22,6 +22,13 @@ population, never a Python loop over dossiers), on SQLite and PostgreSQL alike:
 * ``satisfied``: ratings given in the period of level 2 or 3, over all ratings given in the period.
 
 Filters (field, procedure, officer) apply to the dossier of every population.
+
+The end time, result time, number of supplement requests and the digitised / reused flags are kept
+on the dossier row (``ended_at`` indexed, ``result_at``, ``supplement_count``,
+``components_digitised``, ``components_reused``), computed from the dossier's status history and
+components at every write (:mod:`app.core.timeliness`; migration 0012 filled them from
+``dossier_status_history`` for older rows): the figures then come from index range scans, not from
+every dossier's history and JSON.
 """
 
 from __future__ import annotations
@@ -31,7 +38,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Date, and_, case, cast, exists, func, literal_column, or_, select
+from sqlalchemy import Date, and_, case, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement, Select
 
@@ -89,37 +96,9 @@ class Indicators:
     ratios: dict[str, Ratio]
 
 
-# -- dialect-specific pieces ---------------------------------------------------------------------
+# -- pieces ---------------------------------------------------------------------------------------
 def _day(expr: Any, dialect: str) -> ColumnElement[Any]:
     return func.date(expr) if dialect == "sqlite" else cast(expr, Date)
-
-
-def _component_exists(dialect: str, condition_sqlite: str, condition_pg: str) -> ColumnElement[bool]:
-    """A received component of the dossier row (``dossiers.components``, JSON) meets a condition."""
-    if dialect == "sqlite":
-        sql = ("EXISTS (SELECT 1 FROM json_each(dossiers.components) AS c "
-               f"WHERE json_extract(c.value, '$.received') AND ({condition_sqlite}))")
-    else:
-        sql = ("EXISTS (SELECT 1 FROM json_array_elements(dossiers.components) AS c "
-               f"WHERE (c->>'received')::boolean AND ({condition_pg}))")
-    return literal_column(sql)  # type: ignore[return-value]
-
-
-def _has_attachment() -> ColumnElement[bool]:
-    return func.json_array_length(D.c.attachments) > 0
-
-
-def _digitised_components(dialect: str) -> ColumnElement[bool]:
-    return or_(_has_attachment(), _component_exists(
-        dialect, "json_extract(c.value, '$.digitised')", "(c->>'digitised')::boolean"))
-
-
-def _reused(dialect: str) -> ColumnElement[bool]:
-    return _component_exists(
-        dialect,
-        "json_extract(c.value, '$.reused_record_id') IS NOT NULL"
-        " OR json_extract(c.value, '$.from_warehouse')",
-        "(c->>'reused_record_id') IS NOT NULL OR (c->>'from_warehouse')::boolean")
 
 
 def _synced() -> ColumnElement[bool]:
@@ -142,30 +121,6 @@ def scoped(stmt: Select[Any], scope: Scope) -> Select[Any]:
     return stmt
 
 
-def _ends(scope: Scope) -> Any:
-    """Per dossier with an end event in the period: its end time by the formulas' priority and its
-    number of supplement requests."""
-    candidates = (select(H.c.dossier_id)
-                  .where(H.c.status.in_([int(s) for s in END_STATUSES]),
-                         H.c.at >= scope.start, H.c.at < scope.end)
-                  .distinct().subquery("candidates"))
-
-    def first(*statuses: int) -> Any:
-        return func.min(case((H.c.status.in_(statuses), H.c.at)))
-
-    done = first(int(DossierStatus.DONE))
-    returned = first(int(DossierStatus.RETURNED))
-    closed = first(int(DossierStatus.REJECTED), int(DossierStatus.STOPPED))
-    return (select(H.c.dossier_id,
-                   func.coalesce(done, returned, closed).label("end_at"),
-                   func.coalesce(done, returned).label("result_at"),
-                   func.sum(case((H.c.status == int(DossierStatus.SUPPLEMENT_REQUESTED), 1), else_=0))
-                   .label("supplements"))
-            .join(candidates, candidates.c.dossier_id == H.c.dossier_id)
-            .group_by(H.c.dossier_id)
-            .subquery("ends"))
-
-
 @dataclass(frozen=True)
 class _Population:
     base: Select[Any]  # selects from the population (dossiers joined as ``dossiers``)
@@ -173,43 +128,41 @@ class _Population:
     denominators: dict[str, ColumnElement[bool] | None]  # figure -> extra denominator condition
 
 
-def _received(scope: Scope, dialect: str) -> _Population:
+def _received(scope: Scope) -> _Population:
     base = scoped(select().select_from(D.outerjoin(F, F.c.dossier_id == D.c.id))
-                     .where(D.c.received_at >= scope.start, D.c.received_at < scope.end), scope)
+                  .where(D.c.received_at >= scope.start, D.c.received_at < scope.end), scope)
     fee = D.c.fee_vnd > 0
     return _Population(base, {
         "online": D.c.channel == int(Channel.ONLINE),
         "synced": _synced(),
-        "digitised_components": _digitised_components(dialect),
-        "reused": _reused(dialect),
+        "digitised_components": D.c.components_digitised.is_(True),
+        "reused": D.c.components_reused.is_(True),
         "paid_online": and_(fee, func.coalesce(F.c.paid_online, 0).in_((1, 2))),
     }, {"online": None, "synced": None, "digitised_components": None, "reused": None, "paid_online": fee})
 
 
 def _finished(scope: Scope, dialect: str) -> _Population:
-    ends = _ends(scope)
     due = func.coalesce(F.c.due_before_postponement, D.c.due_at)
-    one_supplement_at_most = ends.c.supplements <= 1
-    base = scoped(select().select_from(
-        ends.join(D, D.c.id == ends.c.dossier_id).outerjoin(F, F.c.dossier_id == D.c.id))
-        .where(ends.c.end_at >= scope.start, ends.c.end_at < scope.end), scope)
-    has_result = ends.c.result_at.is_not(None)
+    one_supplement_at_most = D.c.supplement_count <= 1
+    base = scoped(select().select_from(D.outerjoin(F, F.c.dossier_id == D.c.id))
+                  .where(D.c.ended_at >= scope.start, D.c.ended_at < scope.end), scope)
+    has_result = D.c.result_at.is_not(None)
     return _Population(base, {
-        "on_time": and_(ends.c.end_at <= due, one_supplement_at_most),
-        "early": and_(_day(ends.c.end_at, dialect) < _day(due, dialect), one_supplement_at_most),
-        "late": or_(ends.c.end_at > due, ends.c.supplements > 1),
+        "on_time": and_(D.c.ended_at <= due, one_supplement_at_most),
+        "early": and_(_day(D.c.ended_at, dialect) < _day(due, dialect), one_supplement_at_most),
+        "late": or_(D.c.ended_at > due, D.c.supplement_count > 1),
         "digitised_results": and_(has_result, _result_digitised()),
     }, {"on_time": None, "early": None, "late": None, "digitised_results": has_result})
 
 
 def _ratings(scope: Scope) -> _Population:
     base = scoped(select().select_from(R.join(D, D.c.code == R.c.dossier_code))
-                     .where(R.c.rated_at >= scope.start, R.c.rated_at < scope.end), scope)
+                  .where(R.c.rated_at >= scope.start, R.c.rated_at < scope.end), scope)
     return _Population(base, {"satisfied": R.c.level.in_(SATISFIED_LEVELS)}, {"satisfied": None})
 
 
 def _populations(scope: Scope, dialect: str) -> list[_Population]:
-    return [_received(scope, dialect), _finished(scope, dialect), _ratings(scope)]
+    return [_received(scope), _finished(scope, dialect), _ratings(scope)]
 
 
 def _sum(condition: ColumnElement[bool]) -> ColumnElement[int]:

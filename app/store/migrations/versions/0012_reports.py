@@ -6,7 +6,12 @@ Create Date: 2026-12-08
 
 ``satisfaction_ratings`` (one rating per dossier and service event) and ``dossier_report_facts``
 (the due before any postponement, the online payment channel); see ``app.store.models_reports``.
-Two new tables: nothing existing changes.
+
+``dossiers`` gains what the indicators count, written with every dossier from now on
+(``app.core.timeliness``): ``ended_at`` (indexed), ``result_at``, ``supplement_count``,
+``components_digitised``, ``components_reused``. Existing rows are filled here from their status
+history and JSON components (plain ``ALTER TABLE ... ADD COLUMN``: the SQLite table and its search
+triggers are not rebuilt).
 """
 
 from __future__ import annotations
@@ -22,7 +27,45 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+_FIRST = "(SELECT min(h.at) FROM dossier_status_history h WHERE h.dossier_id = dossiers.id AND h.status IN ({}))"
+_RESULT = f"coalesce({_FIRST.format('9')}, {_FIRST.format('10')})"
+_FLAGS = {
+    "sqlite": (
+        "json_array_length(attachments) > 0 OR EXISTS (SELECT 1 FROM json_each(dossiers.components) c "
+        "WHERE json_extract(c.value, '$.received') AND json_extract(c.value, '$.digitised'))",
+        "EXISTS (SELECT 1 FROM json_each(dossiers.components) c WHERE json_extract(c.value, '$.received') "
+        "AND (json_extract(c.value, '$.reused_record_id') IS NOT NULL OR json_extract(c.value, '$.from_warehouse')))",
+    ),
+    "postgresql": (
+        "json_array_length(attachments) > 0 OR EXISTS (SELECT 1 FROM json_array_elements(dossiers.components) c "
+        "WHERE (c->>'received')::boolean AND (c->>'digitised')::boolean)",
+        "EXISTS (SELECT 1 FROM json_array_elements(dossiers.components) c WHERE (c->>'received')::boolean "
+        "AND ((c->>'reused_record_id') IS NOT NULL OR (c->>'from_warehouse')::boolean))",
+    ),
+}
+
+
+def _add_dossier_columns() -> None:
+    op.add_column("dossiers", sa.Column("ended_at", sa.DateTime(), nullable=True))
+    op.add_column("dossiers", sa.Column("result_at", sa.DateTime(), nullable=True))
+    op.add_column("dossiers", sa.Column("supplement_count", sa.Integer(), server_default="0", nullable=False))
+    op.add_column("dossiers", sa.Column("components_digitised", sa.Boolean(), server_default=sa.false(),
+                                        nullable=False))
+    op.add_column("dossiers", sa.Column("components_reused", sa.Boolean(), server_default=sa.false(),
+                                        nullable=False))
+    op.create_index(op.f("ix_dossiers_ended_at"), "dossiers", ["ended_at"], unique=False)
+    dialect = op.get_bind().dialect.name
+    digitised, reused = _FLAGS.get(dialect, _FLAGS["postgresql"])
+    op.execute(sa.text(
+        f"UPDATE dossiers SET result_at = {_RESULT}, "
+        f"ended_at = coalesce({_RESULT}, {_FIRST.format('3, 8')}), "
+        "supplement_count = (SELECT count(*) FROM dossier_status_history h "
+        "WHERE h.dossier_id = dossiers.id AND h.status = 5), "
+        f"components_digitised = ({digitised}), components_reused = ({reused})"))
+
+
 def upgrade() -> None:
+    _add_dossier_columns()
     op.create_table(
         "satisfaction_ratings",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -50,6 +93,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_dossiers_ended_at"), table_name="dossiers")
+    for column in ("components_reused", "components_digitised", "supplement_count", "result_at", "ended_at"):
+        with op.batch_alter_table("dossiers", schema=None, recreate="never") as batch_op:
+            batch_op.drop_column(column)
     op.drop_table("dossier_report_facts")
     with op.batch_alter_table("satisfaction_ratings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_satisfaction_ratings_rated_at"))

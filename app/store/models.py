@@ -99,7 +99,12 @@ class DossierRow(Base):
         Index("ix_dossiers_received_at_id", "received_at", "id"),
         Index("ix_dossiers_status_received_at", "status", "received_at"),
         Index("ix_dossiers_procedure_code_received_at", "procedure_code", "received_at"),
-        Index("ix_dossiers_ended_at", "ended_at"),
+        # Covering indexes of the service-quality indicators (app.store.repositories.indicators): the
+        # figures of a period read these, never the wide rows with their JSON.
+        Index("ix_dossiers_report_received", "received_at", "channel", "fee_vnd", "components_digitised",
+              "components_reused", "procedure_code", "officer", "code"),
+        Index("ix_dossiers_report_ended", "ended_at", "result_at", "due_at", "supplement_count",
+              "procedure_code", "officer", "code"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -24,11 +24,11 @@ population, never a Python loop over dossiers), on SQLite and PostgreSQL alike:
 Filters (field, procedure, officer) apply to the dossier of every population.
 
 The end time, result time, number of supplement requests and the digitised / reused flags are kept
-on the dossier row (``ended_at`` indexed, ``result_at``, ``supplement_count``,
-``components_digitised``, ``components_reused``), computed from the dossier's status history and
-components at every write (:mod:`app.core.timeliness`; migration 0012 filled them from
-``dossier_status_history`` for older rows): the figures then come from index range scans, not from
-every dossier's history and JSON.
+on the dossier row (``ended_at``, ``result_at``, ``supplement_count``, ``components_digitised``,
+``components_reused``, in the covering indexes ``ix_dossiers_report_received`` and
+``ix_dossiers_report_ended``), computed from the dossier's status history and components at every
+write (:mod:`app.core.timeliness`; migration 0012 filled them from ``dossier_status_history`` for older
+rows): the figures come from index range scans, not from every dossier's history and JSON.
 """
 
 from __future__ import annotations

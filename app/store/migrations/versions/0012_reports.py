@@ -8,8 +8,9 @@ Create Date: 2026-12-08
 (the due before any postponement, the online payment channel); see ``app.store.models_reports``.
 
 ``dossiers`` gains what the indicators count, written with every dossier from now on
-(``app.core.timeliness``): ``ended_at`` (indexed), ``result_at``, ``supplement_count``,
-``components_digitised``, ``components_reused``. Existing rows are filled here from their status
+(``app.core.timeliness``): ``ended_at``, ``result_at``, ``supplement_count``,
+``components_digitised``, ``components_reused``, and two covering indexes the figures of a period are
+read from (by reception time, by end time). Existing rows are filled here from their status
 history and JSON components (plain ``ALTER TABLE ... ADD COLUMN``: the SQLite table and its search
 triggers are not rebuilt).
 """
@@ -53,7 +54,12 @@ def _add_dossier_columns() -> None:
                                         nullable=False))
     op.add_column("dossiers", sa.Column("components_reused", sa.Boolean(), server_default=sa.false(),
                                         nullable=False))
-    op.create_index(op.f("ix_dossiers_ended_at"), "dossiers", ["ended_at"], unique=False)
+    op.create_index(op.f("ix_dossiers_report_received"), "dossiers",
+                    ["received_at", "channel", "fee_vnd", "components_digitised", "components_reused",
+                     "procedure_code", "officer", "code"], unique=False)
+    op.create_index(op.f("ix_dossiers_report_ended"), "dossiers",
+                    ["ended_at", "result_at", "due_at", "supplement_count", "procedure_code", "officer", "code"],
+                    unique=False)
     dialect = op.get_bind().dialect.name
     digitised, reused = _FLAGS.get(dialect, _FLAGS["postgresql"])
     op.execute(sa.text(
@@ -93,7 +99,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_dossiers_ended_at"), table_name="dossiers")
+    op.drop_index(op.f("ix_dossiers_report_ended"), table_name="dossiers")
+    op.drop_index(op.f("ix_dossiers_report_received"), table_name="dossiers")
     for column in ("components_reused", "components_digitised", "supplement_count", "result_at", "ended_at"):
         with op.batch_alter_table("dossiers", schema=None, recreate="never") as batch_op:
             batch_op.drop_column(column)

@@ -180,6 +180,9 @@ def shoot_main_and_dialogs(s: Shooter, ctx, officer) -> None:  # type: ignore[no
     bad.reject()
     s.wait(lambda: not bad.busy)
 
+    from app.services import lifecycle
+
+    lifecycle.mark_done(ctx, received, officer)  # only a dossier whose result is ready is returned
     returning = window.open_return_dialog()
     assert returning is not None
     s.wait(returning.isVisible)
@@ -368,7 +371,14 @@ def run(out: Path) -> list[Path]:
             from scripts.screenshots_warehouse import shoot_warehouse  # 17, 18 (issue 5)
 
             shoot_warehouse(shooter, ctx, officer, Path(folder), CCCD_PAYLOAD)
-            from scripts.screenshots_reports import shoot_reports  # 25-28, last: it edits the audit log
+            from scripts.screenshots_batch import shoot_batch, shoot_signatures  # 19, 20, 21
+
+            shoot_batch(shooter, ctx, officer, Path(folder), CCCD_PAYLOAD)
+            shoot_signatures(shooter, ctx, officer, Path(folder))
+            from scripts.screenshots_lifecycle import shoot_lifecycle  # 25-27
+
+            shoot_lifecycle(shooter, ctx, officer)
+            from scripts.screenshots_reports import shoot_reports  # 28-31, last: it edits the audit log
 
             runner = TaskRunner()
             try:

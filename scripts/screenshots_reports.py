@@ -1,7 +1,7 @@
 """Screenshots of the supervisors' screens, called by ``scripts/screenshots.py`` on its demo database:
-the dashboard (``25_dashboard.png``), the register dialog (``26_register_dialog.png``), the audit
-viewer with one tampered row (``27_audit_viewer.png``), the citizens' rating screen
-(``28_satisfaction_screen.png``), and the register and monthly report PDFs with their first pages as
+the dashboard (``28_dashboard.png``), the register dialog (``29_register_dialog.png``), the audit
+viewer with one tampered row (``30_audit_viewer.png``), the citizens' rating screen
+(``31_satisfaction_screen.png``), and the register and monthly report PDFs with their first pages as
 PNG (``reports/``). Some demo dossiers are rated first so that the satisfaction figure is not empty.
 """
 
@@ -54,7 +54,7 @@ def shoot_reports(s, ctx, runner, out: Path) -> None:  # type: ignore[no-untyped
     dashboard.refresh()
     s.wait(lambda: dashboard.data is not None, timeout=60)
     s.settle(0.5)
-    s.shoot(dashboard, "25_dashboard")
+    s.shoot(dashboard, "28_dashboard")
     report = reports / "bao-cao-chi-so.pdf"
     dashboard.export_pdf(report)
     s.wait(lambda: dashboard.last_export == report, timeout=60)
@@ -66,7 +66,7 @@ def shoot_reports(s, ctx, runner, out: Path) -> None:  # type: ignore[no-untyped
     dialog.show()
     dialog.export()
     s.wait(lambda: dialog.written is not None, timeout=120)
-    s.shoot(dialog, "26_register_dialog")
+    s.shoot(dialog, "29_register_dialog")
     dialog.close()
     first_page = reports / "so-theo-doi-trang-1.pdf"
     register.export(ctx, supervisor, Period(DAY.replace(day=18), DAY), first_page)
@@ -84,7 +84,7 @@ def shoot_reports(s, ctx, runner, out: Path) -> None:  # type: ignore[no-untyped
     screen.show_dossier(code)
     s.wait(lambda: screen.served is not None)
     screen.reason_buttons[5].setChecked(True)
-    s.shoot(screen, "28_satisfaction_screen")
+    s.shoot(screen, "31_satisfaction_screen")
     screen.close()
 
     # Someone edits an audit row behind the application's back: the viewer shows it in red.
@@ -96,5 +96,5 @@ def shoot_reports(s, ctx, runner, out: Path) -> None:  # type: ignore[no-untyped
     viewer.resize(1400, 760)
     viewer.show()
     s.wait(lambda: viewer.page is not None, timeout=60)
-    s.shoot(viewer, "27_audit_viewer")
+    s.shoot(viewer, "30_audit_viewer")
     viewer.close()

@@ -13,7 +13,9 @@ from app.cli import (
     batch,
     commands,
     keys,
+    lifecycle,
     maintenance,
+    ocr,
     reception,
     reports,
     scanning,
@@ -47,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.register(subcommands, leaf)
     reception.register(subcommands, leaf)
+    lifecycle.register(subcommands, leaf)
     scanning.register(subcommands, leaf)
     batch.register(subcommands, leaf)
     maintenance.register(subcommands, leaf)
@@ -54,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     keys.register(subcommands, leaf)
     signing.register(subcommands, leaf)
     warehouse.register(subcommands, leaf)
+    ocr.register(subcommands, leaf)
     reports.register(subcommands, leaf)
     return parser
 

@@ -111,7 +111,7 @@ def test_migration_fills_the_indicator_columns_of_older_dossiers(app_ctx):
     load_crafted(app_ctx)
     db = app_ctx.db
     with db.engine.connect() as conn, conn.begin():
-        command.downgrade(migrate.alembic_config(conn), "0007")
+        command.downgrade(migrate.alembic_config(conn), "-1")
     with db.engine.connect() as conn, conn.begin():
         command.upgrade(migrate.alembic_config(conn), "head")
     with app_ctx.session(write=True) as session:  # 0012's own tables went with the downgrade

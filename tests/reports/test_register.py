@@ -134,7 +134,7 @@ def test_a_reprint_is_stamped_as_a_copy_and_audited(app_ctx, tmp_path):
     preview = printing.render_slip(app_ctx, "01", "X-H08", officer, preview=True)
     first = printing.render_slip(app_ctx, "01", "X-H08", officer)
     second = printing.render_slip(app_ctx, "01", "X-H08", officer)
-    third = printing.render_slip(app_ctx, "02", "X-H08", officer, extra={"reason": "Thiếu tờ khai"})
+    third = printing.render_slip(app_ctx, "05", "X-H08", officer)
 
     def text(data: bytes) -> str:
         pages = PdfReader(BytesIO(data)).pages
@@ -147,7 +147,20 @@ def test_a_reprint_is_stamped_as_a_copy_and_audited(app_ctx, tmp_path):
         audit = AuditRepository(session)
         prints = audit.entries(dossier_code="X-H08", action="print")
         reprints = audit.entries(dossier_code="X-H08", action="reprint")
-    assert [e.details["form"] for e in prints] == ["02", "01"]
+    assert [e.details["form"] for e in prints] == ["05", "01"]
     assert [(e.details["form"], e.details["copy"]) for e in reprints] == [("01", 1)]
+    # a new step of the dossier makes the next print of a slip a new original, not a copy
+    from datetime import datetime
+
+    from app.core.dossier import DossierStatus
+    from app.store.repositories import DossierRepository
+
+    with app_ctx.session(write=True) as session:
+        repo = DossierRepository(session)
+        dossier = repo.get("X-H08")
+        dossier.move_to(DossierStatus.DONE, datetime(2026, 3, 25, 9, 0), "an")
+        repo.update(dossier)
+    after_step = printing.render_slip(app_ctx, "05", "X-H08", officer)
+    assert "BẢN SAO" not in text(after_step)
     with pytest.raises(PermissionDeniedError):  # a clerk prints, but may not reprint
-        printing.render_slip(app_ctx, "01", "X-H08", Officer("hoa", "Nguyễn Thị Hoa", Role.CLERK))
+        printing.render_slip(app_ctx, "05", "X-H08", Officer("hoa", "Nguyễn Thị Hoa", Role.CLERK))

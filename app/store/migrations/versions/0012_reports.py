@@ -1,7 +1,7 @@
 """Supervisors' reports: citizens' satisfaction ratings and the per-dossier facts of the indicators.
 
 Revision ID: 0012
-Revises: 0007
+Revises: 0013
 Create Date: 2026-12-08
 
 ``satisfaction_ratings`` (one rating per dossier and service event) and ``dossier_report_facts``
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | Sequence[str] | None = "0007"
+down_revision: str | Sequence[str] | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.services import reception
+from app.services import lifecycle, reception
 from app.services.auth import SYSTEM_OFFICER
 from app.services.reports import satisfaction
 from app.services.sync import configure, sync_once
@@ -25,6 +25,7 @@ def test_ratings_are_sent_upstream(tmp_path: Path, catalogue_file: Path):
             configure(ctx, server_url=server.url, token=token)
             dossier = receive(ctx, 1)
             satisfaction.rate(ctx, SYSTEM_OFFICER, dossier.code, 2, "Thời gian chờ lâu")
+            lifecycle.mark_done(ctx, dossier.code, SYSTEM_OFFICER)
             reception.return_result(ctx, dossier.code, "Nguyễn Văn Thử 1", SYSTEM_OFFICER)
             satisfaction.rate(ctx, SYSTEM_OFFICER, dossier.code, 3)
             run = sync_once(ctx)

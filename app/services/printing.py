@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import unicodedata
-from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from app.core.clock import vn_now
 from app.core.dossier import Dossier
 from app.core.errors import MotCuaError, NotFoundError
 from app.core.fileio import atomic_write_bytes
@@ -129,7 +129,7 @@ def _render(ctx: AppContext, dossier: Dossier, number: str, spec: FormSpec, offi
                    "steps": len(dossier.history)}
         if earlier:
             require(officer, Permission.REPRINT)
-            at = datetime.now().replace(microsecond=0)
+            at = vn_now().replace(microsecond=0)
             data = mark_copy(data, at, earlier)
             AuditRepository(session).append(officer.username, AUDIT_REPRINT, dossier_code=dossier.code,
                                             details={**details, "copy": earlier}, at=at)

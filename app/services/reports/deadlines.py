@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from app.core.clock import vn_now
 from app.core.dossier import DossierStatus
 from app.services.auth import Officer, Permission, require
 from app.services.context import AppContext
@@ -35,7 +36,7 @@ class DeadlineWatch:
 def watch(ctx: AppContext, officer: Officer, now: datetime | None = None, *,
           limit: int = 500) -> DeadlineWatch:
     require(officer, Permission.VIEW_REPORTS)
-    now = now or datetime.now()
+    now = now or vn_now()
     with ctx.session() as session:
         rows = IndicatorRepository(session).deadlines(now, 2, limit=limit)
     result = DeadlineWatch(now)

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
+from app.core.clock import vn_now
 from app.core.dossier import DossierStatus
 from app.core.errors import ValidationError
 from app.services.auth import Officer, Permission, PermissionDeniedError
@@ -91,7 +92,7 @@ def rate(ctx: AppContext, officer: Officer, code: str, level: int, reason: str =
     if len(reason) > MAX_REASON:
         raise ValidationError(f"reason longer than {MAX_REASON} characters",
                               f"Lý do dài quá {MAX_REASON} ký tự.", field="reason")
-    at = (now or datetime.now()).replace(microsecond=0)
+    at = (now or vn_now()).replace(microsecond=0)
     with ctx.session(write=True) as session:
         dossier = DossierRepository(session).get(code.strip())
         ratings = RatingRepository(session)

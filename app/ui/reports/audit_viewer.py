@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.clock import vn_today
 from app.core.errors import MotCuaError
 from app.services import auth
 from app.services.context import AppContext
@@ -50,7 +51,7 @@ class AuditViewer(QWidget):
         self.setWindowTitle("Nhật ký kiểm tra (audit)")
         self.resize(1180, 700)
         self.page: audit_view.AuditPage | None = None
-        today = today or date.today()
+        today = today or vn_today()
         self.who = QComboBox()
         self.what = QComboBox()
         for combo in (self.who, self.what):

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.clock import vn_today
 from app.core.errors import MotCuaError
 from app.services import auth
 from app.services.context import AppContext
@@ -81,7 +82,7 @@ class DashboardWindow(QWidget):
         self.chart_views: list[QChartView] = []
         self.figure_dialog: FigureDossiersDialog | None = None
         self.last_export: Path | None = None
-        today = today or date.today()
+        today = today or vn_today()
         self._build(today)
         self.refresh()
 

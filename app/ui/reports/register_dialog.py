@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.clock import vn_today
 from app.core.errors import MotCuaError
 from app.services import auth
 from app.services.context import AppContext
@@ -52,7 +53,7 @@ class RegisterDialog(QDialog):
         self.setWindowTitle("Sổ theo dõi hồ sơ — xuất sổ")
         self.resize(560, 330)
         self.written: register.WrittenRegister | None = None
-        today = today or date.today()
+        today = today or vn_today()
         self.first = QDateEdit(QDate(today.year, today.month, 1))
         self.last = QDateEdit(QDate(today.year, today.month, today.day))
         for edit in (self.first, self.last):

@@ -46,6 +46,7 @@ from app.ui.ocr.background import OcrBackground
 from app.ui.ops import TaskRunner
 from app.ui.reception.receive_dialog import ReceiveDialog
 from app.ui.reception.return_dialog import ReturnDialog
+from app.ui.reports.menu import ReportsMenu
 from app.ui.scanning.station import ScanStationDialog
 from app.ui.sync.indicator import SyncUi
 from app.ui.warehouse.signature_badge import DossierSignatures
@@ -187,6 +188,9 @@ class MainWindow(QMainWindow):
         self.sync_now_action = self.sync.add_actions(self).actions()[0]  # Ctrl+Shift+Y
         # Administrators: Quản trị → recovery secret, and a yellow bar while none is set.
         self.recovery = RecoveryReminder(self, self.ctx, self.runner, self.officer)
+        # Báo cáo: dashboard, register, audit viewer, the citizens' rating screen.
+        self.reports = ReportsMenu(self, self.ctx, self.runner, self.officer,
+                                   lambda: getattr(self, "_detail_code", None))
         help_menu = self.menuBar().addMenu("&Trợ giúp")
         self._action("Giới thiệu", None, self._about, help_menu)
         # Help → diagnostics, and the daily backup tried at start-up and every hour.

@@ -193,4 +193,5 @@ def set_faults(request: Request, body: Json) -> dict[str, Any]:
             409, "no_faults", "the server was started without fault injection", "Không bật lỗi giả lập."
         )
     injector.reconfigure(str(body.get("spec") or ""))
-    return {"spec": str(body.get("spec") or "")}
+    injector.script(list(body.get("script") or []))
+    return {"spec": str(body.get("spec") or ""), "script": injector.scripted}

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.common import file_name
+from app.core.clock import vn_aware
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -120,7 +121,7 @@ def cmd_sign(args: argparse.Namespace, out: Any) -> int:
                   "signed_at": signed.signed_at.isoformat(timespec="seconds"), "field": signed.field_name})
     else:
         out.text(f"Đã ký số {args.out} bởi {signed.signer_name} lúc "
-                 f"{signed.signed_at.astimezone():%d/%m/%Y %H:%M} (SHA-256 {signed.sha256}).")
+                 f"{vn_aware(signed.signed_at):%d/%m/%Y %H:%M} (SHA-256 {signed.sha256}).")
     return EXIT_OK
 
 

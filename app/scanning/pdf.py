@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from app.core.clock import vn_aware, vn_now_aware
 from app.core.fileio import atomic_write_bytes
 from app.scanning.encode import EncodedPage
 from app.scanning.errors import ScanError
@@ -28,7 +29,7 @@ class PdfMetadata:
     dossier_code: str = ""
     component: str = ""
     officer: str = ""
-    created_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
+    created_at: datetime = field(default_factory=lambda: vn_now_aware())
     producer: str = "MotCua Desk"
 
     def subject(self) -> str:
@@ -59,7 +60,7 @@ def _srgb_icc() -> bytes | None:
 
 
 def _pdf_date(moment: datetime) -> str:
-    moment = moment if moment.tzinfo else moment.astimezone()
+    moment = moment if moment.tzinfo else vn_aware(moment)
     offset = moment.strftime("%z") or "+0000"
     return moment.strftime("D:%Y%m%d%H%M%S") + f"{offset[:3]}'{offset[3:]}'"
 

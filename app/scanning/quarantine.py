@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app.core.clock import vn_now
 from app.core.fileio import atomic_write_bytes
 from app.scanning.spool import QUARANTINE_MARK, QUARANTINED_SUFFIX, SpoolBatch, is_quarantined
 
@@ -40,7 +40,7 @@ def quarantine(batch: SpoolBatch, reason: str, reason_vi: str,
                pages: list[dict[str, Any]] | None = None) -> QuarantinedBatch:
     """Set ``batch`` aside with its reason (see the module)."""
     entry = {"reason": reason, "reason_vi": reason_vi, "pages": pages or [],
-             "at": datetime.now().isoformat(timespec="seconds"), "seen": False}
+             "at": vn_now().isoformat(timespec="seconds"), "seen": False}
     try:
         _write(batch.path, entry)
     except OSError as exc:

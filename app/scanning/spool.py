@@ -42,12 +42,12 @@ import re
 import shutil
 import time
 import uuid
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from app.core.clock import vn_now
 from app.core.fileio import atomic_write_bytes, fsync_dir
 from app.core.sealing import PENDING_PREFIX, PLAIN, SealedFileError, Sealer, spool_name
 
@@ -217,7 +217,7 @@ class SpoolBatch:
         return is_quarantined(self.path)
 
     def mark_done(self) -> None:
-        (self.path / _DONE).write_text(datetime.now().isoformat(), encoding="utf-8")
+        (self.path / _DONE).write_text(vn_now().isoformat(), encoding="utf-8")
 
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
@@ -258,7 +258,7 @@ class Spool:
         return SpoolBatch(self.root / name, self.sealer)
 
     def new_batch(self) -> SpoolBatch:
-        name = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
+        name = f"{vn_now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
         return self.batch(name)
 
     def batches(self) -> list[SpoolBatch]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from app.core.clock import vn_today
 from app.core.errors import ValidationError
 from app.services.auth import Officer, Permission, require
 from app.services.context import AppContext, resolve_data_dir, resolve_db_url
@@ -138,7 +139,7 @@ def recovery_slip(ctx: AppContext, officer: Officer, secret: str, *, day: date |
     require(officer, Permission.MANAGE_KEYS)
     state = recovery_state(ctx)
     slip = RecoverySlip(office_profile(ctx), state.folder_id, str(state.data_dir), secret,
-                        day or date.today(), officer.full_name)
+                        day or vn_today(), officer.full_name)
     return render_recovery_slip(slip)
 
 

@@ -14,9 +14,9 @@ import json
 import logging
 import logging.handlers
 import threading
-from datetime import datetime
 from pathlib import Path
 
+from app.core.clock import from_epoch
 from app.core.privacy import mask_personal_data
 from app.store.paths import keep_private
 
@@ -66,7 +66,7 @@ class JsonLinesFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         data: dict[str, object] = {
-            "ts": datetime.fromtimestamp(record.created).isoformat(timespec="milliseconds"),
+            "ts": from_epoch(record.created).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "msg": record.getMessage(),

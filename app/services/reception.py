@@ -21,6 +21,7 @@ from app.core.applicant import Applicant, ApplicantKind, Sex
 from app.core.applicant_rules import unstorable_text_error, validate_applicant
 from app.core.calendar import compute_due
 from app.core.cccd import parse_sex
+from app.core.clock import vn_now
 from app.core.codes import format_dossier_code, looks_like_dossier_code
 from app.core.dossier import (
     Channel,
@@ -153,7 +154,7 @@ def _component_errors(procedure: Procedure, components: list[ComponentInput]) ->
 
 
 def _now() -> datetime:
-    return datetime.now().replace(second=0, microsecond=0)
+    return vn_now().replace(second=0, microsecond=0)
 
 
 def _moment(value: datetime) -> datetime:

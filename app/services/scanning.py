@@ -27,9 +27,9 @@ import socket
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
+from app.core.clock import vn_aware, vn_now
 from app.core.dossier import Attachment, Dossier
 from app.core.errors import MotCuaError, NotFoundError, ValidationError
 from app.core.progress import CancelledError, CancelToken, ProgressCallback, no_progress
@@ -212,9 +212,9 @@ def _attach(ctx: AppContext, batch: SpoolBatch, job: dict[str, Any],
     if not pages:
         raise ScanError(f"no readable page to attach to {code}",
                         "Không có trang nào đọc được để đưa vào hồ sơ.")
-    now = datetime.now().replace(microsecond=0)
+    now = vn_now().replace(microsecond=0)
     title = job["component_name"] or f"Hồ sơ {code}"
-    meta = PdfMetadata(title, code, job["component_name"], officer["full_name"], now.astimezone())
+    meta = PdfMetadata(title, code, job["component_name"], officer["full_name"], vn_aware(now))
     data, _pdfa = build_pdf([p.encoded for p in pages], meta)
     sha256 = ctx.db.blobs.put_bytes(data)  # content-addressed: an orphan after a failure is harmless
     attachment = Attachment(sha256, file_name_for(code, index), PDF_MEDIA_TYPE, len(data), index,
@@ -299,7 +299,7 @@ def scan_into_dossier(ctx: AppContext, uri: str, code: str, component_index: int
            "officer": {"username": officer.username, "full_name": officer.full_name,
                        "role": str(officer.role)},
            "profile": scan_profile.to_dict(), "source": spec.uri, "pid": os.getpid(), "host": HOST,
-           "started_at": datetime.now().isoformat(timespec="seconds")}
+           "started_at": vn_now().isoformat(timespec="seconds")}
     batch = spool_of(ctx).new_batch()
     _claim(batch)
     try:
@@ -324,7 +324,7 @@ def _scan_pages(spec: SourceSpec, profile: ScanProfile, batch: SpoolBatch, job: 
         source = open_source(spec, profile=profile, spool=batch)
         collected = _collect(source.pages(cancel, progress), profile)
     except CancelledError:
-        batch.write_meta({**job, "cancelled": datetime.now().isoformat(timespec="seconds")})
+        batch.write_meta({**job, "cancelled": vn_now().isoformat(timespec="seconds")})
         batch.mark_done()
         raise
     except MotCuaError as exc:

@@ -30,6 +30,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -413,7 +414,7 @@ def prune_backups(dest: Path, keep: int) -> list[Path]:
             stem = folder.name.removesuffix(PARTIAL_SUFFIX)
             if folder.name.endswith(PARTIAL_SUFFIX) and BACKUP_NAME_RE.fullmatch(stem) and folder.is_dir():
                 with contextlib.suppress(OSError):
-                    if datetime.now().timestamp() - folder.stat().st_mtime > 6 * 3600:
+                    if time.time() - folder.stat().st_mtime > 6 * 3600:
                         shutil.rmtree(folder, ignore_errors=True)
                         removed.append(folder)
     return removed

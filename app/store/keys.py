@@ -27,10 +27,10 @@ import os
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app.core.clock import vn_now
 from app.core.errors import MotCuaError
 from app.core.fileio import write_private
 from app.store import crypto
@@ -93,7 +93,7 @@ class KeyFile:
     state: str = READY
     recovery: dict[str, Any] | None = None
     pending: dict[str, Any] | None = None  # {"key_id": …, "recovery": …} during a rotation
-    created_at: str = field(default_factory=lambda: datetime.now().isoformat(timespec="seconds"))
+    created_at: str = field(default_factory=lambda: vn_now().isoformat(timespec="seconds"))
     location: str | None = None  # the absolute path the folder's identity is bound to
     copied_from: str | None = None  # the folder this one was copied from (it took a fresh identity)
 

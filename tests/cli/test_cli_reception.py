@@ -195,6 +195,7 @@ def test_return(office):
 
 def test_return_human_output(office):
     code = receive(office, "--received-at", "2026-03-18 09:00")["code"]
+    run_json("done", code, "--at", "2026-03-18 15:00", data_dir=office)
     result = run("return", code, "--collected-by", "Trần Văn Bình", "--at", "2026-03-19 08:00",
                  data_dir=office)
     assert result.returncode == 0, result.stderr
@@ -215,6 +216,7 @@ def _result_pdf(path: Path, pages: int) -> Path:
 def test_return_digitises_the_result(office, tmp_path):
     """``return --result-pdf`` hands the result over and stores it in the applicant's warehouse."""
     code = receive(office, "--received-at", "2026-03-18 09:00")["code"]
+    run_json("done", code, "--at", "2026-03-18 15:00", data_dir=office)
     pdf = _result_pdf(tmp_path / "giay khai sinh.pdf", pages=2)
     data = run_json("return", code, "--collected-by", NAME, "--at", "2026-03-18 16:00",
                     "--result-pdf", str(pdf), "--result-number", "88", "--result-symbol", "2026/KS",

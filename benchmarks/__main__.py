@@ -14,6 +14,7 @@ ENTRIES = {
     "pipeline": "benchmarks.pipeline",
     "batch": "benchmarks.batch",
     "ui": "benchmarks.ui_first_paint",
+    "frozen": "benchmarks.frozen",
 }
 
 

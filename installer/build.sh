@@ -28,7 +28,7 @@ fi
 
 start=$SECONDS
 rm -rf -- dist/MotCuaDesk
-"$python" -m PyInstaller --noconfirm --clean --log-level WARN \
+"$python" -m PyInstaller --noconfirm --log-level WARN \
     --distpath dist --workpath build/pyinstaller installer/motcua.spec
 seconds=$((SECONDS - start))
 size="$(du -sh dist/MotCuaDesk | cut -f1)"

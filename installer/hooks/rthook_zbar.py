@@ -3,14 +3,14 @@ looks only at the system's library paths; point it at the copy bundled beside th
 (Linux), so the pyzbar reader works on a machine without the libzbar0 package."""
 
 import ctypes.util
-import os
 import sys
+from pathlib import Path
 
-_bundled = os.path.join(getattr(sys, "_MEIPASS", ""), "libzbar.so.0")
-if sys.platform.startswith("linux") and os.path.exists(_bundled):
+_bundled = Path(getattr(sys, "_MEIPASS", "")) / "libzbar.so.0"
+if sys.platform.startswith("linux") and _bundled.exists():
     _find_library = ctypes.util.find_library
 
     def _find_with_bundled_zbar(name: str) -> str | None:
-        return _bundled if name == "zbar" else _find_library(name)
+        return str(_bundled) if name == "zbar" else _find_library(name)
 
     ctypes.util.find_library = _find_with_bundled_zbar

@@ -11,10 +11,13 @@ ENTRIES = {
     "kills": "benchmarks.kills",
     "search": "benchmarks.search",
     "sync": "benchmarks.sync",
+    "link": "benchmarks.link",
     "pipeline": "benchmarks.pipeline",
     "batch": "benchmarks.batch",
+    "ocr": "benchmarks.ocr",
     "ui": "benchmarks.ui_first_paint",
     "frozen": "benchmarks.frozen",
+    "hostile": "benchmarks.hostile",
 }
 
 

@@ -30,6 +30,14 @@ start=$SECONDS
 rm -rf -- dist/MotCuaDesk
 "$python" -m PyInstaller --noconfirm --log-level WARN \
     --distpath dist --workpath build/pyinstaller installer/motcua.spec
+# OCR models: app.scanning.ocr looks for tessdata/ beside the executables of a frozen build
+for tessdata in /usr/share/tesseract-ocr/5/tessdata /usr/share/tesseract-ocr/4.00/tessdata /usr/share/tessdata; do
+    if [[ -f "$tessdata/vie.traineddata" ]]; then
+        mkdir -p dist/MotCuaDesk/tessdata
+        cp "$tessdata"/{vie,eng}.traineddata dist/MotCuaDesk/tessdata/ 2>/dev/null || true
+        break
+    fi
+done
 seconds=$((SECONDS - start))
 size="$(du -sh dist/MotCuaDesk | cut -f1)"
 echo "build: dist/MotCuaDesk built in ${seconds} s, ${size} ($(find dist/MotCuaDesk -type f | wc -l) files)"

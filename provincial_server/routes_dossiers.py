@@ -55,6 +55,26 @@ def file_entries(db: sqlite3.Connection, code: str) -> list[dict[str, Any]]:
     return out
 
 
+MAX_FILES = 200  # TaiLieuNop's maxItems: received components and the files held, together
+
+
+def check_file_room(db: sqlite3.Connection, code: str, components: int | None = None,
+                    adding: int = 0) -> None:
+    """Refuse (413) what would give a dossier more TaiLieuNop entries than its schema allows."""
+    if components is None:
+        row = db.execute("SELECT record FROM dossiers WHERE ma_ho_so = ?", (code,)).fetchone()
+        components = len(json.loads(row["record"]).get("TaiLieuNop", [])) if row is not None else 0
+    held = db.execute("SELECT count(*) FROM files WHERE ma_ho_so = ?", (code,)).fetchone()[0]
+    if components + held + adding > MAX_FILES:
+        raise ApiError(
+            413,
+            "too_many_files",
+            f"dossier {code} would hold {components + held + adding} files and components, "
+            f"the limit is {MAX_FILES}",
+            f"Hồ sơ {code} vượt quá {MAX_FILES} thành phần và tệp đính kèm.",
+        )
+
+
 def dossier_view(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
     """The dossier as the province holds it (schema ``HoSo``)."""
     record = json.loads(row["record"])
@@ -152,6 +172,7 @@ def upsert_dossier(
         replay = _replay(db, caller["id"], key, digest)
         if replay is not None:
             return replay
+        check_file_room(db, MaHoSo, components=len(body.TaiLieuNop))
         row = db.execute("SELECT * FROM dossiers WHERE ma_ho_so = ?", (MaHoSo,)).fetchone()
         if row is None:
             province = {"NgayHenTra": body.NgayHenTra, "NgayCapNhat": server.clock.text()}
@@ -247,7 +268,12 @@ def update_status(
             return replay
         row = load(db, MaHoSo, caller["agency"])
         current = row["status"]
-        if current == body.TrangThaiHoSo:
+        # A step that keeps the status (a postponement) still changes the dossier when it carries
+        # a new appointment or a supplement entry.
+        same_status_step = body.TrangThaiTruoc == body.TrangThaiHoSo and (
+            body.NgayHenTra is not None or body.HoSoBoSung is not None
+        )
+        if current == body.TrangThaiHoSo and not (same_status_step and current == body.TrangThaiTruoc):
             result, code = {"MaHoSo": MaHoSo, "ApDung": False, "HoSo": dossier_view(db, row)}, 200
         elif current == body.TrangThaiTruoc:
             province = json.loads(row["province"])
@@ -256,6 +282,13 @@ def update_status(
                 province.update(
                     NgayTra=body.NgayTra, ThongTinTra=body.ThongTinTra or "", HinhThuc=body.HinhThuc or 0
                 )
+            if body.NgayHenTra is not None:
+                province["NgayHenTra"] = body.NgayHenTra
+            if body.HoSoBoSung is not None:
+                entry = body.HoSoBoSung.model_dump()
+                kept = province.get("DanhSachHoSoBoSung", [])
+                kept = [s for s in kept if s.get("HoSoBoSungId") != entry["HoSoBoSungId"]]
+                province["DanhSachHoSoBoSung"] = [*kept, entry]
             db.execute(
                 "UPDATE dossiers SET status = ?, province = ?, version = version + 1, updated_at = ? "
                 "WHERE ma_ho_so = ?",

@@ -21,6 +21,9 @@ Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z.\
 Flag = Annotated[int, Field(ge=0, le=1)]
 Status = Annotated[int, Field(ge=1, le=10, description="TrangThaiHoSo 1-10 (DVCQG)")]
 Text = Annotated[str, Field(max_length=2000)]
+#: Catalogue text comes from the province's own catalogue, where a component's name can run to
+#: thousands of characters (legal wording): the catalogue carries it whole.
+CatalogueText = Annotated[str, Field(max_length=20000)]
 Count = Annotated[int, Field(ge=0, le=1000)]
 
 
@@ -72,8 +75,12 @@ class Supplement(Strict):
     NoiDungBoSung: Text
     NgayBoSung: Time14
     DanhSachGiayToBoSung: list[Text] = Field(default_factory=list, max_length=100)
+    NguoiTiepNhanBoSung: Text = ""
     NgayTiepNhanBoSung: Time14 | None = None
     TrangThaiBoSung: int = Field(default=0, ge=0, le=9)
+    NgayHenTraTruoc: Time14 | None = Field(default=None, description="the appointment before the supplement")
+    NgayHenTraMoi: Time14 | None = Field(default=None, description="the appointment once it was received")
+    LanBoSung: int = Field(default=1, ge=1, le=100, description="rank of the request in the dossier")
 
 
 class GiayToKetQua(Strict):
@@ -136,7 +143,9 @@ class UpsertResult(Strict):
 
 
 class TienDo(Strict):
-    """One status change made at the counter (CapNhatTienDoHoSoMC) with the status it started from."""
+    """One step made at the counter (CapNhatTienDoHoSoMC) with the status it started from; a step
+    may keep the status (a postponement) and carry a new appointment (``NgayHenTra``) or a
+    supplement request or receipt (``HoSoBoSung``, a DanhSachHoSoBoSung entry)."""
 
     MaHoSo: Code
     TrangThaiTruoc: Status
@@ -144,6 +153,12 @@ class TienDo(Strict):
     ThoiDiemXuLy: Time14
     NguoiXuLy: Text = ""
     NoiDungXuLy: Text = ""
+    HanhDong: str = Field(default="", max_length=32, description="the counter's action (extension)")
+    PhongBanXuLy: Text = ""
+    NgayBatDau: Time14 | None = None
+    NgayKetThucTheoQuyDinh: Time14 | None = None
+    NgayHenTra: Time14 | None = Field(default=None, description="the new appointment, when the step set one")
+    HoSoBoSung: Supplement | None = None
     NgayTra: Time14 | None = None
     ThongTinTra: Text | None = None
     HinhThuc: Flag | None = None
@@ -216,12 +231,12 @@ class ThoiHan(Strict):
 
 class ThanhPhan(Strict):
     MaThanhPhanHoSo: str
-    TenThanhPhanHoSo: Text
+    TenThanhPhanHoSo: CatalogueText
     BanChinh: Count = 0
     BanSaoChungThuc: Count = 0
     BanChup: Count = 0
     BatBuoc: bool = True
-    TruongHop: Text = ""
+    TruongHop: CatalogueText = ""
     MaKetQuaThayThe: list[str] = Field(default_factory=list)
 
 
@@ -229,7 +244,7 @@ class LePhiTTHC(Strict):
     TenPhiLePhi: Text
     Gia: int = Field(ge=0)
     KenhThucHien: int | None = None
-    GhiChu: Text = ""
+    GhiChu: CatalogueText = ""
 
 
 class KetQuaTTHC(Strict):

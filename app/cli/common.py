@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 from app.core.catalogue import procedure_to_dict
 from app.core.dossier import Dossier, DossierStatus
+from app.core.lifecycle import entry_action
 from app.core.procedure import Procedure, ProcessingUnit
 
 EXIT_OK = 0
@@ -199,14 +200,20 @@ def dossier_json(d: Dossier) -> dict[str, Any]:
             for s in d.supplements
         ],
         "history": [
-            {"at": fmt_dt(h.at), "status": int(h.status), "status_label": h.status.label_vi,
-             "officer": h.officer, "note": h.note}
-            for h in d.history
+            {"at": fmt_dt(h.at), "action": entry_action(d.history, i), "status": int(h.status),
+             "officer": h.officer, "reason": h.reason}
+            for i, h in enumerate(d.history)
         ],
     }
 
 
 # --------------------------------------------------------------------------- output
+
+
+def terminal_safe(text: str) -> str:
+    from app.core.text import terminal_safe as safe
+
+    return safe(text)
 
 
 class Output:
@@ -217,10 +224,10 @@ class Output:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
     def text(self, text: str = "") -> None:
-        sys.stdout.write(text + "\n")
+        sys.stdout.write(terminal_safe(text) + "\n")
 
     def warn(self, text: str) -> None:
-        sys.stderr.write(text + "\n")
+        sys.stderr.write(terminal_safe(text) + "\n")
 
 
 
@@ -241,13 +248,15 @@ def parse_day(text: str) -> date:
 
 
 def parse_moment(text: str) -> datetime:
-    cleaned = text.strip().replace("T", " ")
-    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
-        try:
-            return datetime.strptime(cleaned, pattern)
-        except ValueError:
-            continue
-    raise argparse.ArgumentTypeError(f"invalid time {text!r} (expected 'YYYY-MM-DD HH:MM')")
+    """An argparse ``type``: ``YYYY-MM-DD HH:MM`` or ``dd/mm/yyyy HH:MM`` (app.core.dates)."""
+    from app.core.dates import parse_cli_datetime
+    from app.core.errors import ValidationError
+
+    try:
+        return parse_cli_datetime(text)
+    except ValidationError:
+        raise argparse.ArgumentTypeError(
+            f"invalid time {text!r} (expected 'YYYY-MM-DD HH:MM' or 'dd/mm/yyyy HH:MM')") from None
 
 
 def int_in_range(low: int, high: int | None = None) -> Callable[[str], int]:
@@ -311,3 +320,15 @@ def log_unexpected(data_dir: str | None) -> Path:
         if path is not None:
             return path
     return Path(tempfile.gettempdir())
+
+
+def file_name(text: str) -> str:
+    """A file name given on the command line: it must be text (a name whose bytes are not UTF-8
+    arrives with lone surrogates, which no PDF title, JSON answer or log line can carry)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = text.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+        raise argparse.ArgumentTypeError(f"the file name {shown} is not valid UTF-8 text: rename it "
+                                         "(tên tệp không phải văn bản UTF-8 hợp lệ)") from None
+    return text

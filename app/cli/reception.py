@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import re
 import sys
 from collections.abc import Callable
@@ -19,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.common import (
-    EXIT_ERROR,
     EXIT_OK,
     Output,
+    file_name,
     fmt_date,
     fmt_dt,
     log_unexpected,
@@ -59,21 +58,9 @@ def applicant_json(a: Applicant) -> dict[str, Any]:
 
 
 def _read_applicant_json(path: str) -> Any:
-    try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ValidationError(f"cannot read {path}: {exc.strerror or exc}",
-                              f"Không đọc được tệp {path}: {exc.strerror or exc}.",
-                              field="applicant_json") from None
-    except UnicodeDecodeError:
-        raise ValidationError(f"{path} is not UTF-8 text", f"Tệp {path} không phải văn bản UTF-8.",
-                              field="applicant_json") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(f"{path} is not valid JSON: {exc}",
-                              f"Tệp {path} không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno}).",
-                              field="applicant_json") from None
+    from app.core.json_input import load_json_input
+
+    return load_json_input(path, "applicant_json")
 
 
 def _all_errors(exc: ValidationError) -> ValidationError:
@@ -121,9 +108,13 @@ def cmd_receive(args: argparse.Namespace, out: Output) -> int:
             except Exception as exc:
                 log = log_unexpected(getattr(args, "data_dir", None))
                 receipt_error = f"{type(exc).__name__}: {exc} (chi tiết trong {log})".splitlines()[0]
+    warnings = [] if receipt_error is None else [
+        f"đã tiếp nhận hồ sơ {dossier.code} nhưng không ghi được Giấy tiếp nhận: {receipt_error} In lại bằng "
+        f"“motcua print 01 {dossier.code} --out TỆP.pdf”."]
     if out.as_json:
         out.json({"code": dossier.code, "due_at": fmt_dt(dossier.due_at), "status": int(dossier.status),
-                  "applicant": applicant_json(dossier.applicant)})
+                  "applicant": applicant_json(dossier.applicant),
+                  "receipt": str(receipt_path) if receipt_path is not None else None, "warnings": warnings})
     else:
         a = dossier.applicant
         identity = f"CCCD {a.id_number}" if a.id_number else (f"CMND {a.old_id_number}" if a.old_id_number
@@ -139,10 +130,8 @@ def cmd_receive(args: argparse.Namespace, out: Output) -> int:
         out.text(f"Trạng thái: {dossier.status.label_vi} ({int(dossier.status)})")
         if receipt_path is not None:
             out.text(f"Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01): {receipt_path}")
-    if receipt_error is not None:
-        out.warn(f"Lỗi: đã tiếp nhận hồ sơ {dossier.code} nhưng không ghi được Giấy tiếp nhận: "
-                 f"{receipt_error} In lại bằng “motcua print 01 {dossier.code} --out TỆP.pdf”.")
-        return EXIT_ERROR
+    for warning in warnings:  # the dossier is stored: exit 0, a retrying script must not receive it twice
+        out.warn(f"Cảnh báo: {warning}")
     return EXIT_OK
 
 
@@ -153,13 +142,8 @@ def cmd_print(args: argparse.Namespace, out: Output) -> int:
     from app.services.auth import SYSTEM_OFFICER
     from app.services.printing import export_slip
 
-    extra: dict[str, Any] = {}
-    if args.reason:
-        extra["reason"] = args.reason
-    if args.new_due is not None:
-        extra["new_due_at"] = args.new_due
     with open_context(args) as ctx:
-        path = export_slip(ctx, args.form, args.code.strip(), Path(args.out), SYSTEM_OFFICER, extra or None)
+        path = export_slip(ctx, args.form, args.code.strip(), Path(args.out), SYSTEM_OFFICER)
     if out.as_json:
         out.json({"form": args.form, "code": args.code.strip(), "out": str(path.resolve())})
         return EXIT_OK
@@ -206,7 +190,8 @@ def cmd_return(args: argparse.Namespace, out: Output) -> int:
 
     result = _result_of(args)
     with open_context(args) as ctx:
-        outcome = hand_over(ctx, args.code, args.collected_by, SYSTEM_OFFICER, at=args.at, result=result)
+        outcome = hand_over(ctx, args.code, args.collected_by, SYSTEM_OFFICER, at=args.at, result=result,
+                            collector_id=args.collector_id or "")
     dossier, record = outcome.dossier, outcome.record
     if out.as_json:
         out.json({"code": dossier.code, "status": int(dossier.status),
@@ -304,20 +289,22 @@ def register(commands: Any, leaf: Leaf) -> None:
                         "thành phần bắt buộc)")
     p.add_argument("--received-at", type=parse_moment, metavar='"YYYY-MM-DD HH:MM"',
                    help="thời điểm tiếp nhận (mặc định: bây giờ)")
-    p.add_argument("--receipt", metavar="TỆP.pdf", help="ghi Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01)")
+    p.add_argument("--receipt", type=file_name, metavar="TỆP.pdf",
+                   help="ghi Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01)")
 
-    p = leaf(commands, "print", "in phiếu của một hồ sơ ra tệp PDF (Mẫu 01–05)", cmd_print)
+    p = leaf(commands, "print", "in lại phiếu của một hồ sơ ra tệp PDF theo tình trạng hồ sơ (Mẫu 01–06)",
+             cmd_print)
     p.add_argument("form", type=_form, metavar="MẪU",
-                   help="01 tiếp nhận, 02 bổ sung, 03 từ chối, 04 xin lỗi, 05 kiểm soát")
+                   help="theo bộ biểu mẫu của hồ sơ: 01 tiếp nhận, 02 bổ sung, 03 từ chối, 04 xin lỗi; "
+                        "05 kiểm soát (TT 01/2018) hoặc thông báo dừng (TT 03/2025), "
+                        "06 kiểm soát (TT 03/2025)")
     p.add_argument("code", metavar="MÃ", help="mã hồ sơ")
-    p.add_argument("--out", required=True, metavar="TỆP.pdf", help="tệp PDF cần ghi")
-    p.add_argument("--reason", metavar="LÝ_DO", help="lý do (Mẫu 02, 03, 04)")
-    p.add_argument("--new-due", type=parse_moment, metavar='"YYYY-MM-DD HH:MM"',
-                   help="ngày hẹn trả mới (Mẫu 04)")
+    p.add_argument("--out", required=True, type=file_name, metavar="TỆP.pdf", help="tệp PDF cần ghi")
 
-    p = leaf(commands, "return", "trả kết quả cho người dân", cmd_return)
+    p = leaf(commands, "return", "trả kết quả cho người dân (chỉ hồ sơ “Đã xử lý xong”)", cmd_return)
     p.add_argument("code", metavar="MÃ", help="mã hồ sơ")
     p.add_argument("--collected-by", required=True, metavar="HỌ_TÊN", help="họ tên người nhận kết quả")
+    p.add_argument("--collector-id", metavar="SỐ_CCCD", help="số CCCD (hoặc CMND) của người nhận kết quả")
     p.add_argument("--at", type=parse_moment, metavar='"YYYY-MM-DD HH:MM"',
                    help="thời điểm trả (mặc định: bây giờ)")
     p.add_argument("--result-pdf", metavar="TỆP.pdf",

@@ -75,6 +75,7 @@ def test_dossiers_files_and_statuses_reach_the_province(server: Server, station:
     for code, blobs in files.items():
         for i, data in enumerate(blobs):
             attach(ctx, code, data, f"scan-{i}.pdf", component=i)
+    reception.mark_done(ctx, b.code, SYSTEM_OFFICER)
     reception.return_result(ctx, b.code, "Nguyễn Văn Thử 2", SYSTEM_OFFICER)
 
     run = sync_once(ctx)

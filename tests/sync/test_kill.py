@@ -61,6 +61,7 @@ def test_faults_and_kills_end_with_exactly_the_stations_data(tmp_path: Path, cat
             for code in codes[:5]:
                 reception.mark_done(ctx, code, SYSTEM_OFFICER)
             for code in codes[5:10]:
+                reception.mark_done(ctx, code, SYSTEM_OFFICER)
                 reception.return_result(ctx, code, "Người nhận", SYSTEM_OFFICER)
             with ctx.session() as session:
                 items = OutboxRepository(session).items(list(OutboxStatus), limit=10_000)

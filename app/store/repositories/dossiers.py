@@ -16,12 +16,14 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.core.clock import vn_now
 from app.core.dossier import Channel, Dossier, DossierStatus
 from app.core.errors import NotFoundError, ValidationError
 from app.core.progress import ProgressCallback, ProgressUpdate
 from app.store.codec import dossier_values, history_rows, row_to_dossier
 from app.store.models import SQLITE_FTS_PAUSE_TABLE, SQLITE_FTS_TABLE, DossierRow, StatusHistoryRow
 from app.store.repositories.dossier_queries import SUMMARY_COLUMNS, Filters, SqliteSearch, pg_match
+from app.store.repositories.page_texts import page_words_for
 from app.store.search import query_words
 
 _T = DossierRow.__table__
@@ -67,7 +69,7 @@ class DossierRepository:
         """Store a new dossier; sets and returns it with ``id``. A duplicate code is a ValidationError."""
         if self.session.scalar(select(exists().where(_T.c.code == d.code))):
             raise _duplicate(d.code)
-        now = datetime.now()
+        now = vn_now()
         new_id = self.session.execute(
             insert(_T).values(**dossier_values(d, now), created_at=now).returning(_T.c.id)
         ).scalar_one()
@@ -97,7 +99,7 @@ class DossierRepository:
                     chunk_size: int) -> int:
         total = 0
         expected = len(dossiers) if isinstance(dossiers, Sized) else None
-        now = datetime.now()
+        now = vn_now()
         for chunk in _chunks(dossiers, chunk_size):
             rows = [dossier_values(d, now) for d in chunk]
             for row in rows:
@@ -155,9 +157,12 @@ class DossierRepository:
 
     def update(self, d: Dossier) -> None:
         """Rewrite the stored dossier with the same code (search words and history included)."""
+        values = dossier_values(d, vn_now())
+        page_words = page_words_for(self.session, d.attachments)  # the text read on its scanned pages
+        if page_words:
+            values["search_text"] = f"{values['search_text']} {page_words}"
         row_id = self.session.execute(
-            sql_update(_T).where(_T.c.code == d.code)
-            .values(**dossier_values(d, datetime.now())).returning(_T.c.id)
+            sql_update(_T).where(_T.c.code == d.code).values(**values).returning(_T.c.id)
         ).scalar_one_or_none()
         if row_id is None:
             raise _not_found(d.code)
@@ -198,6 +203,23 @@ class DossierRepository:
         if words:
             query = query.where(pg_match(words))
         query = query.order_by(_T.c.received_at.desc(), _T.c.id.desc()).limit(limit).offset(offset)
+        return [_summary(r) for r in self.session.execute(query)]
+
+    def by_due(self, statuses: Iterable[int], *, due_from: datetime | None = None,
+               due_until: datetime | None = None, due_before: datetime | None = None, limit: int = 50,
+               offset: int = 0) -> list[DossierSummary]:
+        """Dossiers in ``statuses`` whose appointment is in the given bounds (``due_from`` and
+        ``due_until`` inclusive, ``due_before`` exclusive), soonest appointment first."""
+        if limit < 0 or offset < 0:
+            raise ValueError("limit and offset must not be negative")
+        query = select(*(_T.c[n] for n in SUMMARY_COLUMNS)).where(_T.c.status.in_([int(s) for s in statuses]))
+        if due_from is not None:
+            query = query.where(_T.c.due_at >= due_from)
+        if due_until is not None:
+            query = query.where(_T.c.due_at <= due_until)
+        if due_before is not None:
+            query = query.where(_T.c.due_at < due_before)
+        query = query.order_by(_T.c.due_at, _T.c.id).limit(limit).offset(offset)
         return [_summary(r) for r in self.session.execute(query)]
 
     def count(self, text: str | None = None, *, status: int | None = None, procedure_code: str | None = None,

@@ -49,5 +49,5 @@ exit 0
 POSTINST
 chmod 755 "$stage/DEBIAN/postinst"
 out="dist/motcua-desk_${version}_${arch}.deb"
-dpkg-deb --root-owner-group -Zxz --build "$stage" "$out" >/dev/null
+dpkg-deb --root-owner-group -Zgzip --build "$stage" "$out" >/dev/null
 echo "build-deb: $out ($(du -h "$out" | cut -f1); installed $((size_kb / 1024)) MiB)"

@@ -18,6 +18,7 @@ ENTRIES = {
     "ui": "benchmarks.ui_first_paint",
     "frozen": "benchmarks.frozen",
     "hostile": "benchmarks.hostile",
+    "reports": "benchmarks.reports",
 }
 
 

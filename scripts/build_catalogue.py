@@ -13,7 +13,9 @@ channel (1 trực tiếp, 2 trực tuyến, 3 bưu chính), results get a result
 otherwise a stable generated ``KQ.<procedure code>`` marked in ``extra``). Everything that was
 guessed rather than read is recorded under each procedure's ``extra`` dict.
 
-The output is committed; the application never reads the shared source at runtime.
+The output is committed; the application never reads the shared source at runtime. Component text
+keeps the crawl's residue (template file names glued to the text): the import cleans it and marks
+the online-only e-forms (``app.core.catalogue_text``), for this file and the province's catalogue alike.
 """
 
 from __future__ import annotations

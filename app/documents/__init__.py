@@ -1,9 +1,18 @@
-"""Standard one-stop-shop slips (Mẫu 01–05 of TT 01/2018/TT-VPCP, and the reported 2025 set) as PDF.
+"""Standard one-stop-shop slips (TT 01/2018/TT-VPCP's set and the reported set of TT 03/2025/TT-VPCP) as PDF.
 
 Pure functions from domain objects and an :class:`OfficeProfile` to PDF bytes: no Qt, no database.
 """
 
 from app.documents.profile import OfficeProfile
-from app.documents.registry import FORM_SETS, FormSpec, form_spec, render_form, render_form_to_file
+from app.documents.registry import (
+    FORM_SETS,
+    FormSpec,
+    form_numbers,
+    form_set_on,
+    form_spec,
+    render_form,
+    render_form_to_file,
+)
 
-__all__ = ["FORM_SETS", "FormSpec", "OfficeProfile", "form_spec", "render_form", "render_form_to_file"]
+__all__ = ["FORM_SETS", "FormSpec", "OfficeProfile", "form_numbers", "form_set_on", "form_spec",
+           "render_form", "render_form_to_file"]

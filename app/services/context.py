@@ -31,7 +31,7 @@ INITIALISED_AT = "app.initialised_at"
 DEMO_SEEDED_AT = "demo.seeded_at"
 DEMO_COUNT = "demo.count"
 # Printed slips (app.services.printing.office_profile); unset keys fall back to PROFILE_DEFAULTS.
-FORM_SET = "forms.set"  # legal form set new dossiers are received under
+FORM_SET = "forms.set"  # when set: the form set of every new dossier (else by date, app.services.register)
 PARENT_AGENCY = "agency.parent"  # header line 1 (TÊN CƠ QUAN CHỦ QUẢN); default: agency name upper-cased
 UNIT_NAME = "agency.unit"  # header line 2, bold
 DATE_PLACE = "agency.date_place"  # địa danh of the date line; default: derived from agency.place
@@ -41,7 +41,7 @@ AGENCY_ADDRESS = "agency.address"
 DISPLAY_NAME = "agency.display_name"  # the unit in running text; default built from the header lines
 HEAD_TITLE = "agency.head_title"  # who signs Mẫu 04
 HEAD_NAME = "agency.head_name"
-REGISTER_BOOK = "forms.register_book"  # "Quyển số" of the register book printed on Mẫu 01
+REGISTER_BOOK = "forms.register_book"  # "Quyển số" printed on Mẫu 01; "{year}" = the receipt year
 
 DEFAULT_SETTINGS: dict[str, str] = {
     AGENCY_CODE: DEMO_PLACE.agency_code,
@@ -52,7 +52,6 @@ DEFAULT_SETTINGS: dict[str, str] = {
 }
 
 PROFILE_DEFAULTS: dict[str, str] = {
-    FORM_SET: "TT01-2018",
     UNIT_NAME: "BỘ PHẬN MỘT CỬA",
     AGENCY_PHONE: "028 3829 1234",
     AGENCY_WEBSITE: "dichvucong.gov.vn",

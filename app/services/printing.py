@@ -1,4 +1,5 @@
-"""Printing the standard slips (Mẫu 01–05) of a stored dossier with this office's profile."""
+"""Printing the standard slips of a stored dossier (numbered as in the form set it was received
+under) with this office's profile."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from app.core.errors import MotCuaError, NotFoundError
 from app.core.fileio import atomic_write_bytes
 from app.core.procedure import Procedure, ProcessingTime, ProcessingUnit
 from app.documents import OfficeProfile, form_spec, render_form
+from app.documents.registry import RECEIPT
 from app.services import context as keys
 from app.services.auth import Officer, Permission, require
 from app.services.catalogue import get_procedure
 from app.services.context import DEFAULT_SETTINGS, PROFILE_DEFAULTS, AppContext
 from app.services.dossiers import get_dossier
+from app.services.register import ensure_register_entry, form_set_in_force
 from app.store.repositories import AuditRepository, SettingsRepository
 
 # Administrative-unit words dropped from the place name for the date line ("Sài Gòn, ngày …"),
@@ -55,7 +58,7 @@ def office_profile(ctx: AppContext) -> OfficeProfile:
         phone=get(keys.AGENCY_PHONE),
         website=get(keys.AGENCY_WEBSITE),
         register_book_no=get(keys.REGISTER_BOOK),
-        form_set=get(keys.FORM_SET),
+        form_set=form_set_in_force(ctx),
         display_name=get(keys.DISPLAY_NAME) or f"Bộ phận Một cửa {agency_name}".strip(),
         address=get(keys.AGENCY_ADDRESS),
         head_title=get(keys.HEAD_TITLE) or "THỦ TRƯỞNG CƠ QUAN",
@@ -74,13 +77,15 @@ def _procedure_of(ctx: AppContext, code: str, name: str) -> Procedure:
 
 def render_slip(ctx: AppContext, form_no: str, code: str, officer: Officer,
                 extra: dict | None = None) -> bytes:
-    """Form ``form_no`` ("01".."05", of the dossier's form set) of dossier ``code`` as PDF bytes;
+    """Form ``form_no`` (a number of the dossier's form set) of dossier ``code`` as PDF bytes;
     needs PRINT. Every print is written to the audit log."""
     require(officer, Permission.PRINT)
     number = str(form_no).strip().zfill(2)
     dossier = get_dossier(ctx, code)
     profile = office_profile(ctx)
-    form_spec(number, dossier.form_set or profile.form_set)  # unknown form: NotFoundError before any work
+    spec = form_spec(number, dossier.form_set or profile.form_set)  # unknown form: NotFoundError first
+    if spec.title == RECEIPT and dossier.register is None:
+        dossier = ensure_register_entry(ctx, dossier.code)
     procedure = _procedure_of(ctx, dossier.procedure_code, dossier.procedure_name)
     data = render_form(number, dossier, procedure, profile, extra=extra)
     with ctx.session(write=True) as session:

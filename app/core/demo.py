@@ -468,6 +468,14 @@ def demo_dossiers(procedures: Sequence[Procedure], now: datetime, *, count: int 
                   seed: int = DEMO_SEED, calendar: WorkCalendar | None = None,
                   place: DemoPlace = DEMO_PLACE,
                   number_for: Callable[[date], int] | None = None) -> list[Dossier]:
-    """The demo data set of ``motcua init --demo``: ``count`` dossiers over the last ~4 months."""
-    return list(generate_dossiers(count, seed, procedures=procedures, now=now, calendar=calendar,
-                                  place=place, number_for=number_for))
+    """The demo data set of ``motcua init --demo``: ``count`` dossiers over the last ~4 months, among
+    them one per deadline state relative to ``now`` (:mod:`app.core.demo_showcase`)."""
+    from app.core.demo_showcase import showcase_dossiers, with_showcase
+
+    calendar = calendar or WorkCalendar()
+    showcase = showcase_dossiers(procedures, now, calendar=calendar, place=place, seed=seed,
+                                 number_for=number_for)
+    return list(with_showcase(
+        lambda n: generate_dossiers(n, seed, procedures=procedures, now=now, calendar=calendar, place=place,
+                                    number_for=number_for),
+        count, showcase))

@@ -102,6 +102,7 @@ def test_warning_for_the_same_person_with_an_open_dossier(app_ctx):
     assert counter_warnings.reception_warnings(app_ctx, ids, BIRTH, datetime(2026, 3, 3, 9, 0)) == []
     assert counter_warnings.reception_warnings(app_ctx, ["001085012345"], RESIDENCE,
                                                datetime(2026, 3, 3, 9, 0)) == []
+    reception.mark_done(app_ctx, earlier.code, OFFICER, at=datetime(2026, 3, 3, 7, 30))
     reception.return_result(app_ctx, earlier.code, "Nguyễn Thị Thu Hà", OFFICER,
                             at=datetime(2026, 3, 3, 8, 0))
     assert get_dossier(app_ctx, earlier.code).status is DossierStatus.RETURNED

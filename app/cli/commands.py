@@ -220,7 +220,8 @@ def cmd_calendar_show(args: argparse.Namespace, out: Output) -> int:
         return EXIT_OK
     out.text(f"Lịch làm việc năm {year.year}: {year.working_days} ngày làm việc.")
     out.text("Các ngày khác lịch thường lệ (nghỉ lễ trong tuần, làm bù cuối tuần, điều chỉnh địa phương):")
-    sources = {"holiday": "Lịch quốc gia", "override": "Địa phương", "weekend": "Cuối tuần", "weekday": ""}
+    sources = {"holiday": "Lịch quốc gia", "official": "Văn bản hoán đổi", "override": "Địa phương",
+               "weekend": "Cuối tuần", "weekday": ""}
     rows = [(vi_date(d.day), WEEKDAY_NAMES_VI[d.day.weekday()], "Làm việc" if d.working else "Nghỉ",
              sources.get(d.source, d.source), d.reason) for d in year.days]
     out.text(table(("Ngày", "Thứ", "Trạng thái", "Nguồn", "Lý do"), rows, (None, None, None, None, 70)))

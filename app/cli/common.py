@@ -244,11 +244,16 @@ def parse_day(text: str) -> date:
 
 
 def parse_moment(text: str) -> datetime:
-    """Every date-and-time option: ``YYYY-MM-DD HH:MM`` or ``dd/mm/yyyy HH:MM``; bad text is a
-    :class:`ValidationError` (exit 1, ``{"error": ...}`` with ``--json``)."""
+    """Every date-and-time option: ``YYYY-MM-DD HH:MM`` or ``dd/mm/yyyy HH:MM``
+    (:func:`app.core.dates.parse_cli_datetime`); other text is a usage error (exit 2)."""
     from app.core.dates import parse_cli_datetime
+    from app.core.errors import ValidationError
 
-    return parse_cli_datetime(text)
+    try:
+        return parse_cli_datetime(text)
+    except ValidationError:
+        raise argparse.ArgumentTypeError(
+            f"invalid time {text!r} (expected 'YYYY-MM-DD HH:MM' or 'dd/mm/yyyy HH:MM')") from None
 
 
 def add_officer_option(parser: argparse.ArgumentParser) -> None:

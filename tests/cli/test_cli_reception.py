@@ -347,11 +347,11 @@ def test_both_date_shapes_and_clear_errors(office):
     vi = receive(office, "--received-at", "20/03/2026 09:15")
     assert iso["due_at"] == vi["due_at"]
     bad = run("receive", "--procedure", BIRTH, "--applicant-qr", QR, "--received-at", "31/02/2026 08:00",
-              "--json", data_dir=office)
-    assert bad.returncode == 1 and "dd/mm/yyyy HH:MM" in json.loads(bad.stdout)["error"]
+              "--json", data_dir=office)  # a malformed option: a usage error, nothing received
+    assert bad.returncode == 2 and "dd/mm/yyyy HH:MM" in json.loads(bad.stdout)["error"]
     human = run("receive", "--procedure", BIRTH, "--applicant-qr", QR, "--received-at", "hôm qua",
                 data_dir=office)
-    assert human.returncode == 1 and "không hợp lệ" in human.stderr
+    assert human.returncode == 2 and "không hợp lệ" in human.stderr
 
 
 def test_print_takes_the_numbers_of_the_dossiers_set(office, tmp_path):

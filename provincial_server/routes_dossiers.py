@@ -247,7 +247,12 @@ def update_status(
             return replay
         row = load(db, MaHoSo, caller["agency"])
         current = row["status"]
-        if current == body.TrangThaiHoSo:
+        # A step that keeps the status (a postponement) still changes the dossier when it carries
+        # a new appointment or a supplement entry.
+        same_status_step = body.TrangThaiTruoc == body.TrangThaiHoSo and (
+            body.NgayHenTra is not None or body.HoSoBoSung is not None
+        )
+        if current == body.TrangThaiHoSo and not (same_status_step and current == body.TrangThaiTruoc):
             result, code = {"MaHoSo": MaHoSo, "ApDung": False, "HoSo": dossier_view(db, row)}, 200
         elif current == body.TrangThaiTruoc:
             province = json.loads(row["province"])
@@ -256,6 +261,13 @@ def update_status(
                 province.update(
                     NgayTra=body.NgayTra, ThongTinTra=body.ThongTinTra or "", HinhThuc=body.HinhThuc or 0
                 )
+            if body.NgayHenTra is not None:
+                province["NgayHenTra"] = body.NgayHenTra
+            if body.HoSoBoSung is not None:
+                entry = body.HoSoBoSung.model_dump()
+                kept = province.get("DanhSachHoSoBoSung", [])
+                kept = [s for s in kept if s.get("HoSoBoSungId") != entry["HoSoBoSungId"]]
+                province["DanhSachHoSoBoSung"] = [*kept, entry]
             db.execute(
                 "UPDATE dossiers SET status = ?, province = ?, version = version + 1, updated_at = ? "
                 "WHERE ma_ho_so = ?",

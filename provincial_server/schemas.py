@@ -72,8 +72,12 @@ class Supplement(Strict):
     NoiDungBoSung: Text
     NgayBoSung: Time14
     DanhSachGiayToBoSung: list[Text] = Field(default_factory=list, max_length=100)
+    NguoiTiepNhanBoSung: Text = ""
     NgayTiepNhanBoSung: Time14 | None = None
     TrangThaiBoSung: int = Field(default=0, ge=0, le=9)
+    NgayHenTraTruoc: Time14 | None = Field(default=None, description="the appointment before the supplement")
+    NgayHenTraMoi: Time14 | None = Field(default=None, description="the appointment once it was received")
+    LanBoSung: int = Field(default=1, ge=1, le=100, description="rank of the request in the dossier")
 
 
 class GiayToKetQua(Strict):
@@ -136,7 +140,9 @@ class UpsertResult(Strict):
 
 
 class TienDo(Strict):
-    """One status change made at the counter (CapNhatTienDoHoSoMC) with the status it started from."""
+    """One step made at the counter (CapNhatTienDoHoSoMC) with the status it started from; a step
+    may keep the status (a postponement) and carry a new appointment (``NgayHenTra``) or a
+    supplement request or receipt (``HoSoBoSung``, a DanhSachHoSoBoSung entry)."""
 
     MaHoSo: Code
     TrangThaiTruoc: Status
@@ -144,6 +150,12 @@ class TienDo(Strict):
     ThoiDiemXuLy: Time14
     NguoiXuLy: Text = ""
     NoiDungXuLy: Text = ""
+    HanhDong: str = Field(default="", max_length=32, description="the counter's action (extension)")
+    PhongBanXuLy: Text = ""
+    NgayBatDau: Time14 | None = None
+    NgayKetThucTheoQuyDinh: Time14 | None = None
+    NgayHenTra: Time14 | None = Field(default=None, description="the new appointment, when the step set one")
+    HoSoBoSung: Supplement | None = None
     NgayTra: Time14 | None = None
     ThongTinTra: Text | None = None
     HinhThuc: Flag | None = None

@@ -33,6 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from app.core.catalogue import catalogue_document  # noqa: E402
+from app.core.catalogue_text import is_online_only  # noqa: E402
 from app.core.procedure import (  # noqa: E402
     ComponentSpec,
     Fee,
@@ -229,6 +230,7 @@ def build_components(src: dict[str, Any]) -> list[ComponentSpec]:
             photocopies=copies if photo else 0,
             mandatory=bool(c.get("mandatory")),
             case=clean(c.get("case")),
+            online_only=is_online_only(name, clean(c.get("case"))),
         ))
     return components
 

@@ -7,7 +7,8 @@
 #   ./scripts/run-demo.sh -- ARGS         pass ARGS on to `python -m app`
 #
 # The demo data lives in $MOTCUA_DATA_DIR, default ~/.local/share/MotCuaDesk-demo, kept apart
-# from a real office's data. Delete that folder to start the demo afresh.
+# from a real office's data. Delete that folder to start the demo afresh. Sign in as "admin" with
+# the password "matkhau-demo-2026" (the demo's administrator, made with the demo data).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -19,7 +20,7 @@ while [[ $# -gt 0 ]]; do
         --headless) headless=1 ;;
         --quit-after) quit_after="${2:?--quit-after needs a number of seconds}"; shift ;;
         --quit-after=*) quit_after="${1#*=}" ;;
-        -h|--help) sed -n '2,10s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
+        -h|--help) sed -n '2,11s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"; exit 0 ;;
         --) shift; app_args=("$@"); break ;;
         *) echo "run-demo: unknown option '$1' (see --help)" >&2; exit 2 ;;
     esac
@@ -51,7 +52,24 @@ else
     fi
 fi
 
+# The demo's administrator, so the sign-in window can be passed (a real office creates its own).
+demo_user="admin"
+demo_password="matkhau-demo-2026"
+if [[ "$(cd "$root" && motcua --json user list)" == "[]" ]]; then
+    printf '%s\n' "$demo_password" | (cd "$root" && motcua user add "$demo_user" --role admin \
+        --full-name "Quản trị demo" --password-stdin) >/dev/null
+    echo "run-demo: demo account created: $demo_user"
+fi
+if [[ "$(cd "$root" && motcua --json user list)" == *"\"$demo_user\""* ]]; then
+    sign_in="sign in as \"$demo_user\" with the password \"$demo_password\""
+else
+    sign_in="sign in with an account of this folder (motcua user list)"
+fi
+echo "run-demo: data folder: $data_dir"
+echo "run-demo: $sign_in / đăng nhập: $demo_user, mật khẩu $demo_password"
+
 run=(python -m app "${app_args[@]}")
+window_log=""
 if [[ -n "$quit_after" ]]; then
     run=(timeout -s TERM "$quit_after" "${run[@]}")
 fi
@@ -62,6 +80,15 @@ finish() {
         echo "run-demo: the app ran for ${quit_after} s and was closed as asked"
         rc=0
     fi
+    if [[ -n "$window_log" ]]; then
+        if grep -q "window open:" "$window_log"; then
+            echo "run-demo: the window opened: $(grep -o 'window open: .*' "$window_log" | tail -n 1 | cut -c14-)"
+        elif [[ $rc == 0 ]]; then
+            echo "run-demo: WARNING: the app ended without reporting an open window" >&2
+        fi
+        rm -f -- "$window_log"
+    fi
+    echo "run-demo: data folder used: $data_dir; $sign_in"
     exit "$rc"
 }
 
@@ -72,12 +99,16 @@ if [[ -n "${DISPLAY:-}" || -n "${WAYLAND_DISPLAY:-}" ]]; then
 fi
 
 if [[ $headless == 1 ]]; then
+    # the app's log goes to the terminal and to a file, to say afterwards which window it opened
+    window_log="$(mktemp "${TMPDIR:-/tmp}/motcua-demo.XXXXXX")"
     if command -v xvfb-run >/dev/null 2>&1; then
         echo "run-demo: no display; running the app headless under Xvfb (nothing is shown; Ctrl+C to stop)"
-        set +e; xvfb-run -a -s "-screen 0 1440x900x24" "${run[@]}"; finish $?
+        set +e; xvfb-run -a -s "-screen 0 1440x900x24" "${run[@]}" 2>&1 | tee "$window_log"
+        finish "${PIPESTATUS[0]}"
     fi
     echo "run-demo: no display and no xvfb-run; running with QT_QPA_PLATFORM=offscreen (Ctrl+C to stop)"
-    set +e; QT_QPA_PLATFORM=offscreen "${run[@]}"; finish $?
+    set +e; QT_QPA_PLATFORM=offscreen "${run[@]}" 2>&1 | tee "$window_log"
+    finish "${PIPESTATUS[0]}"
 fi
 
 cat <<EOF

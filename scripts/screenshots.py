@@ -368,6 +368,10 @@ def run(out: Path) -> list[Path]:
             from scripts.screenshots_warehouse import shoot_warehouse  # 17, 18 (issue 5)
 
             shoot_warehouse(shooter, ctx, officer, Path(folder), CCCD_PAYLOAD)
+            from scripts.screenshots_batch import shoot_batch, shoot_signatures  # 19, 20, 21
+
+            shoot_batch(shooter, ctx, officer, Path(folder), CCCD_PAYLOAD)
+            shoot_signatures(shooter, ctx, officer, Path(folder))
         finally:
             ctx.close()
     with tempfile.TemporaryDirectory(prefix="motcua-shots-recovery-") as folder:  # 24 (a fresh office)

@@ -4,6 +4,8 @@
   server binaries FAIL the tests that need it, unless ``MOTCUA_TEST_NO_PG=1`` skips them.
 * ``db``: a fresh, migrated :class:`app.store.database.Database`, parametrized over SQLite (a real
   file under ``tmp_path``) and PostgreSQL (a new database copied from a migrated template).
+* Every pytest-qt wait's ``timeout`` is multiplied by ``tests.timing.SCALE`` (generous, scaled by
+  the machine's measured load), so a test writes the limit it means on an idle machine.
 """
 
 from __future__ import annotations
@@ -17,10 +19,34 @@ import pytest
 from app.store.database import Database
 from tests.keyring_backend import install_for_session
 from tests.pg_server import PgDatabases, PgServer, PgUnavailableError
+from tests.timing import budget_ms
 
 # Encryption at rest keeps each data folder's key in the OS keyring: the whole session (and the
 # subprocesses it starts) uses the file-backed test keyring of tests/keyring_backend.py.
 install_for_session()
+
+
+
+def _scale_qt_waits() -> None:
+    """Wrap pytest-qt's waits so their ``timeout`` (default 5 s) goes through ``budget_ms``."""
+    try:
+        from pytestqt.qtbot import QtBot
+    except ImportError:  # pragma: no cover - pytest-qt is a test dependency
+        return
+    for name in ("waitUntil", "waitSignal", "waitSignals", "waitCallback", "waitExposed", "waitActive"):
+        original = getattr(QtBot, name)
+        if getattr(original, "scaled", False):
+            continue
+
+        def scaled(self: QtBot, *args: object, _original=original, timeout: int = 5000, **kwargs: object):
+            return _original(self, *args, timeout=budget_ms(timeout), **kwargs)
+
+        scaled.scaled = True  # type: ignore[attr-defined]
+        scaled.__doc__ = original.__doc__
+        setattr(QtBot, name, scaled)
+
+
+_scale_qt_waits()
 
 NO_PG_ENV = "MOTCUA_TEST_NO_PG"
 PG_TEMPLATE = "motcua_template"

@@ -135,6 +135,8 @@ def cmd_catalog_show(args: argparse.Namespace, out: Output) -> int:
 def cmd_dossier_list(args: argparse.Namespace, out: Output) -> int:
     from app.services.dossiers import count_dossiers, list_dossiers
 
+    if args.due is not None:
+        return _dossier_list_due(args, out)
     with open_context(args) as ctx:
         found = list_dossiers(ctx, args.search, status=args.status, limit=args.limit, offset=args.offset)
         total = None if out.as_json else count_dossiers(ctx, args.search, status=args.status)
@@ -149,6 +151,33 @@ def cmd_dossier_list(args: argparse.Namespace, out: Output) -> int:
     out.text(table(("Mã hồ sơ", "Ngày nhận", "Hẹn trả", "Người nộp", "Thủ tục", "Trạng thái"), rows,
                     (None, None, None, 30, 40, None)))
     out.text(f"Hiển thị {len(found)}/{total} hồ sơ.")
+    return EXIT_OK
+
+
+DUE_LABELS_VI = {"today": "đến hạn hôm nay", "soon": "đến hạn trong một ngày làm việc", "overdue": "quá hạn",
+                 "paused": "tạm dừng chờ bổ sung"}
+
+
+def _dossier_list_due(args: argparse.Namespace, out: Output) -> int:
+    """``dossier list --due today|soon|overdue|paused``: soonest appointment first."""
+    from app.cli.common import UsageError
+    from app.services.lifecycle import list_by_deadline
+
+    if args.search or args.status is not None:
+        raise UsageError("--due cannot be combined with --search or --status")
+    with open_context(args) as ctx:
+        found = list_by_deadline(ctx, args.due, limit=args.limit, offset=args.offset)
+    if out.as_json:
+        out.json([dossier_summary_json(s) for s in found])
+        return EXIT_OK
+    if not found:
+        out.text(f"Không có hồ sơ nào {DUE_LABELS_VI[args.due]}.")
+        return EXIT_OK
+    rows = [(s.code, vi_dt(s.due_at), s.applicant_name, s.procedure_name, DossierStatus(s.status).label_vi)
+            for s in found]
+    out.text(table(("Mã hồ sơ", "Hẹn trả", "Người nộp", "Thủ tục", "Trạng thái"), rows,
+                   (None, None, 30, 40, None)))
+    out.text(f"{len(found)} hồ sơ {DUE_LABELS_VI[args.due]}.")
     return EXIT_OK
 
 
@@ -201,7 +230,8 @@ def cmd_dossier_show(args: argparse.Namespace, out: Output) -> int:
         out.text("Quá trình xử lý:")
         for h in d.history:
             note = f" — {h.note}" if h.note else ""
-            out.text(f"  {vi_dt(h.at)}  {h.status.label_vi}{note}")
+            who = f" ({h.officer})" if h.officer else ""
+            out.text(f"  {vi_dt(h.at)}  {h.status.label_vi}{note}{who}")
     return EXIT_OK
 
 
@@ -284,6 +314,9 @@ def register(commands: Any, leaf: Leaf) -> None:
     p.add_argument("--search", metavar="CHỮ", help="tìm theo mã hồ sơ, họ tên, CCCD, điện thoại, thủ tục "
                                                    "(không phân biệt dấu, hoa thường)")
     p.add_argument("--status", type=parse_status, metavar="N", help="lọc theo trạng thái (1–10)")
+    p.add_argument("--due", choices=("today", "soon", "overdue", "paused"),
+                   help="hồ sơ đến hạn hôm nay (today), trong một ngày làm việc (soon), quá hạn (overdue), "
+                        "tạm dừng chờ bổ sung (paused; không tính quá hạn)")
     p.add_argument("--limit", type=non_negative, default=50, metavar="N",
                    help="số hồ sơ tối đa (mặc định 50)")
     p.add_argument("--offset", type=non_negative, default=0, metavar="N", help=argparse.SUPPRESS)

@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 from app.core.catalogue import procedure_to_dict
 from app.core.dossier import Dossier, DossierStatus
+from app.core.lifecycle import entry_action
 from app.core.procedure import Procedure, ProcessingUnit
 
 EXIT_OK = 0
@@ -202,9 +203,9 @@ def dossier_json(d: Dossier) -> dict[str, Any]:
             for s in d.supplements
         ],
         "history": [
-            {"at": fmt_dt(h.at), "status": int(h.status), "status_label": h.status.label_vi,
-             "officer": h.officer, "note": h.note}
-            for h in d.history
+            {"at": fmt_dt(h.at), "action": entry_action(d.history, i), "status": int(h.status),
+             "officer": h.officer, "reason": h.reason}
+            for i, h in enumerate(d.history)
         ],
     }
 

@@ -183,14 +183,8 @@ def cmd_receive(args: argparse.Namespace, out: Output) -> int:
 def cmd_print(args: argparse.Namespace, out: Output) -> int:
     from app.services.printing import export_slip
 
-    extra: dict[str, Any] = {}
-    if args.reason:
-        extra["reason"] = args.reason
-    if args.new_due is not None:
-        extra["new_due_at"] = args.new_due
     with open_context(args) as ctx:
-        path = export_slip(ctx, args.form, args.code.strip(), Path(args.out), officer_of(ctx, args),
-                           extra or None)
+        path = export_slip(ctx, args.form, args.code.strip(), Path(args.out), officer_of(ctx, args))
     if out.as_json:
         out.json({"form": args.form, "code": args.code.strip(), "out": str(path.resolve())})
         return EXIT_OK
@@ -237,7 +231,8 @@ def cmd_return(args: argparse.Namespace, out: Output) -> int:
 
     result = _result_of(args)
     with open_context(args) as ctx:
-        outcome = hand_over(ctx, args.code, args.collected_by, SYSTEM_OFFICER, at=args.at, result=result)
+        outcome = hand_over(ctx, args.code, args.collected_by, SYSTEM_OFFICER, at=args.at, result=result,
+                            collector_id=args.collector_id or "")
     dossier, record = outcome.dossier, outcome.record
     if out.as_json:
         out.json({"code": dossier.code, "status": int(dossier.status),
@@ -356,22 +351,20 @@ def register(commands: Any, leaf: Leaf) -> None:
                    help="thời điểm tiếp nhận (mặc định: bây giờ)")
     p.add_argument("--receipt", metavar="TỆP.pdf", help="ghi Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01)")
 
-    p = leaf(commands, "print", "in phiếu của một hồ sơ ra tệp PDF (số mẫu theo bộ biểu mẫu của hồ sơ)",
-             cmd_print)
+    p = leaf(commands, "print", "in lại phiếu của một hồ sơ ra tệp PDF theo tình trạng hồ sơ (số mẫu theo "
+             "bộ biểu mẫu của hồ sơ)", cmd_print)
     p.add_argument("form", type=_form, metavar="MẪU",
-                   help="Thông tư 01/2018: 01 tiếp nhận, 02 bổ sung, 03 từ chối, 04 xin lỗi, 05 kiểm soát; "
-                        "Thông tư 03/2025: 01 tiếp nhận, 02 bổ sung, 03 từ chối, 04 xin lỗi và gia hạn, "
-                        "05 dừng giải quyết, 06 kiểm soát")
-    add_officer_option(p)
+                   help="Thông tư 01/2018: 01 tiếp nhận, 02 bổ sung, 03 từ chối, 04 xin lỗi, 05 kiểm soát "
+                        "(06 sổ theo dõi); Thông tư 03/2025: 01 tiếp nhận, 02 bổ sung, 03 từ chối, 04 xin "
+                        "lỗi và gia hạn, 05 thông báo dừng, 06 kiểm soát (07 sổ theo dõi)")
     p.add_argument("code", metavar="MÃ", help="mã hồ sơ")
     p.add_argument("--out", required=True, metavar="TỆP.pdf", help="tệp PDF cần ghi")
-    p.add_argument("--reason", metavar="LÝ_DO", help="lý do (Mẫu 02, 03, 04)")
-    p.add_argument("--new-due", type=parse_moment, metavar=MOMENT_METAVAR,
-                   help="ngày hẹn trả mới (Mẫu 04)")
+    add_officer_option(p)
 
-    p = leaf(commands, "return", "trả kết quả cho người dân", cmd_return)
+    p = leaf(commands, "return", "trả kết quả cho người dân (chỉ hồ sơ “Đã xử lý xong”)", cmd_return)
     p.add_argument("code", metavar="MÃ", help="mã hồ sơ")
     p.add_argument("--collected-by", required=True, metavar="HỌ_TÊN", help="họ tên người nhận kết quả")
+    p.add_argument("--collector-id", metavar="SỐ_CCCD", help="số CCCD (hoặc CMND) của người nhận kết quả")
     p.add_argument("--at", type=parse_moment, metavar=MOMENT_METAVAR,
                    help="thời điểm trả (mặc định: bây giờ)")
     p.add_argument("--result-pdf", metavar="TỆP.pdf",

@@ -9,7 +9,18 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from app.cli import batch, commands, keys, maintenance, reception, scanning, signing, sync, warehouse
+from app.cli import (
+    batch,
+    commands,
+    keys,
+    lifecycle,
+    maintenance,
+    reception,
+    scanning,
+    signing,
+    sync,
+    warehouse,
+)
 from app.cli.common import (
     EXIT_ERROR,
     EXIT_OK,
@@ -36,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.register(subcommands, leaf)
     reception.register(subcommands, leaf)
+    lifecycle.register(subcommands, leaf)
     scanning.register(subcommands, leaf)
     batch.register(subcommands, leaf)
     maintenance.register(subcommands, leaf)

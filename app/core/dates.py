@@ -1,7 +1,5 @@
 """Dates as people type them at the counter: dd/mm/yyyy (also d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy
-and ddmmyyyy). Used by the forms and by the CLI, so both accept and refuse the same text.
-
-:func:`parse_cli_datetime` is the one parser of every date-and-time option of the command line."""
+and ddmmyyyy). Used by the forms and by the CLI, so both accept and refuse the same text."""
 
 from __future__ import annotations
 
@@ -32,33 +30,18 @@ def parse_date_vi(text: str, field: str, label_vi: str) -> date | None:
                           field)
 
 
-# "2026-01-02 08:30" (also with seconds or a "T"), "02/01/2026 08:30" (also d/m/yyyy, "-" or "."),
-# and a date alone (at 00:00) for both shapes.
-_ISO_MOMENT_RE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
-                            r"(?:[ T]+([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?)?")
-_VI_MOMENT_RE = re.compile(r"([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})"
-                           r"(?:[ T,]+([0-9]{1,2})(?::|h|g|giờ ?)([0-9]{2})(?::([0-9]{2}))?)?")
+_CLI_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S")
 
 
 def parse_cli_datetime(text: str) -> datetime:
-    """A moment typed on the command line: ``YYYY-MM-DD HH:MM`` or ``dd/mm/yyyy HH:MM``.
-
-    Seconds are accepted and kept; a date without a time means 00:00. A :class:`ValidationError`
-    (Vietnamese and English, naming both accepted shapes) otherwise."""
-    cleaned = " ".join((text or "").split())
-    for pattern, order in ((_ISO_MOMENT_RE, (0, 1, 2)), (_VI_MOMENT_RE, (2, 1, 0))):
-        match = pattern.fullmatch(cleaned)
-        if match is None:
-            continue
-        parts = match.groups()
-        year, month, day = (int(parts[i]) for i in order)
-        hour, minute, second = (int(p) if p else 0 for p in parts[3:])
+    """A moment typed on the command line: ``YYYY-MM-DD HH:MM`` or ``dd/mm/yyyy HH:MM`` (also with
+    seconds, ``T`` between date and time, or a one-digit day and month); ValidationError otherwise."""
+    cleaned = " ".join(str(text or "").replace("T", " ").split())
+    for pattern in _CLI_FORMATS:
         try:
-            return datetime(year, month, day, hour, minute, second)
+            return datetime.strptime(cleaned, pattern)
         except ValueError:
-            break
-    raise ValidationError(
-        f"not a date and time: {text!r} (expected 'YYYY-MM-DD HH:MM' or 'dd/mm/yyyy HH:MM')",
-        f"Thời điểm “{cleaned}” không hợp lệ (dạng “dd/mm/yyyy HH:MM”, ví dụ 02/01/2026 08:30, "
-        "hoặc “YYYY-MM-DD HH:MM”).",
-        "at")
+            continue
+    raise ValidationError(f"invalid time {text!r} (expected 'YYYY-MM-DD HH:MM' or 'dd/mm/yyyy HH:MM')",
+                          f"Thời điểm “{str(text).strip()}” không hợp lệ (dạng “YYYY-MM-DD HH:MM” hoặc "
+                          "“dd/mm/yyyy HH:MM”, ví dụ 2026-03-18 10:30 hoặc 18/03/2026 10:30).", "at")

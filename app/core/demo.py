@@ -327,13 +327,13 @@ def _timeline(rng: random.Random, clock: _Clock, received: datetime, due: dateti
     events.append(StatusChange(start, S.PROCESSING, officer, "Chuyển xử lý"))
     span = max((due - start).total_seconds() / 3600.0, 0.5)
     roll = rng.random()
-    if roll < 0.02:  # supplement requested, never completed: rejected
+    if roll < 0.02:  # supplement requested, never completed: processing stopped (5 -> 8)
         reason, items = rng.choice(SUPPLEMENT_REASONS)
         asked = clock.later(rng, start, 0.5, max(1.0, span * 0.5))
         supplements.append(SupplementRequest(asked, reason, list(items), officer))
         events.append(StatusChange(asked, S.SUPPLEMENT_REQUESTED, officer, reason))
-        events.append(StatusChange(clock.later(rng, asked, 72, 240), S.REJECTED, officer, REJECT_REASON))
-        return events, supplements, "rejected"
+        events.append(StatusChange(clock.later(rng, asked, 72, 240), S.STOPPED, officer, REJECT_REASON))
+        return events, supplements, "stopped"
     if roll < 0.03:
         events.append(StatusChange(clock.later(rng, start, 1, 72), S.WITHDRAWN, "", WITHDRAW_REASON))
         return events, supplements, "withdrawn"

@@ -19,16 +19,18 @@ from app.core.codes import format_dossier_code
 from app.core.demo import (
     DEMO_PLACE,
     OFFICERS,
-    REJECT_REASON,
     SUPPLEMENT_REASONS,
     DemoPlace,
     _components,
     _People,
 )
 from app.core.dossier import Channel, Dossier, DossierStatus, StatusChange, SupplementRequest
+from app.core.lifecycle import Action
 from app.core.procedure import Procedure, ProcessingUnit
 
 S = DossierStatus
+A = Action
+REFUSAL_REASON = "Hồ sơ không thuộc thẩm quyền giải quyết của UBND phường"
 
 
 @dataclass(frozen=True)
@@ -105,31 +107,31 @@ def showcase_dossiers(procedures: Sequence[Procedure], now: datetime, *, calenda
         due = compute_due(received, procedure.processing, calendar, cutoff=procedure.cutoff)
         officer = OFFICERS[index % len(OFFICERS)]
         applicant = people.person(rng, received_day)
-        history = [StatusChange(received, S.RECEIVED, officer, "Tiếp nhận hồ sơ")]
+        history = [StatusChange(received, S.RECEIVED, officer, "Tiếp nhận hồ sơ", action=A.RECEIVE,
+                                due_at=due)]
         supplements: list[SupplementRequest] = []
         returned_at = None
-        if plan.final is S.REJECTED:  # asked to supplement, never did: refused (as the random demo)
-            reason, items = SUPPLEMENT_REASONS[index % len(SUPPLEMENT_REASONS)]
-            asked = received + timedelta(minutes=20)
-            supplements.append(SupplementRequest(asked, reason, list(items), officer))
-            history.append(StatusChange(asked - timedelta(minutes=10), S.PROCESSING, officer, "Chuyển xử lý"))
-            history.append(StatusChange(asked, S.SUPPLEMENT_REQUESTED, officer, reason))
-            history.append(StatusChange(min(now, datetime.combine(plan.due_day, plan.due_time)), S.REJECTED,
-                                        officer, REJECT_REASON))
+        if plan.final is S.REJECTED:  # refused at the counter (2 -> 3), with its reason
+            refused = received + timedelta(minutes=20)
+            history.append(StatusChange(refused, S.REJECTED, officer, REFUSAL_REASON, action=A.REFUSE,
+                                        reason=REFUSAL_REASON))
         else:
             handed = received + timedelta(minutes=10)
-            history.append(StatusChange(handed, S.PROCESSING, officer, "Chuyển xử lý"))
+            history.append(StatusChange(handed, S.PROCESSING, officer, "Chuyển xử lý", action=A.HANDOVER))
             if plan.final is S.SUPPLEMENT_REQUESTED:
                 asked = min(now, handed + timedelta(hours=2))
                 reason, items = SUPPLEMENT_REASONS[index % len(SUPPLEMENT_REASONS)]
                 supplements.append(SupplementRequest(asked, reason, list(items), officer))
-                history.append(StatusChange(asked, S.SUPPLEMENT_REQUESTED, officer, reason))
+                history.append(StatusChange(asked, S.SUPPLEMENT_REQUESTED, officer, reason,
+                                            action=A.SUPPLEMENT_REQUEST, reason=reason,
+                                            details={"items": list(items)}))
             elif plan.final in (S.DONE, S.RETURNED):
                 done = min(now, due - timedelta(hours=1))
-                history.append(StatusChange(done, S.DONE, officer, "Đã có kết quả"))
+                history.append(StatusChange(done, S.DONE, officer, "Đã có kết quả", action=A.DONE))
                 if plan.final is S.RETURNED:
                     returned_at = min(now, done + timedelta(minutes=30))
-                    history.append(StatusChange(returned_at, S.RETURNED, officer, "Trả kết quả cho công dân"))
+                    history.append(StatusChange(returned_at, S.RETURNED, officer, "Trả kết quả cho công dân",
+                                                action=A.RETURN))
         if number_for is not None:
             number = number_for(received_day)
         else:

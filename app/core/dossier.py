@@ -1,64 +1,30 @@
-"""Dossiers (hồ sơ), their national status codes and the allowed status transitions."""
+"""Dossiers (hồ sơ), their national status codes and the allowed status transitions.
+
+The transitions are derived from the action table of :mod:`app.core.lifecycle` (status changes
+only: a postponement keeps the status and is not a transition)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum
+from typing import Any
 
 from app.core.applicant import Applicant
 from app.core.errors import InvalidTransitionError
+from app.core.lifecycle import derived_transitions
+from app.core.status import STATUS_LABELS_VI, DossierStatus
+
+__all__ = ["ALLOWED_TRANSITIONS", "FINAL_STATUSES", "STATUS_LABELS_VI", "Attachment", "Channel", "Delivery",
+           "Dossier", "DossierStatus", "ReceivedComponent", "StatusChange", "SupplementRequest",
+           "check_transition"]
 
 
-class DossierStatus(IntEnum):
-    """TrangThaiHoSo of the national public service portal (DVCQG)."""
-
-    REGISTERED = 1  # Mới đăng ký
-    RECEIVED = 2  # Được tiếp nhận
-    REJECTED = 3  # Không được tiếp nhận
-    PROCESSING = 4  # Đang xử lý
-    SUPPLEMENT_REQUESTED = 5  # Yêu cầu bổ sung giấy tờ
-    PAYMENT_REQUESTED = 6  # Yêu cầu thực hiện nghĩa vụ tài chính
-    WITHDRAWN = 7  # Công dân yêu cầu rút hồ sơ
-    STOPPED = 8  # Dừng xử lý
-    DONE = 9  # Đã xử lý xong
-    RETURNED = 10  # Đã trả kết quả
-
-    @property
-    def label_vi(self) -> str:
-        return STATUS_LABELS_VI[self]
-
-
-STATUS_LABELS_VI: dict[DossierStatus, str] = {
-    DossierStatus.REGISTERED: "Mới đăng ký",
-    DossierStatus.RECEIVED: "Được tiếp nhận",
-    DossierStatus.REJECTED: "Không được tiếp nhận",
-    DossierStatus.PROCESSING: "Đang xử lý",
-    DossierStatus.SUPPLEMENT_REQUESTED: "Yêu cầu bổ sung giấy tờ",
-    DossierStatus.PAYMENT_REQUESTED: "Yêu cầu thực hiện nghĩa vụ tài chính",
-    DossierStatus.WITHDRAWN: "Công dân yêu cầu rút hồ sơ",
-    DossierStatus.STOPPED: "Dừng xử lý",
-    DossierStatus.DONE: "Đã xử lý xong",
-    DossierStatus.RETURNED: "Đã trả kết quả",
-}
-
-_S = DossierStatus
-ALLOWED_TRANSITIONS: dict[DossierStatus, frozenset[DossierStatus]] = {
-    _S.REGISTERED: frozenset({_S.RECEIVED, _S.REJECTED, _S.SUPPLEMENT_REQUESTED, _S.WITHDRAWN}),
-    _S.RECEIVED: frozenset({_S.PROCESSING, _S.SUPPLEMENT_REQUESTED, _S.PAYMENT_REQUESTED,
-                            _S.WITHDRAWN, _S.STOPPED, _S.DONE}),
-    _S.REJECTED: frozenset(),
-    _S.PROCESSING: frozenset({_S.SUPPLEMENT_REQUESTED, _S.PAYMENT_REQUESTED, _S.WITHDRAWN,
-                              _S.STOPPED, _S.DONE}),
-    _S.SUPPLEMENT_REQUESTED: frozenset({_S.RECEIVED, _S.PROCESSING, _S.WITHDRAWN, _S.STOPPED,
-                                        _S.REJECTED}),
-    _S.PAYMENT_REQUESTED: frozenset({_S.PROCESSING, _S.WITHDRAWN, _S.STOPPED, _S.DONE}),
-    _S.WITHDRAWN: frozenset(),
-    _S.STOPPED: frozenset(),
-    _S.DONE: frozenset({_S.RETURNED}),
-    _S.RETURNED: frozenset(),
-}
-FINAL_STATUSES = frozenset(s for s, targets in ALLOWED_TRANSITIONS.items() if not targets)
+ALLOWED_TRANSITIONS: dict[DossierStatus, frozenset[DossierStatus]] = derived_transitions()
+#: Statuses a dossier ends in: reached by an action, left by none. (6, a financial obligation, is
+#: set by the province only; the counter has no action on it.)
+FINAL_STATUSES = frozenset(s for s, targets in ALLOWED_TRANSITIONS.items()
+                           if not targets and any(s in t for t in ALLOWED_TRANSITIONS.values()))
 
 
 def check_transition(current: DossierStatus, target: DossierStatus) -> None:
@@ -118,21 +84,39 @@ class Attachment:
 
 @dataclass
 class SupplementRequest:
-    """A request to complete the dossier (Mẫu 02)."""
+    """A request to complete the dossier (Mẫu 02); ``id`` is its HoSoBoSungId. When the supplement
+    comes in, ``completed_at``, ``received_by`` and the two appointments (NgayHenTraTruoc,
+    NgayHenTraMoi) are filled in. ``sequence`` > 1 marks a repeated request (counted late)."""
 
     requested_at: datetime
     reason: str
     items: list[str] = field(default_factory=list)
     officer: str = ""
     completed_at: datetime | None = None
+    id: str = ""
+    sequence: int = 1
+    received_by: str = ""
+    previous_due_at: datetime | None = None
+    new_due_at: datetime | None = None
 
 
 @dataclass
 class StatusChange:
+    """One step of the dossier's life: ``action`` (an :class:`app.core.lifecycle.Action` value, empty
+    for entries written before actions were recorded), who, when, on which station, why, and the
+    appointment before and after the step where it changed. ``details`` holds what is particular to
+    the action (the unit handed over to, the items asked for, the collector's identity...)."""
+
     at: datetime
     status: DossierStatus
     officer: str = ""
     note: str = ""
+    action: str = ""
+    reason: str = ""
+    station: str = ""
+    due_at: datetime | None = None
+    previous_due_at: datetime | None = None
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

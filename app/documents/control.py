@@ -1,16 +1,21 @@
 """Mẫu 05 — PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ (TT 01/2018; Mẫu 06 of the 2025 set).
 
 After the Ninh Thuận and Đồng Nai templates (domain notes §1.5): dossier fields, then a table of
-hand-over blocks; the first block (counter -> solving agency) carries the time the dossier was received.
+hand-over blocks filled from the dossier's history with the real times: each hand-over (counter ->
+unit), a supplement received and passed on, the result back at the counter (with its timeliness);
+the remaining blocks are left blank to fill in by hand.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Table
 
+from app.core.dossier import DossierStatus
+from app.core.lifecycle import Action, entry_action
 from app.documents.formatting import DOTS, clean, esc, or_dots, slip_datetime
 from app.documents.layout import (
     FRAME_WIDTH,
@@ -30,7 +35,9 @@ BLOCKS = 4
 
 
 def _agencies(ctx: FormContext) -> tuple[str, str]:
-    solving = clean(ctx.extra.get("solving_agency") or ctx.profile.parent_agency)
+    handed = ctx.last_step(Action.HANDOVER)
+    unit = handed.details.get("unit") if handed is not None else ""
+    solving = clean(ctx.extra.get("solving_agency") or unit or ctx.profile.parent_agency)
     coordinating = ctx.extra.get("coordinating_agencies") or ""
     if isinstance(coordinating, list | tuple):
         coordinating = "; ".join(clean(c) for c in coordinating)
@@ -47,20 +54,52 @@ def _sign_boxes(st: Styles) -> Table:
     return table
 
 
-def _block(st: Styles, giver: str, receiver: str, at: datetime | None) -> list[object]:
-    agencies = [Paragraph(f"1. Giao: {or_dots(giver)}", st.cell),
-                Paragraph(f"2. Nhận: {or_dots(receiver)}", st.cell)]
-    when = slip_datetime(at).replace(", ", ",<br/>", 1)  # time on one line, date on the next
+@dataclass(frozen=True)
+class HandOver:
+    giver: str
+    receiver: str
+    at: datetime | None = None
+    result: str = ""  # Trước hạn / Đúng hạn / Quá hạn
+    note: str = ""
+
+
+def hand_overs(ctx: FormContext, solving: str) -> list[HandOver]:
+    """The hand-overs the history records, then blank blocks up to :data:`BLOCKS`."""
+    history = ctx.dossier.history
+    unit = ""
+    blocks: list[HandOver] = []
+    for position, step in enumerate(history):
+        action = entry_action(history, position)
+        before = history[position - 1].status if position else None
+        if action == Action.HANDOVER.value:
+            unit = clean(step.details.get("unit") or "") or solving
+            blocks.append(HandOver(COUNTER_SHORT, unit, step.at))
+        elif action == Action.SUPPLEMENT_RECEIVE.value and step.status is DossierStatus.PROCESSING:
+            blocks.append(HandOver(COUNTER_SHORT, unit or solving, step.at, note="Hồ sơ bổ sung"))
+        elif action == Action.DONE.value and before is DossierStatus.PROCESSING:
+            blocks.append(HandOver(unit or solving, COUNTER_SHORT, step.at,
+                                   clean(step.details.get("timeliness") or "")))
+    if not blocks:
+        blocks.append(HandOver(COUNTER_SHORT, solving))
+    while len(blocks) < BLOCKS:
+        blocks.append(HandOver("", ""))
+    return blocks
+
+
+def _block(st: Styles, block: HandOver) -> list[object]:
+    agencies = [Paragraph(f"1. Giao: {or_dots(block.giver)}", st.cell),
+                Paragraph(f"2. Nhận: {or_dots(block.receiver)}", st.cell)]
+    when = slip_datetime(block.at).replace(", ", ",<br/>", 1)  # time on one line, date on the next
     timing = [Paragraph(when, st.cell_center), _sign_boxes(st)]
-    return [agencies, timing, "", ""]
+    return [agencies, timing, Paragraph(esc(block.result), st.cell_center),
+            Paragraph(esc(block.note), st.cell)]
 
 
 def render_control_sheet(ctx: FormContext) -> bytes:
     d = ctx.dossier
     solving, coordinating = _agencies(ctx)
     day = ctx.issued_on(d.received_at.date())
-    hand_overs = [(COUNTER_SHORT, solving, d.received_at), (solving, coordinating or "", None),
-                  ("", "", None), (solving, COUNTER_SHORT, None)][:BLOCKS]
+    blocks = hand_overs(ctx, solving)
 
     def story(st: Styles) -> list[list[Flowable]]:
         head = st.cell_head
@@ -70,7 +109,7 @@ def render_control_sheet(ctx: FormContext) -> bytes:
              Paragraph("<i>(Trước hạn/đúng hạn/quá hạn)</i>", st.cell_center)],
             Paragraph("GHI CHÚ", head),
         ]]
-        rows += [_block(st, giver, receiver, at) for giver, receiver, at in hand_overs]
+        rows += [_block(st, block) for block in blocks]
         widths = [46 * mm, 58 * mm, 36 * mm, 0.0]
         widths[3] = FRAME_WIDTH - sum(widths)
         return [[

@@ -31,8 +31,9 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.doctemplate import LayoutError
 
-from app.core.dossier import Dossier, DossierStatus
+from app.core.dossier import Dossier, StatusChange
 from app.core.errors import MotCuaError
+from app.core.lifecycle import Action, entry_action
 from app.core.procedure import Procedure
 from app.documents.fonts import BOLD, FAMILY, ensure_fonts
 from app.documents.formatting import as_datetime, clean, esc, header_date
@@ -82,14 +83,32 @@ class FormContext:
         moment = as_datetime(self.extra.get("issued_at"))
         return moment.date() if moment else default
 
-    def history_reason(self, *statuses: DossierStatus) -> tuple[str, date | None]:
-        """Note and date of the last history entry with one of ``statuses``; when there is none, the
-        last note of any entry and no date (that entry is not the event the form is about)."""
-        entries = [h for h in self.dossier.history if clean(h.note).strip()]
-        preferred = [h for h in entries if h.status in statuses]
-        if preferred:
-            return preferred[-1].note, preferred[-1].at.date()
-        return (entries[-1].note, None) if entries else ("", None)
+    def last_step(self, *actions: Action) -> StatusChange | None:
+        """The dossier's last history entry of one of ``actions`` (None when it never happened)."""
+        history = self.dossier.history
+        names = {a.value for a in actions}
+        for position in range(len(history) - 1, -1, -1):
+            if entry_action(history, position) in names:
+                return history[position]
+        return None
+
+
+def step_reason(step: StatusChange | None) -> str:
+    """The reason recorded with a step (entries written before reasons were recorded: the note)."""
+    if step is None:
+        return ""
+    return clean(step.reason or step.note).strip()
+
+
+class SlipStateError(MotCuaError):
+    """The slip describes an event the dossier has not gone through: printing it would show a
+    placeholder or another event's data, which a slip must never do."""
+
+
+def require_value(value: object, what_en: str, what_vi: str, code: str) -> None:
+    if value is None or (isinstance(value, str) and not value.strip()) or value == []:
+        raise SlipStateError(f"dossier {code}: no {what_en} recorded, the slip cannot be printed",
+                             f"Hồ sơ {code} chưa có {what_vi}: không in được phiếu này.")
 
 
 def table_style(commands: list[tuple]) -> TableStyle:

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from reportlab.platypus import Flowable, Paragraph, Table
 
-from app.core.dossier import DossierStatus
+from app.core.lifecycle import Action
 from app.documents.formatting import (
     LONG_TEXT_LIMIT,
     as_datetime,
@@ -31,6 +31,8 @@ from app.documents.layout import (
     Styles,
     build_pdf,
     header,
+    require_value,
+    step_reason,
     table_style,
     title_block,
 )
@@ -85,11 +87,16 @@ def _meta(ctx: FormContext) -> PdfMeta:
 
 
 def render_apology(ctx: FormContext) -> bytes:
+    """The postponement recorded in the history: its reason, the appointment it replaced and the
+    new one (``extra`` may give them instead)."""
     d = ctx.dossier
-    note, _ = ctx.history_reason(DossierStatus.PROCESSING, DossierStatus.RECEIVED)
-    reason = ctx.extra.get("reason") or note
-    new_due = as_datetime(ctx.extra.get("new_due_at"))
-    day = ctx.issued_on(date.today())
+    step = ctx.last_step(Action.POSTPONE)
+    reason = ctx.extra.get("reason") or step_reason(step)
+    new_due = as_datetime(ctx.extra.get("new_due_at")) or (step.due_at if step is not None else None)
+    require_value(reason, "postponement reason", "lý do hẹn lại ngày trả kết quả", d.code)
+    require_value(new_due, "new appointment", "ngày hẹn trả kết quả mới", d.code)
+    old_due = step.previous_due_at if step is not None and step.previous_due_at else d.due_at
+    day = ctx.issued_on(step.at.date() if step is not None else date.today())
     agency = esc(_agency(ctx))
 
     def story(st: Styles) -> list[list[Flowable]]:
@@ -101,7 +108,7 @@ def render_apology(ctx: FormContext) -> bytes:
             Paragraph(f"Ngày {short_date(d.received_at)}, {agency} tiếp nhận hồ sơ "
                       f"<b>{esc(ctx.procedure_name)}</b> của Ông/Bà.", st.body),
             Paragraph(f"Số biên nhận hồ sơ: <b>{esc(d.code)}</b>", st.body),
-            Paragraph(f"Ngày hẹn trả kết quả giải quyết hồ sơ: {slip_datetime(d.due_at)}", st.body),
+            Paragraph(f"Ngày hẹn trả kết quả giải quyết hồ sơ: {slip_datetime(old_due)}", st.body),
             Paragraph(f"Tuy nhiên, đến nay {agency} chưa trả kết quả giải quyết hồ sơ cho Ông/Bà đúng "
                       f"thời hạn như đã hẹn. Lý do: {or_dots(reason, limit=LONG_TEXT_LIMIT)}", st.body),
             Paragraph(f"Sự chậm trễ này đã gây phiền hà cho Ông/Bà. {agency} thành thật xin lỗi Ông/Bà "
@@ -118,9 +125,10 @@ def render_apology(ctx: FormContext) -> bytes:
 def render_stop_notice(ctx: FormContext) -> bytes:
     """TT 03/2025 Mẫu 05 "Thông báo dừng giải quyết hồ sơ" (content UNCONFIRMED, see module doc)."""
     d = ctx.dossier
-    note, noted_on = ctx.history_reason(DossierStatus.STOPPED, DossierStatus.WITHDRAWN)
-    reason = ctx.extra.get("reason") or note
-    day = ctx.issued_on(noted_on or date.today())
+    step = ctx.last_step(Action.STOP)
+    reason = ctx.extra.get("reason") or step_reason(step)
+    require_value(reason, "stop reason", "lý do dừng giải quyết", d.code)
+    day = ctx.issued_on(step.at.date() if step is not None else date.today())
     agency = esc(_agency(ctx))
 
     def story(st: Styles) -> list[list[Flowable]]:

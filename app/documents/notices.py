@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph
 
-from app.core.dossier import DossierStatus, SupplementRequest
+from app.core.dossier import SupplementRequest
+from app.core.lifecycle import Action
 from app.core.text import fold
 from app.documents.formatting import LONG_TEXT_LIMIT, esc, or_dots
 from app.documents.layout import (
@@ -23,7 +24,9 @@ from app.documents.layout import (
     field_line,
     grid,
     header,
+    require_value,
     signatures,
+    step_reason,
     title_block,
 )
 
@@ -114,12 +117,16 @@ def _supplement_table(st: Styles, items: list[SupplementItem]) -> Flowable:
 
 
 def render_supplement_request(ctx: FormContext) -> bytes:
+    """The last supplement request of the dossier (items, reason, officer, date), or ``extra``."""
     request = _last_supplement(ctx)
     reason = ctx.extra.get("reason") or (request.reason if request else "")
     officer = ctx.extra.get("officer") or (request.officer if request and request.officer else "") \
         or ctx.dossier.officer
-    day = ctx.issued_on(request.requested_at.date() if request else ctx.dossier.received_at.date())
+    day = ctx.issued_on(request.requested_at.date() if request else None)
     items = supplement_items(ctx)
+    code = ctx.dossier.code
+    require_value(items, "supplement request (items)", "yêu cầu bổ sung (giấy tờ cần bổ sung)", code)
+    require_value(reason, "supplement request reason", "lý do yêu cầu bổ sung", code)
 
     def story(st: Styles) -> list[list[Flowable]]:
         return [[
@@ -142,10 +149,13 @@ def render_supplement_request(ctx: FormContext) -> bytes:
 # --- Mẫu 03 -------------------------------------------------------------------------------------
 
 def render_rejection(ctx: FormContext) -> bytes:
-    note, noted_on = ctx.history_reason(DossierStatus.REJECTED)
-    reason = ctx.extra.get("reason") or note
-    officer = ctx.extra.get("officer") or ctx.dossier.officer
-    day = ctx.issued_on(noted_on or ctx.dossier.received_at.date())
+    """The refusal recorded in the history (its reason, officer and date), or ``extra``."""
+    step = ctx.last_step(Action.REFUSE)
+    reason = ctx.extra.get("reason") or step_reason(step)
+    require_value(reason, "refusal reason", "lý do từ chối tiếp nhận", ctx.dossier.code)
+    officer = ctx.extra.get("officer") or (step.officer if step is not None and step.officer else "") \
+        or ctx.dossier.officer
+    day = ctx.issued_on(step.at.date() if step is not None else None)
     name = ctx.dossier.applicant.full_name
 
     def story(st: Styles) -> list[list[Flowable]]:

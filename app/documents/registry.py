@@ -9,8 +9,9 @@ Keys of ``extra`` the renderers read (all optional):
     register_seq       Mẫu 01: "Số thứ tự" in the register book; register_book_no overrides the profile's
     items, reason      Mẫu 02: items (names or dicts with name/originals/certified_copies/photocopies)
     officer            Mẫu 02/03: the officer who signs (default: the dossier's officer)
-    reason             Mẫu 03/04/stop notice: the reason (default: the last history note)
-    new_due_at         Mẫu 04: the new appointment (date or datetime)
+    reason             Mẫu 03/04/stop notice: the reason (default: the one recorded with the dossier's
+                       refusal, postponement or stop; the slip is refused when there is none)
+    new_due_at         Mẫu 04: the new appointment (default: the one the postponement recorded)
     signer_title, signer_name, agency_name   Mẫu 04/stop notice: who issues and signs
     solving_agency, coordinating_agencies    Mẫu 05 (phiếu kiểm soát)
 """
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from app.core.dossier import Dossier
 from app.core.errors import NotFoundError, ValidationError
+from app.core.lifecycle import Slip
 from app.core.procedure import Procedure
 from app.documents.control import render_control_sheet
 from app.documents.layout import FormContext
@@ -126,6 +128,35 @@ def form_number_of(form_set: str, title: str) -> str:
             return number
     raise NotFoundError(f"form set {form_set} has no form {title!r}",
                         f"Bộ biểu mẫu {form_set} không có “{title}”.")
+
+
+#: Which form number each slip has in each set. Circular 01/2018 has no stop notice: a dossier of
+#: that set that is stopped gets the 2025 notice (the only legal form of it).
+SLIP_FORMS: dict[str, dict[Slip, str]] = {
+    "TT01-2018": {Slip.RECEIPT: "01", Slip.SUPPLEMENT_REQUEST: "02", Slip.REFUSAL: "03", Slip.APOLOGY: "04",
+                  Slip.CONTROL_SHEET: "05"},
+    "TT03-2025": {Slip.RECEIPT: "01", Slip.SUPPLEMENT_REQUEST: "02", Slip.REFUSAL: "03", Slip.APOLOGY: "04",
+                  Slip.STOP_NOTICE: "05", Slip.CONTROL_SHEET: "06"},
+}
+STOP_NOTICE_SET = "TT03-2025"
+
+
+def slip_form(slip: Slip, form_set: str = DEFAULT_FORM_SET) -> tuple[str, FormSpec]:
+    """The form number and spec of ``slip`` in ``form_set`` (see :data:`SLIP_FORMS`)."""
+    number = SLIP_FORMS.get(form_set, {}).get(slip)
+    if number is None and slip is Slip.STOP_NOTICE:
+        number = SLIP_FORMS[STOP_NOTICE_SET][slip]
+        return number, form_spec(number, STOP_NOTICE_SET)
+    if number is None:
+        raise NotFoundError(f"form set {form_set} has no {slip.value} form",
+                            f"Bộ biểu mẫu {form_set} không có mẫu phiếu này.")
+    return number, form_spec(number, form_set)
+
+
+def form_slip(form_no: str, form_set: str = DEFAULT_FORM_SET) -> Slip | None:
+    """The slip that form ``form_no`` of ``form_set`` is (None for a form that is not a slip)."""
+    number = str(form_no).strip().zfill(2)
+    return next((slip for slip, n in SLIP_FORMS.get(form_set, {}).items() if n == number), None)
 
 
 def form_spec(form_no: str, form_set: str = DEFAULT_FORM_SET) -> FormSpec:

@@ -50,6 +50,13 @@ class Permission(StrEnum):
     VIEW_REPORTS = "view_reports"
     SYNC = "sync"
     MANAGE_KEYS = "manage_keys"  # the data folder's recovery secret (app.services.keys)
+    # The dossier's life after reception (the action table of app.core.lifecycle names these values).
+    PROCESS = "process"  # hand over for processing, record the result as ready
+    SUPPLEMENT = "supplement"  # request a supplement, receive it
+    REFUSE = "refuse"
+    POSTPONE = "postpone"
+    STOP = "stop"
+    WITHDRAW = "withdraw"
 
     @property
     def label_vi(self) -> str:
@@ -75,15 +82,24 @@ PERMISSION_LABELS_VI: dict[Permission, str] = {
     Permission.VIEW_REPORTS: "xem báo cáo",
     Permission.SYNC: "đồng bộ dữ liệu",
     Permission.MANAGE_KEYS: "quản lý khóa mã hóa dữ liệu",
+    Permission.PROCESS: "chuyển xử lý và cập nhật kết quả hồ sơ",
+    Permission.SUPPLEMENT: "yêu cầu và nhận bổ sung hồ sơ",
+    Permission.REFUSE: "từ chối tiếp nhận hồ sơ",
+    Permission.POSTPONE: "hẹn lại ngày trả kết quả",
+    Permission.STOP: "dừng giải quyết hồ sơ",
+    Permission.WITHDRAW: "rút hồ sơ theo yêu cầu công dân",
 }
 
 _P = Permission
+#: The counter officer records every step of the dossier's life (the decisions behind a
+#: postponement or a stop are the agency's; the counter records and prints them).
+_LIFECYCLE = frozenset({_P.PROCESS, _P.SUPPLEMENT, _P.REFUSE, _P.POSTPONE, _P.STOP, _P.WITHDRAW})
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.SUPERVISOR: frozenset({_P.RECEIVE, _P.RETURN_RESULT, _P.PRINT, _P.REPRINT, _P.SCAN, _P.DIGITISE,
-                                _P.MANAGE_CALENDAR, _P.VIEW_REPORTS, _P.SYNC}),
+                                _P.MANAGE_CALENDAR, _P.VIEW_REPORTS, _P.SYNC}) | _LIFECYCLE,
     Role.OFFICER: frozenset({_P.RECEIVE, _P.RETURN_RESULT, _P.PRINT, _P.REPRINT, _P.SCAN, _P.DIGITISE,
-                             _P.SYNC}),
+                             _P.SYNC}) | _LIFECYCLE,
     Role.CLERK: frozenset({_P.PRINT, _P.SCAN, _P.DIGITISE}),
 }
 

@@ -1,15 +1,16 @@
-"""Printing the standard slips of a stored dossier (numbered as in the form set it was received
-under) with this office's profile."""
+"""Printing the standard slips (Mẫu 01–06) of a stored dossier with this office's profile."""
 
 from __future__ import annotations
 
 import unicodedata
 from pathlib import Path
 
+from app.core.dossier import Dossier
 from app.core.errors import MotCuaError, NotFoundError
 from app.core.fileio import atomic_write_bytes
+from app.core.lifecycle import Slip, slip_applies
 from app.core.procedure import Procedure, ProcessingTime, ProcessingUnit
-from app.documents import OfficeProfile, form_spec, render_form
+from app.documents import FormSpec, OfficeProfile, form_slip, form_spec, slip_form
 from app.documents.registry import RECEIPT
 from app.services import context as keys
 from app.services.auth import Officer, Permission, require
@@ -75,23 +76,68 @@ def _procedure_of(ctx: AppContext, code: str, name: str) -> Procedure:
                          processing=ProcessingTime(0, ProcessingUnit.SAME_DAY))
 
 
-def render_slip(ctx: AppContext, form_no: str, code: str, officer: Officer,
-                extra: dict | None = None) -> bytes:
-    """Form ``form_no`` (a number of the dossier's form set) of dossier ``code`` as PDF bytes;
-    needs PRINT. Every print is written to the audit log."""
-    require(officer, Permission.PRINT)
-    number = str(form_no).strip().zfill(2)
-    dossier = get_dossier(ctx, code)
-    profile = office_profile(ctx)
-    spec = form_spec(number, dossier.form_set or profile.form_set)  # unknown form: NotFoundError first
-    if spec.title == RECEIPT and dossier.register is None:
+class SlipRefusedError(MotCuaError):
+    """The slip describes an event the dossier has not gone through (Mẫu 03 for a dossier that was
+    not refused, Mẫu 04 without a postponement...)."""
+
+
+def check_slip_applies(dossier: Dossier, slip: Slip) -> None:
+    if not slip_applies(slip, dossier):
+        raise SlipRefusedError(
+            f"dossier {dossier.code} is in status {int(dossier.status)}: no {slip.value} slip to print",
+            f"Hồ sơ {dossier.code} đang ở trạng thái “{dossier.status.label_vi}”: không có "
+            f"{SLIP_LABELS_VI[slip]} để in.")
+
+
+SLIP_LABELS_VI = {
+    Slip.RECEIPT: "giấy tiếp nhận hồ sơ", Slip.SUPPLEMENT_REQUEST: "yêu cầu bổ sung hồ sơ",
+    Slip.REFUSAL: "quyết định từ chối tiếp nhận", Slip.APOLOGY: "việc hẹn lại ngày trả kết quả",
+    Slip.STOP_NOTICE: "việc dừng giải quyết hồ sơ", Slip.CONTROL_SHEET: "phiếu kiểm soát",
+}
+
+
+def _render(ctx: AppContext, dossier: Dossier, number: str, spec: FormSpec, officer: Officer,
+            extra: dict | None) -> bytes:
+    if spec.title == RECEIPT and dossier.register is None:  # never a blank "Số thứ tự"
         dossier = ensure_register_entry(ctx, dossier.code)
+    profile = office_profile(ctx)
     procedure = _procedure_of(ctx, dossier.procedure_code, dossier.procedure_name)
-    data = render_form(number, dossier, procedure, profile, extra=extra)
+    data = spec(number, dossier, procedure, profile, extra)
     with ctx.session(write=True) as session:
         AuditRepository(session).append(officer.username, "print", dossier_code=dossier.code, details={
             "form": number, "form_set": dossier.form_set, "extra": sorted(extra or {})})
     return data
+
+
+def render_slip(ctx: AppContext, form_no: str, code: str, officer: Officer,
+                extra: dict | None = None) -> bytes:
+    """Form ``form_no`` ("01".."06", of the dossier's form set) of dossier ``code`` as PDF bytes, as
+    the dossier is now; needs PRINT. A slip about an event the dossier has not gone through is
+    refused (:class:`SlipRefusedError`). Every print is written to the audit log."""
+    require(officer, Permission.PRINT)
+    number = str(form_no).strip().zfill(2)
+    dossier = get_dossier(ctx, code)
+    form_set = dossier.form_set or office_profile(ctx).form_set
+    spec = form_spec(number, form_set)  # unknown form: NotFoundError before any work
+    slip = form_slip(number, form_set)
+    if slip is not None:
+        check_slip_applies(dossier, slip)
+    return _render(ctx, dossier, number, spec, officer, extra)
+
+
+def render_slip_of(ctx: AppContext, slip: Slip, code: str, officer: Officer) -> bytes:
+    """The ``slip`` of dossier ``code`` (its number in the dossier's form set), as the dossier is
+    now: printed after an action, it shows the state that action left."""
+    require(officer, Permission.PRINT)
+    dossier = get_dossier(ctx, code)
+    check_slip_applies(dossier, slip)
+    number, spec = slip_form(slip, dossier.form_set or office_profile(ctx).form_set)
+    return _render(ctx, dossier, number, spec, officer, None)
+
+
+def export_slip_of(ctx: AppContext, slip: Slip, code: str, out: Path, officer: Officer) -> Path:
+    """:func:`render_slip_of` written to ``out`` atomically; returns ``out``."""
+    return write_atomically(Path(out), render_slip_of(ctx, slip, code, officer))
 
 
 def write_atomically(out: Path, data: bytes) -> Path:

@@ -28,9 +28,9 @@ from app.core.dossier import (
     DossierStatus,
     ReceivedComponent,
     StatusChange,
-    check_transition,
 )
 from app.core.errors import InvalidTransitionError, NotFoundError, ValidationError
+from app.core.lifecycle import Action, check_action
 from app.core.procedure import Procedure
 from app.core.warehouse import ResultRecord
 from app.services import calendar as calendar_service
@@ -38,9 +38,11 @@ from app.services.auth import Officer, Permission, require
 from app.services.calendar import calendar_for_session
 from app.services.catalogue import get_procedure
 from app.services.context import AppContext
+from app.services.lifecycle import actions as lifecycle_actions
+from app.services.lifecycle.engine import load, record_step, step_time
 from app.services.register import form_set_for, new_register_entry
 from app.services.results import DossierResult, digitise_dossier_result
-from app.services.sync_outbox import enqueue_dossier, enqueue_new_statuses
+from app.services.sync_outbox import enqueue_dossier
 from app.services.warehouse import apply_reuse_flags
 from app.store.codec import naive_local
 from app.store.repositories import (
@@ -53,9 +55,6 @@ from app.store.repositories import (
 #: A dossier may not be received later than now plus this (clock differences between stations).
 FUTURE_TOLERANCE = timedelta(minutes=10)
 RECEIVED_NOTE = "Tiếp nhận hồ sơ"
-DONE_AT_COUNTER_NOTE = "Kết quả đã có tại Bộ phận Một cửa"
-#: Statuses from which a result can be handed over (2 and 4 pass through 9 first).
-RETURNABLE = frozenset({DossierStatus.RECEIVED, DossierStatus.PROCESSING, DossierStatus.DONE})
 APPLICANT_KEYS = ("id_number", "old_id_number", "full_name", "birth_date", "sex", "address",
                   "id_issue_date")
 APPLICANT_OPTIONAL_KEYS = ("phone", "email", "tax_code", "kind")
@@ -324,7 +323,8 @@ def receive_dossier(ctx: AppContext, request: ReceiveRequest, officer: Officer) 
             delivery_address=request.delivery_address.strip() if delivery is Delivery.POST else "",
             fee_vnd=fee,
             form_set=form_set,
-            history=[StatusChange(received_at, DossierStatus.RECEIVED, officer.full_name, note)],
+            history=[StatusChange(received_at, DossierStatus.RECEIVED, officer.full_name, note,
+                                  action=Action.RECEIVE.value, station=settings.station_id, due_at=due_at)],
             register=register,
         )
         apply_reuse_flags(session, dossier.components)  # reused from the e-data warehouse
@@ -346,29 +346,6 @@ def receive_dossier(ctx: AppContext, request: ReceiveRequest, officer: Officer) 
 # --------------------------------------------------------------------------- results
 
 
-def _load_for_update(session: Any, code: str) -> Dossier:
-    code = code.strip()
-    try:
-        return DossierRepository(session).get(code)
-    except NotFoundError as exc:
-        raise NotFoundError(f"unknown dossier {code}", f"Không tìm thấy hồ sơ có mã “{code}”.") from exc
-
-
-def _event_time(dossier: Dossier, at: datetime | None, what_en: str, what_vi: str) -> datetime:
-    moment = _moment(at) if at is not None else _now()
-    if moment < dossier.received_at:
-        raise ValidationError(
-            f"the {what_en} time {moment:%Y-%m-%d %H:%M} is before the dossier was received",
-            f"Thời điểm {what_vi} {moment:%d/%m/%Y %H:%M} trước thời điểm tiếp nhận hồ sơ "
-            f"({dossier.received_at:%d/%m/%Y %H:%M}).",
-            field="at")
-    if moment > _now() + FUTURE_TOLERANCE:
-        raise ValidationError(f"the {what_en} time {moment:%Y-%m-%d %H:%M} is in the future",
-                              f"Thời điểm {what_vi} {moment:%d/%m/%Y %H:%M} là thời điểm trong tương lai.",
-                              field="at")
-    return moment
-
-
 @dataclass(frozen=True)
 class ReturnOutcome:
     """A result handed over: the dossier (status 10) and the warehouse record of its digitised
@@ -386,89 +363,88 @@ def _clean_name(collected_by: str) -> str:
     return collected_by
 
 
-def _check_returnable(dossier: Dossier) -> None:
-    previous = dossier.status
-    if previous is DossierStatus.RETURNED:
+def _clean_collector_id(collector_id: str) -> str:
+    """The collector's identity number (CCCD from the card's QR code, or typed): digits only."""
+    number = "".join((collector_id or "").split())
+    if number and not (number.isdigit() and len(number) in (9, 12)):
+        raise ValidationError(f"the collector's identity number {number!r} is not 9 or 12 digits",
+                              f"Số giấy tờ tùy thân của người nhận kết quả “{number}” không hợp lệ "
+                              "(CCCD 12 chữ số hoặc CMND 9 chữ số).", field="collector_id")
+    return number
+
+
+def check_returnable(dossier: Dossier) -> None:
+    """Only a dossier whose result is ready (9, "Đã xử lý xong") can be returned; otherwise an
+    :class:`InvalidTransitionError` that says why and what can be done now."""
+    if dossier.status is DossierStatus.RETURNED:
         when = f" lúc {dossier.returned_at:%d/%m/%Y %H:%M}" if dossier.returned_at else ""
         to = f" cho {dossier.returned_to}" if dossier.returned_to else ""
-        raise InvalidTransitionError(f"dossier {dossier.code} was already returned",
-                                     f"Hồ sơ {dossier.code} đã được trả kết quả{when}{to}.")
-    if previous not in RETURNABLE:
         raise InvalidTransitionError(
-            f"dossier {dossier.code} is in status {int(previous)}: no result to return",
-            f"Hồ sơ {dossier.code} đang ở trạng thái “{previous.label_vi}”, chưa có kết quả để trả.")
+            f"dossier {dossier.code} was already returned (status {int(dossier.status)})",
+            f"Hồ sơ {dossier.code} đã được trả kết quả{when}{to} (trạng thái “{dossier.status.label_vi}”).")
+    check_action(Action.RETURN, dossier.status, dossier.code)
 
 
-def _hand_over_in(session: Any, code: str, collected_by: str, officer: Officer, at: datetime | None,
-                  record: ResultRecord | None) -> Dossier:
-    """Inside a write transaction: move the dossier to 10, queue the status changes, audit."""
-    dossier = _load_for_update(session, code)
-    moment = _event_time(dossier, at, "return", "trả kết quả")
-    previous = dossier.status
-    first_change = len(dossier.history)
-    _check_returnable(dossier)
-    if dossier.status in (DossierStatus.RECEIVED, DossierStatus.PROCESSING):
-        dossier.move_to(DossierStatus.DONE, moment, officer.full_name, DONE_AT_COUNTER_NOTE)
-    dossier.move_to(DossierStatus.RETURNED, moment, officer.full_name, f"Trả kết quả cho {collected_by}")
+def _hand_over_in(session: Any, code: str, collected_by: str, collector_id: str, officer: Officer,
+                  station: str, at: datetime | None, record: ResultRecord | None) -> Dossier:
+    """Inside a write transaction: move the dossier from 9 to 10 (history, outbox, audit)."""
+    dossier = load(session, code)
+    check_returnable(dossier)
+    moment = step_time(dossier, at, "trả kết quả", "return")
     dossier.returned_at = moment
     dossier.returned_to = collected_by
-    DossierRepository(session).update(dossier)
-    enqueue_new_statuses(session, dossier, previous, first_change)
-    details: dict[str, Any] = {"from_status": int(previous), "returned_to": collected_by,
-                               "returned_at": moment.isoformat(timespec="minutes")}
+    details: dict[str, Any] = {"collected_by": collected_by}
+    if collector_id:
+        details["collector_id"] = collector_id
     if record is not None:
         details["result_record"] = record.record_id
-    AuditRepository(session).append(officer.username, "return", dossier_code=dossier.code, details=details)
+    record_step(session, dossier, Action.RETURN, officer, station, moment,
+                note=f"Trả kết quả cho {collected_by}", details=details)
     return dossier
 
 
 def hand_over(ctx: AppContext, code: str, collected_by: str, officer: Officer, at: datetime | None = None,
-              *, result: DossierResult | None = None) -> ReturnOutcome:
+              *, result: DossierResult | None = None, collector_id: str = "") -> ReturnOutcome:
     """:func:`return_result`, also giving the warehouse record of the digitised result."""
     require(officer, Permission.RETURN_RESULT)
     collected_by = _clean_name(collected_by)
+    collector_id = _clean_collector_id(collector_id)
+    station = ctx.settings().station_id
     if result is None:
         with ctx.session(write=True) as session:
-            return ReturnOutcome(_hand_over_in(session, code, collected_by, officer, at, None))
+            return ReturnOutcome(_hand_over_in(session, code, collected_by, collector_id, officer, station,
+                                               at, None))
     with ctx.session() as session:  # the return's own errors first (checked again when writing)
-        dossier = _load_for_update(session, code)
-    _event_time(dossier, at, "return", "trả kết quả")
-    _check_returnable(dossier)
+        dossier = load(session, code)
+    check_returnable(dossier)
+    step_time(dossier, at, "trả kết quả", "return")
     returned: list[Dossier] = []
 
     def within(session: Session, record: ResultRecord) -> None:
-        returned.append(_hand_over_in(session, code, collected_by, officer, at, record))
+        returned.append(_hand_over_in(session, code, collected_by, collector_id, officer, station, at,
+                                      record))
 
     record = digitise_dossier_result(ctx, code, officer, result, within=within)
     return ReturnOutcome(returned[0], record)
 
 
 def return_result(ctx: AppContext, code: str, collected_by: str, officer: Officer,
-                  at: datetime | None = None, *, result: DossierResult | None = None) -> Dossier:
-    """Hand the result over to ``collected_by``: a dossier in 9 (done) moves to 10; one in 2 or 4
-    (the result is ready at the counter) moves through 9 to 10. Records returned_at / returned_to.
+                  at: datetime | None = None, *, result: DossierResult | None = None,
+                  collector_id: str = "") -> Dossier:
+    """Hand the result over to ``collected_by`` (identity number ``collector_id``, from the CCCD's QR
+    code or typed, optional): only a dossier in 9 (done) moves to 10; any other status is refused
+    with what can be done now. Records returned_at / returned_to.
 
     With ``result`` the result document is digitised into the applicant's e-data warehouse in the
     same transaction (:func:`app.services.results.digitise_dossier_result`): if the file is not
     valid (:class:`ValidationError`, Vietnamese) or a duplicate, nothing is returned. Without it the
     result can be digitised later (the dossier shows "Kết quả chưa số hoá")."""
-    return hand_over(ctx, code, collected_by, officer, at, result=result).dossier
+    return hand_over(ctx, code, collected_by, officer, at, result=result, collector_id=collector_id).dossier
 
 
 def mark_done(ctx: AppContext, code: str, officer: Officer, at: datetime | None = None) -> Dossier:
-    """Record that the result is ready (status 9); needs RETURN_RESULT (the counter records it)."""
-    require(officer, Permission.RETURN_RESULT)
-    with ctx.session(write=True) as session:
-        dossier = _load_for_update(session, code)
-        moment = _event_time(dossier, at, "completion", "xử lý xong")
-        previous = dossier.status
-        check_transition(dossier.status, DossierStatus.DONE)
-        dossier.move_to(DossierStatus.DONE, moment, officer.full_name)
-        DossierRepository(session).update(dossier)
-        enqueue_new_statuses(session, dossier, previous, len(dossier.history) - 1)
-        AuditRepository(session).append(officer.username, "done", dossier_code=dossier.code, details={
-            "from_status": int(previous), "at": moment.isoformat(timespec="minutes")})
-    return dossier
+    """Record that the result is ready (2 or 4 -> 9): :func:`app.services.lifecycle.mark_done`."""
+    return lifecycle_actions.mark_done(ctx, code, officer, at)
 
 
 def find_by_scanned_code(ctx: AppContext, text: str) -> Dossier:

@@ -153,28 +153,44 @@ def _attachment_from_json(d: dict[str, Any]) -> Attachment:
 
 def _supplement_to_json(s: SupplementRequest) -> dict[str, Any]:
     return {"requested_at": _dt_out(s.requested_at), "reason": s.reason, "items": list(s.items),
-            "officer": s.officer, "completed_at": _dt_out(s.completed_at)}
+            "officer": s.officer, "completed_at": _dt_out(s.completed_at), "id": s.id,
+            "sequence": s.sequence, "received_by": s.received_by,
+            "previous_due_at": _dt_out(s.previous_due_at), "new_due_at": _dt_out(s.new_due_at)}
 
 
 def _supplement_from_json(d: dict[str, Any]) -> SupplementRequest:
+    # Requests stored before they had an id, a sequence and the two appointments get defaults.
     return SupplementRequest(requested_at=datetime.fromisoformat(d["requested_at"]), reason=d["reason"],
                              items=list(d["items"]), officer=d["officer"],
-                             completed_at=_dt_in(d["completed_at"]))
+                             completed_at=_dt_in(d["completed_at"]), id=d.get("id") or "",
+                             sequence=int(d.get("sequence") or 1), received_by=d.get("received_by") or "",
+                             previous_due_at=_dt_in(d.get("previous_due_at")),
+                             new_due_at=_dt_in(d.get("new_due_at")))
 
 
 def history_to_json(h: StatusChange) -> dict[str, Any]:
-    return {"at": _dt_out(h.at), "status": int(h.status), "officer": h.officer, "note": h.note}
+    return {"at": _dt_out(h.at), "status": int(h.status), "officer": h.officer, "note": h.note,
+            "action": h.action, "reason": h.reason, "station": h.station, "due_at": _dt_out(h.due_at),
+            "previous_due_at": _dt_out(h.previous_due_at), "details": dict(h.details)}
 
 
 def _history_from_json(d: dict[str, Any]) -> StatusChange:
+    # Entries written before actions were recorded have only at, status, officer and note.
     return StatusChange(at=datetime.fromisoformat(d["at"]), status=DossierStatus(d["status"]),
-                        officer=d["officer"], note=d["note"])
+                        officer=d["officer"], note=d["note"], action=d.get("action") or "",
+                        reason=d.get("reason") or "", station=d.get("station") or "",
+                        due_at=_dt_in(d.get("due_at")), previous_due_at=_dt_in(d.get("previous_due_at")),
+                        details=dict(d.get("details") or {}))
 
 
 def history_rows(dossier_id: int, d: Dossier) -> list[dict[str, Any]]:
     """Rows of ``dossier_status_history`` for a dossier."""
     return [{"dossier_id": dossier_id, "seq": i, "at": naive_local(h.at), "status": int(h.status),
-             "officer": h.officer, "note": h.note} for i, h in enumerate(d.history)]
+             "officer": h.officer, "note": h.note, "action": h.action, "reason": h.reason,
+             "station": h.station,
+             "due_at": naive_local(h.due_at) if h.due_at is not None else None,
+             "previous_due_at": naive_local(h.previous_due_at) if h.previous_due_at is not None else None}
+            for i, h in enumerate(d.history)]
 
 
 # -- dossiers -----------------------------------------------------------------------------------

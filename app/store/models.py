@@ -151,6 +151,13 @@ class StatusHistoryRow(Base):
     status: Mapped[int] = mapped_column(Integer)
     officer: Mapped[str] = mapped_column(Text)
     note: Mapped[str] = mapped_column(Text)
+    # The action of the step (app.core.lifecycle.Action), its reason, the station it was done on,
+    # and the appointment before and after it (migration 0008; empty for older rows).
+    action: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    station: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    due_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    previous_due_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class CalendarOverrideRow(Base):

@@ -120,10 +120,36 @@ def dossier_record(dossier: Dossier) -> dict[str, Any]:
     }
 
 
+def supplement_record(request: SupplementRequest) -> dict[str, Any]:
+    """A supplement request as a ``DanhSachHoSoBoSung`` entry (``TrangThaiBoSung`` 0 while waiting,
+    1 once received; ``NgayHenTraTruoc``/``NgayHenTraMoi`` the appointment before and after it;
+    ``LanBoSung``, the request's rank in the dossier, is an extension)."""
+    return {
+        "HoSoBoSungId": request.id,
+        "NguoiYeuCauBoSung": request.officer,
+        "NoiDungBoSung": request.reason,
+        "NgayBoSung": fmt_time(request.requested_at),
+        "DanhSachGiayToBoSung": list(request.items),
+        "NguoiTiepNhanBoSung": request.received_by,
+        "NgayTiepNhanBoSung": fmt_time(request.completed_at),
+        "TrangThaiBoSung": 1 if request.completed_at is not None else 0,
+        "NgayHenTraTruoc": fmt_time(request.previous_due_at),
+        "NgayHenTraMoi": fmt_time(request.new_due_at),
+        "LanBoSung": request.sequence,
+    }
+
+
 def status_record(dossier: Dossier, change: StatusChange, previous: DossierStatus) -> dict[str, Any]:
-    """One status change of ``POST /dossiers/{MaHoSo}/status`` (CapNhatTienDoHoSoMC fields plus
-    ``TrangThaiTruoc``, the status it started from, which lets the server see a conflict)."""
+    """One step of ``POST /dossiers/{MaHoSo}/status``: the CapNhatTienDoHoSoMC fields (MaHoSo,
+    NguoiXuLy, ThoiDiemXuLy, PhongBanXuLy, NoiDungXuLy, TrangThai as TrangThaiHoSo, NgayBatDau,
+    NgayKetThucTheoQuyDinh) plus ``TrangThaiTruoc``, the status it started from (the server sees a
+    conflict), ``HanhDong`` (the counter's action), ``NgayHenTra`` when the step changed the
+    appointment, and ``HoSoBoSung`` (a DanhSachHoSoBoSung entry) for a supplement requested or
+    received."""
     returned = change.status is DossierStatus.RETURNED
+    due_changed = change.previous_due_at is not None and change.due_at is not None
+    supplement_id = change.details.get("supplement_id")
+    supplement = next((s for s in dossier.supplements if supplement_id and s.id == supplement_id), None)
     return {
         "MaHoSo": dossier.code,
         "TrangThaiTruoc": int(previous),
@@ -131,6 +157,12 @@ def status_record(dossier: Dossier, change: StatusChange, previous: DossierStatu
         "ThoiDiemXuLy": fmt_time(change.at),
         "NguoiXuLy": change.officer,
         "NoiDungXuLy": change.note,
+        "HanhDong": change.action,
+        "PhongBanXuLy": str(change.details.get("unit") or ""),
+        "NgayBatDau": fmt_time(change.at),
+        "NgayKetThucTheoQuyDinh": fmt_time(change.due_at or dossier.due_at),
+        "NgayHenTra": fmt_time(change.due_at) if due_changed else None,
+        "HoSoBoSung": supplement_record(supplement) if supplement is not None else None,
         "NgayTra": fmt_time(dossier.returned_at) if returned else None,
         "ThongTinTra": dossier.returned_to if returned else None,
         "HinhThuc": int(dossier.delivery) if returned else None,
@@ -160,4 +192,8 @@ def supplement_from_record(data: dict[str, Any]) -> SupplementRequest:
         items=[str(x) for x in data.get("DanhSachGiayToBoSung") or []],
         officer=str(data.get("NguoiYeuCauBoSung") or ""),
         completed_at=parse_time(data.get("NgayTiepNhanBoSung")),
+        id=str(data.get("HoSoBoSungId") or ""),
+        received_by=str(data.get("NguoiTiepNhanBoSung") or ""),
+        previous_due_at=parse_time(data.get("NgayHenTraTruoc")),
+        new_due_at=parse_time(data.get("NgayHenTraMoi")),
     )

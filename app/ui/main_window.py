@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from PySide6.QtCore import QItemSelection, Qt, QUrl, Signal
+from PySide6.QtCore import QItemSelection, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -18,10 +18,12 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTextBrowser,
+    QVBoxLayout,
     QWidget,
 )
 
 from app.core.errors import MotCuaError
+from app.core.lifecycle import Action
 from app.services import auth
 from app.services import catalogue as catalogue_service
 from app.services import dossiers as dossier_service
@@ -35,6 +37,8 @@ from app.ui.dossier_detail import DIGITISE_KEYS, DIGITISE_LINK, dossier_html
 from app.ui.dossier_model import DossierListModel
 from app.ui.error_hooks import install_excepthooks
 from app.ui.filter_bar import FilterBar
+from app.ui.lifecycle.action_dialog import ActionDialog
+from app.ui.lifecycle.actions_bar import ActionsBar
 from app.ui.maintenance import Maintenance
 from app.ui.ops import TaskRunner
 from app.ui.receive_dialog import ReceiveDialog
@@ -112,8 +116,19 @@ class MainWindow(QMainWindow):
         # the dossier's digitised PDFs and their digital signatures (app.ui.signature_badge), under the detail
         self.signatures = DossierSignatures(self.ctx, self.runner, self.officer, self.show_error, self)
         self.signatures.signed.connect(lambda code: self._show_detail(code))
+        # the actions the dossier shown allows now (app.ui.lifecycle), right under its detail
+        self.actions_bar = ActionsBar(self.officer, self)
+        self.actions_bar.setObjectName("actionsBar")
+        self.actions_bar.requested.connect(self.open_action_dialog)
+        self.addActions(list(self.actions_bar.actions_by_name.values()))
+        self.action_dialog: ActionDialog | None = None
+        detail_box = QWidget(self)
+        detail_layout = QVBoxLayout(detail_box)
+        detail_layout.setContentsMargins(0, 0, 0, 0)
+        detail_layout.addWidget(self.detail, 1)
+        detail_layout.addWidget(self.actions_bar)
         right = QSplitter(Qt.Orientation.Vertical, self)
-        right.addWidget(self.detail)
+        right.addWidget(detail_box)
         right.addWidget(self.signatures)
         right.setSizes([560, 200])
         splitter.addWidget(right)
@@ -282,6 +297,27 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def open_action_dialog(self, action: Action) -> ActionDialog | None:
+        """An action on the dossier shown (hand-over, supplements, refusal, postponement, stop,
+        withdrawal, done), offered only when its status and the officer allow it."""
+        dossier = self.actions_bar.dossier
+        if dossier is None or action not in self.actions_bar.allowed():
+            return None
+        if self.action_dialog is not None and self.action_dialog.isVisible():
+            self.action_dialog.reject()
+        dialog = ActionDialog(self.ctx, self.runner, self.officer, dossier, action, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished_action.connect(lambda d: (self.apply_filters(), self._show_detail(d.code),
+                                                  self.sync.wake()))
+        dialog.destroyed.connect(lambda _o=None, d=dialog: self._forget_action_dialog(d))
+        self.action_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _forget_action_dialog(self, dialog: ActionDialog) -> None:
+        if self.action_dialog is dialog:
+            self.action_dialog = None
+
     def _on_detail_link(self, url: QUrl) -> None:
         if url.toString() == DIGITISE_LINK:
             self.open_digitise_result()
@@ -317,6 +353,7 @@ class MainWindow(QMainWindow):
         def show(found: tuple) -> None:  # type: ignore[type-arg]
             if found[0].code == self._detail_code:
                 self.detail.setHtml(dossier_html(*found))
+                self.actions_bar.show_dossier(found[0])
                 self.signatures.show_dossier(found[0])
                 self.detail_shown.emit(found[0].code)
 
@@ -397,6 +434,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     window = MainWindow(ctx, officer=officer)
     windows.append(window)
     window.show()
+    QTimer.singleShot(0, lambda: log.info("window open: %s, signed in as %s", window.windowTitle(),
+                                          officer.username))
     from app.ui.startup_recovery import start_scan_recovery
 
     start_scan_recovery(ctx, window.runner, window)  # pages a crash left in the scan spool

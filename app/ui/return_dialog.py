@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from app.core.codes import looks_like_dossier_code
 from app.core.dossier import Dossier
-from app.core.errors import MotCuaError, ValidationError
+from app.core.errors import InvalidTransitionError, MotCuaError, ValidationError
 from app.core.warehouse import ResultRecord
 from app.services import camera as camera_service
 from app.services import reception
@@ -157,9 +157,14 @@ class ReturnDialog(QDialog):
         self.runner.run_db(lambda: reception.find_by_scanned_code(ctx, text), self._found, self._not_found)
 
     def _found(self, dossier: Dossier) -> None:
-        self.dossier = dossier
         self._tick()
         self.summary.setHtml(dossier_html(dossier))
+        try:
+            reception.check_returnable(dossier)  # only "Đã xử lý xong" (9) is returned
+        except InvalidTransitionError as refused:
+            self._not_returnable(dossier, refused)
+            return
+        self.dossier = dossier
         self.digitise.load(dossier)
         self.collected_by.setEnabled(True)
         self.confirm_button.setEnabled(True)
@@ -168,6 +173,17 @@ class ReturnDialog(QDialog):
         self.collected_by.setFocus()
         self._say(f"Trạng thái: {escape(dossier.status.label_vi)}. Kiểm tra người nhận rồi nhấn Enter để "
                   "xác nhận trả kết quả.")
+        self.looked_up.emit(dossier)
+
+    def _not_returnable(self, dossier: Dossier, refused: InvalidTransitionError) -> None:
+        """Shown, not returned: the message says why and which actions are possible now."""
+        self.dossier = None
+        self.digitise.load(None)
+        self.collected_by.setEnabled(False)
+        self.confirm_button.setEnabled(False)
+        self._say(escape(refused.message_vi), error=True)
+        self.code.selectAll()
+        self.code.setFocus()
         self.looked_up.emit(dossier)
 
     def _not_found(self, error: BaseException) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -163,6 +163,9 @@ def sign_in(ctx: AppContext, runner: TaskRunner) -> auth.Officer | None:
     dialog: _AccountDialog
     first_run = auth.needs_first_admin(ctx)
     dialog = FirstAdminDialog(ctx, runner) if first_run else SignInDialog(ctx, runner)
+    # said once the dialog is on screen, for whoever runs the app without seeing it (a headless demo)
+    QTimer.singleShot(0, lambda: log.info("window open: %s (data folder %s)", dialog.windowTitle(),
+                                          ctx.data_dir))
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return None
     if first_run and dialog.officer is not None:

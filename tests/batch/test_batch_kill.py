@@ -17,6 +17,7 @@ from app.services.batch import batch_outcome
 from app.services.context import AppContext
 from app.store.repositories import BatchRepository
 from tests.batch.batch_helpers import child_env, expected_documents, make_stack
+from tests.timing import budget, paced
 
 CHILD = Path(__file__).with_name("batch_child.py")
 KINDS = "TTSTTBTKTTTSSTTT"  # 16 pages, 4 separators, 1 blank
@@ -70,8 +71,8 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path: Path) -
     for _ in range(KILLS):
         before = recorded_names(data)
         child = Child(data, folder)
-        assert child.ready.wait(60), child.kill()
-        time.sleep(rng.uniform(0.05, 1.2))
+        assert child.ready.wait(budget(60)), child.kill()
+        time.sleep(paced(rng.uniform(0.05, 1.2)))  # the same point of the batch under load
         exited = child.process.poll()
         stderr = child.kill()
         assert exited is None or any(line.startswith("DONE") for line in child.lines), stderr[-2000:]

@@ -173,16 +173,18 @@ def test_receive_usage_errors(office):
 
 def test_print_forms(office, tmp_path):
     code = receive(office, "--received-at", "2025-03-18 09:00")["code"]  # Circular 01/2018's set
-    for form in ("01", "02", "03", "04", "05"):
+    for form in ("01", "05"):  # 05: the control slip of that set
         out = tmp_path / f"mau-{form}.pdf"
-        extra = ("--reason", "Chờ xác minh nơi cư trú", "--new-due", "2026-03-25 10:00")
-        extra = extra if form == "04" else ()
-        data = run_json("print", form, code, "--out", str(out), *extra, data_dir=office)
+        data = run_json("print", form, code, "--out", str(out), data_dir=office)
         assert data == {"form": form, "code": code, "out": str(out.resolve())}
         assert out.read_bytes().startswith(b"%PDF")
         text = pdf_text(out)
         assert code in text and NAME in text
-    assert "Chờ xác minh nơi cư trú" in pdf_text(tmp_path / "mau-04.pdf")
+    for form in ("02", "03", "04"):  # nothing was asked, refused or postponed: no such slip
+        refused = run("print", form, code, "--out", str(tmp_path / f"mau-{form}.pdf"), "--json",
+                      data_dir=office)
+        assert refused.returncode == 1 and "error" in json.loads(refused.stdout)
+        assert not (tmp_path / f"mau-{form}.pdf").exists()
     human = run("print", "1", code, "--out", str(tmp_path / "lai.pdf"), data_dir=office)
     assert human.returncode == 0 and "Đã in Mẫu 01" in human.stdout
     missing = run("print", "01", "000.00.12.H29-990101-0001", "--out", str(tmp_path / "x.pdf"), "--json",
@@ -193,6 +195,9 @@ def test_print_forms(office, tmp_path):
 
 def test_return(office):
     code = receive(office, "--received-at", "2026-03-18 09:00")["code"]
+    early = run("return", code, "--collected-by", NAME, "--json", data_dir=office)
+    assert early.returncode == 1 and "status 2" in json.loads(early.stdout)["error"]
+    assert run_json("done", code, "--at", "18/03/2026 15:00", data_dir=office) == {"code": code, "status": 9}
     data = run_json("return", code, "--collected-by", NAME, "--at", "2026-03-18 16:00", data_dir=office)
     assert data == {"code": code, "status": 10, "returned_at": "2026-03-18 16:00", "returned_to": NAME,
                     "result_record": None}

@@ -169,7 +169,7 @@ def test_file_is_what_procedure_to_dict_writes(catalogue):
         for before, after in zip(raw["components"], loaded["components"], strict=True):
             assert clean_component_name(before["name"]) == after["name"]
             assert {k: v for k, v in before.items() if k not in ("name", "case")} == {
-                k: v for k, v in after.items() if k not in ("name", "case", "online_only")}
+                k: v for k, v in after.items() if k not in ("name", "case")}
 
 
 def test_bad_catalogues_raise_validation_errors(tmp_path):
@@ -191,12 +191,15 @@ def test_bad_catalogues_raise_validation_errors(tmp_path):
 
 
 def test_build_script_is_reproducible(tmp_path):
-    source = REPO.parent / "shared" / "domain" / "procedures.json"
-    if not source.exists():
-        pytest.skip("shared domain source not available")
+    """GIVEN the domain research file the catalogue was built from (kept compressed in tests/data)
+    WHEN the build script runs on it THEN it writes the committed catalogue byte for byte."""
+    import gzip
     import subprocess
     import sys
 
+    source = tmp_path / "source.json"
+    packed = REPO / "tests" / "data" / "catalogue" / "procedures-source.json.gz"
+    source.write_bytes(gzip.decompress(packed.read_bytes()))
     out = tmp_path / "procedures.json"
     subprocess.run([sys.executable, str(REPO / "scripts" / "build_catalogue.py"), "--source", str(source),
                     "--output", str(out)], check=True, capture_output=True)

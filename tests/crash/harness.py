@@ -19,6 +19,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from app.core.catalogue import default_catalogue_path
@@ -67,17 +68,24 @@ def prepare(data_dir: Path) -> None:
 
 
 class _Child:
-    """One run of the driver; its stdout is read line by line on a thread."""
+    """One run of the driver; its stdout and stderr are read on threads (a full pipe would stall it),
+    each line stamped with the moment it arrived."""
 
     def __init__(self, data_dir: Path, seed: int, pages: int) -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("MOTCUA_")}
         env["PYTHONUNBUFFERED"] = "1"
+        self.started = time.perf_counter()
         self.process = subprocess.Popen([sys.executable, str(DRIVER), str(data_dir), str(seed), str(pages)],
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         self.lines: list[str] = []
-        self.ready = threading.Event()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
+        self.ready_after: float | None = None  # seconds from the start to READY
+        self.confirmed_at: list[float] = []  # when each CONFIRMED line arrived
+        self._changed = threading.Condition()
+        self._stderr = bytearray()
+        self._readers = [threading.Thread(target=self._read, daemon=True),
+                         threading.Thread(target=self._drain_stderr, daemon=True)]
+        for reader in self._readers:
+            reader.start()
 
     def _read(self) -> None:
         assert self.process.stdout is not None
@@ -85,16 +93,69 @@ class _Child:
             if not raw.endswith(b"\n"):  # cut by the kill: never a confirmation
                 break
             line = raw.decode("utf-8").rstrip("\n")
-            self.lines.append(line)
-            if line.startswith("READY"):
-                self.ready.set()
+            now = time.perf_counter()
+            with self._changed:
+                self.lines.append(line)
+                if line.startswith("READY"):
+                    self.ready_after = now - self.started
+                elif line.startswith("CONFIRMED"):
+                    self.confirmed_at.append(now)
+                self._changed.notify_all()
+        with self._changed:
+            self._changed.notify_all()
+
+    def _drain_stderr(self) -> None:
+        assert self.process.stderr is not None
+        for chunk in iter(lambda: self.process.stderr.read1(65536), b""):  # type: ignore[union-attr]
+            self._stderr += chunk
+
+    @property
+    def ready(self) -> bool:
+        return self.ready_after is not None
+
+    def wait_for(self, confirmations: int, timeout: float) -> bool:
+        """Wait until READY and ``confirmations`` CONFIRMED lines have arrived (False: timed out or
+        the driver exited)."""
+        with self._changed:
+            return self._changed.wait_for(
+                lambda: (self.ready and len(self.confirmed_at) >= confirmations)
+                or self.process.poll() is not None, timeout) and self.process.poll() is None
 
     def kill(self) -> str:
         self.process.send_signal(signal.SIGKILL)
-        self.process.wait(timeout=30)
-        self._reader.join(timeout=30)
-        assert self.process.stderr is not None
-        return self.process.stderr.read().decode("utf-8", "replace")
+        self.process.wait(timeout=READY_TIMEOUT)
+        for reader in self._readers:
+            reader.join(timeout=READY_TIMEOUT)
+        return self._stderr.decode("utf-8", "replace")
+
+
+class _Pace:
+    """How long the driver takes on this machine now: to start, and from one confirmation to the
+    next. Kill moments are drawn on these measured scales, so a loaded machine (slower start-up,
+    slower commits) gets kills at the same places in the work as an idle one, not all before the
+    first commit."""
+
+    def __init__(self) -> None:
+        self.startups: list[float] = []
+        self.steps: list[float] = []
+
+    def learn(self, child: _Child) -> None:
+        if child.ready_after is not None:
+            self.startups.append(child.ready_after)
+        stamps = child.confirmed_at
+        self.steps += [b - a for a, b in pairwise(stamps)]
+
+    @property
+    def startup(self) -> float:
+        """Typical seconds to READY (0.8 until one start has been seen)."""
+        recent = self.startups[-8:]
+        return sum(recent) / len(recent) if recent else 0.8
+
+    @property
+    def step(self) -> float:
+        """Typical seconds between two confirmations (0.2 until some have been seen)."""
+        recent = self.steps[-32:]
+        return sum(recent) / len(recent) if recent else 0.2
 
 
 def _record(lines: list[str], confirmed: Confirmed) -> None:
@@ -106,29 +167,38 @@ def _record(lines: list[str], confirmed: Confirmed) -> None:
             confirmed.pages.add((parts[3], parts[4]))
 
 
-def run_kills(data_dir: Path, *, kills: int, seed: int, max_delay: float = 0.6, pages: int = 2,
-              early_share: float = 0.15, time_budget: float | None = None,
-              progress: bool = False) -> tuple[CrashReport, Confirmed]:
-    """Start, kill and restart the driver ``kills`` times (fewer if ``time_budget`` runs out)."""
+def run_kills(data_dir: Path, *, kills: int, seed: int, pages: int = 2, early_share: float = 0.15,
+              time_budget: float | None = None, progress: bool = False) -> tuple[CrashReport, Confirmed]:
+    """Start, kill and restart the driver ``kills`` times (fewer if ``time_budget`` runs out).
+
+    A kill during start-up comes at a random moment of the measured start-up time; any other kill
+    comes after a random number of confirmations (0 to two operations' worth) plus a random part
+    of the measured time between two confirmations, so it lands anywhere inside an operation
+    whatever the machine's load. Every wait has a generous limit: a driver that stalls fails."""
     rng = random.Random(seed)
-    report, confirmed = CrashReport(), Confirmed()
+    report, confirmed, pace = CrashReport(), Confirmed(), _Pace()
+    lines_per_op = 1 + pages
     started = time.perf_counter()
     for n in range(kills):
         if time_budget is not None and n and time.perf_counter() - started > time_budget:
             break
         child = _Child(data_dir, seed, pages)
         if rng.random() < early_share:  # during start-up: opening, WAL recovery, first statements
-            time.sleep(rng.uniform(0.0, 0.8))
+            time.sleep(rng.uniform(0.0, pace.startup))
         else:
-            if not child.ready.wait(READY_TIMEOUT):
+            wanted = rng.randint(0, 2 * lines_per_op)
+            if not child.wait_for(wanted, READY_TIMEOUT * (1 + wanted)):
+                exited = child.process.poll()
                 stderr = child.kill()
-                raise RuntimeError(f"the driver did not start:\n{stderr[-3000:]}")
-            time.sleep(rng.uniform(0.0, max_delay))
-        report.kills_before_ready += not child.ready.is_set()
+                raise RuntimeError(f"the driver did not start or stalled (exit {exited}, "
+                                   f"{len(child.confirmed_at)}/{wanted} confirmations):\n{stderr[-3000:]}")
+            time.sleep(rng.uniform(0.0, pace.step))
+        report.kills_before_ready += not child.ready
         exited = child.process.poll()
         stderr = child.kill()
         if exited is not None:  # it died by itself: a bug, not a crash test
             raise RuntimeError(f"the driver exited with {exited} before the kill:\n{stderr[-3000:]}")
+        pace.learn(child)
         _record(child.lines, confirmed)
         report.kills += 1
         if progress and report.kills % 20 == 0:

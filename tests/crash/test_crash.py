@@ -1,7 +1,9 @@
 """Crash safety, proven: SIGKILL the receiving process at random moments, restart it, check.
 
-The CI variant kills about 16 times within ~40 s (``python -m benchmarks kills`` does 200+). The
-seed is fixed so a failure can be replayed; set ``MOTCUA_CRASH_SEED`` to try others.
+The CI variant kills 16 times (about 40 s on an idle machine; ``python -m benchmarks kills`` does
+200+). The kill moments are drawn on the driver's measured pace, not in fixed seconds, so a loaded
+machine kills at the same places in the work (see ``harness.run_kills``). The seed is fixed so a
+failure can be replayed; set ``MOTCUA_CRASH_SEED`` to try others.
 """
 
 from __future__ import annotations
@@ -28,9 +30,9 @@ def test_killed_at_random_points_loses_and_duplicates_nothing(tmp_path: Path) ->
     its hash, nothing is there twice, and ``motcua verify`` is clean."""
     data_dir = tmp_path / "data"
     prepare(data_dir)
-    report, confirmed = run_kills(data_dir, kills=CI_KILLS, seed=SEED, time_budget=40)
+    report, confirmed = run_kills(data_dir, kills=CI_KILLS, seed=SEED)
     report = check(data_dir, report, confirmed)
-    assert report.kills >= 10, report
+    assert report.kills == CI_KILLS, report
     assert report.confirmed_dossiers >= 5 and report.confirmed_pages >= 5, report
     assert report.losses == [] and report.duplicates == [] and report.verify_problems == [], report
     result = motcua("verify", "--json", data_dir=data_dir)

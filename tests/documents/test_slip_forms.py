@@ -12,7 +12,7 @@ from slip_helpers import CODE, STANDARD_14, missing_in_order, nfc, pdf_fonts, pd
 
 from app.core.dossier import DossierStatus, StatusChange
 from app.core.errors import NotFoundError, ValidationError
-from app.documents import FORM_SETS, form_spec, render_form, render_form_to_file
+from app.documents import FORM_SETS, SlipStateError, form_spec, render_form, render_form_to_file
 
 
 def one_page_text(data: bytes) -> str:
@@ -82,8 +82,27 @@ def test_rejection_reason_from_history_and_extra(dossier, procedure, profile):
     assert "Sai mẫu tờ khai" in text and "Không thuộc thẩm quyền" not in text
 
 
+def test_apology_needs_a_postponement(dossier, procedure, profile):
+    with pytest.raises(SlipStateError) as refused:  # never the last history note as a reason
+        render_form("04", dossier, procedure, profile)
+    assert "không in được" in refused.value.message_vi
+
+
+def test_apology_from_the_postponement(dossier, procedure, profile):
+    postponed = replace(dossier, due_at=datetime(2026, 3, 13, 9, 30), history=[*dossier.history, StatusChange(
+        datetime(2026, 3, 10, 15, 0), DossierStatus.PROCESSING, "Lê Thị Cúc", "Hẹn lại", action="postpone",
+        reason="Chờ xác minh nơi cư trú", due_at=datetime(2026, 3, 13, 9, 30),
+        previous_due_at=datetime(2026, 3, 10, 16, 45))])
+    text = one_page_text(render_form("04", postponed, procedure, profile))
+    assert in_order(text, [
+        "ngày 10 tháng 3 năm 2026", "Ngày hẹn trả kết quả giải quyết hồ sơ: 16 giờ 45 phút, ngày 10 tháng 03",
+        "Lý do: Chờ xác minh nơi cư trú",
+        "Thời gian hẹn trả kết quả lại: 09 giờ 30 phút, ngày 13 tháng 03 năm 2026"])
+
+
 def test_apology(dossier, procedure, profile):
-    extra = {"new_due_at": date(2026, 3, 13), "issued_at": date(2026, 3, 9)}
+    extra = {"new_due_at": date(2026, 3, 13), "issued_at": date(2026, 3, 9),
+             "reason": "Chờ xác minh nơi cư trú"}
     text = assert_common(render_form("04", dossier, procedure, profile, extra=extra),
                          "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ")
     assert f"Số: {CODE}/PXL" in text
@@ -96,7 +115,8 @@ def test_apology(dossier, procedure, profile):
         "Thời gian hẹn trả kết quả lại: ngày 13 tháng 03 năm 2026", "Nơi nhận:", "CHỦ TỊCH", "Phạm Minh Tuấn",
     ])
     signed = one_page_text(render_form("04", dossier, procedure, profile,
-                                       extra={"signer_title": "kt. chủ tịch", "signer_name": "Đỗ Văn An"}))
+                                       extra={**extra, "signer_title": "kt. chủ tịch",
+                                              "signer_name": "Đỗ Văn An"}))
     assert "KT. CHỦ TỊCH" in signed and "Đỗ Văn An" in signed
 
 
@@ -113,10 +133,41 @@ def test_control_sheet(dossier, procedure, profile):
         "TÊN CƠ QUAN", "THỜI GIAN GIAO, NHẬN HỒ SƠ", "KẾT QUẢ GIẢI QUYẾT HỒ SƠ",
         "(Trước hạn/đúng hạn/quá hạn)", "GHI CHÚ",
         "1. Giao: Bộ phận TN&TKQ", "2. Nhận: Công chức Tư pháp - Hộ tịch",
-        "09 giờ 30 phút, ngày 05 tháng 03 năm 2026",
+        "08 giờ 00 phút, ngày 09 tháng 03 năm 2026",  # the real hand-over, not the receipt time
     ])
     assert text.count("Người giao") == 4 and text.count("Người nhận") == 4
     assert text.count("…giờ…phút, ngày … tháng … năm ……") == 3
+
+
+def test_control_sheet_hand_overs_from_history(dossier, procedure, profile):
+    received = dossier.history[0]
+    life = replace(dossier, history=[
+        received,
+        StatusChange(datetime(2026, 3, 5, 14, 10), DossierStatus.PROCESSING, "Trần Văn Bình",
+                     action="handover", details={"unit": "Phòng Tư pháp"}),
+        StatusChange(datetime(2026, 3, 6, 9, 0), DossierStatus.SUPPLEMENT_REQUESTED, "Lê Thị Cúc",
+                     action="supplement_request", reason="Thiếu giấy"),
+        StatusChange(datetime(2026, 3, 9, 8, 5), DossierStatus.PROCESSING, "Trần Văn Bình",
+                     action="supplement_receive"),
+        StatusChange(datetime(2026, 3, 10, 16, 0), DossierStatus.DONE, "Trần Văn Bình", action="done",
+                     details={"timeliness": "Đúng hạn"}),
+    ])
+    text = one_page_text(render_form("05", life, procedure, profile))
+    assert in_order(text, [
+        "Cơ quan (bộ phận) giải quyết hồ sơ: Phòng Tư pháp",
+        "1. Giao: Bộ phận TN&TKQ", "2. Nhận: Phòng Tư pháp", "14 giờ 10 phút, ngày 05 tháng 03 năm 2026",
+        "1. Giao: Bộ phận TN&TKQ", "2. Nhận: Phòng Tư pháp", "08 giờ 05 phút, ngày 09 tháng 03 năm 2026",
+        "Hồ sơ bổ sung",
+        "1. Giao: Phòng Tư pháp", "2. Nhận: Bộ phận TN&TKQ", "16 giờ 00 phút, ngày 10 tháng 03 năm 2026",
+        "Đúng hạn",
+    ])
+    assert "09 giờ 30 phút, ngày 05 tháng 03 năm 2026" not in text.split("GHI CHÚ")[1]  # no invented time
+    assert text.count("…giờ…phút, ngày … tháng … năm ……") == 1
+
+
+def test_rejection_needs_a_reason(dossier, procedure, profile):
+    with pytest.raises(SlipStateError):
+        render_form("03", dossier, procedure, profile)
 
 
 def test_2025_set(dossier, procedure, profile):
@@ -124,7 +175,8 @@ def test_2025_set(dossier, procedure, profile):
     assert sorted(FORM_SETS["TT03-2025"]) == ["01", "02", "03", "04", "05", "06", "07"]
     receipt = pdf_pages_text(render_form("01", d2025, procedure, profile))
     assert len(receipt) == 2 and "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in receipt[0]
-    text = one_page_text(render_form("04", d2025, procedure, profile))
+    text = one_page_text(render_form("04", d2025, procedure, profile,
+                                     extra={"reason": "Chờ xác minh", "new_due_at": date(2026, 3, 13)}))
     assert "VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT" in text
     stopped = replace(d2025, history=[*d2025.history, StatusChange(
         datetime(2026, 3, 8, 9, 0), DossierStatus.STOPPED, "Lê Thị Cúc", "Công dân đề nghị dừng")])

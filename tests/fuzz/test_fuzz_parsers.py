@@ -27,6 +27,7 @@ from app.scanning.errors import ImageTooLargeError, ScanError
 from app.scanning.loading import count_pages, load_page
 from app.services.reception import applicant_from_dict
 from app.store.backup_manifest import BackupError, Manifest, ManifestFile, manifest_bytes, parse_manifest
+from tests.timing import budget
 
 # Pillow warns about the damaged files it reads; that is what these tests feed it.
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning:PIL")
@@ -74,7 +75,7 @@ def test_huge_payloads_are_fast() -> None:
             looks_like_cccd_qr(payload)
         except ValidationError:
             pass
-        assert time.perf_counter() - started < 2.0
+        assert time.perf_counter() - started < budget(2.0)  # linear, not quadratic: ms, not minutes
 
 
 # --------------------------------------------------------------------------- images and PDFs
@@ -149,7 +150,7 @@ def test_decompression_bombs_are_refused_before_decoding(folder: Path) -> None:
         started = time.perf_counter()
         with pytest.raises(ImageTooLargeError):
             load_page(path)
-        assert time.perf_counter() - started < 2.0, name
+        assert time.perf_counter() - started < budget(2.0), name
 
 
 def test_wrong_types_and_empty_files(folder: Path) -> None:

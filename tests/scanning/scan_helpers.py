@@ -2,12 +2,11 @@
 
 Pages are drawn with Pillow and the bundled Liberation Serif at 200 dpi A4 (1654 x 2339 pixels)
 as RGB arrays; ``camera_shot`` pastes a page with perspective onto a darker, unevenly lit table.
-The shared corpus is ``../shared/corpus`` beside the project (``MOTCUA_CORPUS`` overrides it).
+The real images are in ``tests/data/corpus`` (their sources and licences: ``tests/data/README.md``).
 """
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import cv2
@@ -16,7 +15,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 ROOT = Path(__file__).resolve().parents[2]
 FONT = ROOT / "resources" / "fonts" / "LiberationSerif-Regular.ttf"
-CORPUS = Path(os.environ.get("MOTCUA_CORPUS", ROOT.parent / "shared" / "corpus"))
+CORPUS = ROOT / "tests" / "data" / "corpus"
 A4_200 = (1654, 2339)
 MM = 200 / 25.4  # pixels per millimetre at 200 dpi
 
@@ -133,5 +132,5 @@ def save(image: np.ndarray, path: Path, **options: object) -> Path:
 
 def corpus(*parts: str) -> Path:
     path = CORPUS.joinpath(*parts)
-    assert path.exists(), f"shared corpus not found at {path} (set MOTCUA_CORPUS)"
+    assert path.exists(), f"test image missing from the repository: {path}"
     return path

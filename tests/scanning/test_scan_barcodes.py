@@ -82,7 +82,7 @@ def test_qr_and_code128_read_rates_are_high() -> None:
 
 def test_no_barcode_on_false_positive_images() -> None:
     found = {p.name: pipeline_payloads(p) for p in images("falsepositives-1")}
-    assert len(found) >= 20
+    assert len(found) >= 15  # the repository's subset (tests/data/README.md): tiny, small and large photos
     assert {name: hits for name, hits in found.items() if hits} == {}
 
 

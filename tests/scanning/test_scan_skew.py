@@ -36,6 +36,16 @@ def test_pipeline_reports_the_rotation_it_applied(name: str) -> None:
     assert result.corners is None  # scans, not camera shots
 
 
+@pytest.mark.parametrize(("name", "turn"), [("deskew-4.png", 8.0), ("deskew-3.png", -9.0)])
+def test_real_scan_turned_to_fifteen_degrees_found(name: str, turn: float) -> None:
+    """GIVEN a real scan turned further clockwise to about 15 degrees either way WHEN estimated
+    THEN the total angle is found (a large skew on real print, not only on synthetic pages)."""
+    image = rotate(load_page(corpus("skew", name)).image, -turn)
+    estimate = estimate_skew(image)
+    assert estimate.confident
+    assert abs(estimate.angle - (EXPECTED[name] + turn)) <= TOLERANCE, (name, estimate.angle)
+
+
 @pytest.mark.parametrize("angle", [-12.0, -3.5, -0.8, 2.25, 7.0, 30.0])
 def test_synthetic_vietnamese_page_angle_recovered(angle: float) -> None:
     """GIVEN a Vietnamese page turned clockwise by ``angle`` WHEN estimated THEN +angle straightens it."""

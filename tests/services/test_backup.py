@@ -30,6 +30,7 @@ from app.store.repositories import BlobRepository, DossierRepository
 from app.store.restore import DatabaseInUseError
 from tests.crash.driver import applicant
 from tests.services.test_reception import BIRTH
+from tests.timing import budget
 
 AT = datetime(2025, 3, 18, 10, 30)
 NOW = datetime(2026, 11, 20, 16, 30)
@@ -115,7 +116,7 @@ def test_backup_is_consistent_while_another_process_writes(tmp_path: Path) -> No
         with AppContext.open(data_dir) as ctx:
             for n in range(3):
                 seen = len(child.lines)
-                deadline = time.monotonic() + 30
+                deadline = time.monotonic() + budget(30)
                 while len(child.lines) <= seen + 1 and time.monotonic() < deadline:
                     time.sleep(0.05)  # let it commit something new, then copy while it goes on
                 made = backup.create_backup(ctx, tmp_path / "dest", now=NOW + timedelta(seconds=n))

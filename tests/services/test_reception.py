@@ -22,7 +22,7 @@ from app.services.auth import SYSTEM_OFFICER, Officer, PermissionDeniedError, Ro
 from app.services.calendar import due
 from app.services.catalogue import get_procedure
 from app.services.dossiers import count_dossiers, get_dossier
-from app.services.printing import date_place, export_slip, office_profile, render_slip
+from app.services.printing import SlipRefusedError, date_place, export_slip, office_profile, render_slip
 from app.services.reception import ComponentInput, ReceiveRequest
 from app.store.repositories import AuditRepository, SettingsRepository
 
@@ -191,13 +191,21 @@ def test_receive_is_one_transaction(app_ctx, monkeypatch):
     assert parse_dossier_code(reception.receive_dossier(app_ctx, request(), OFFICER).code)[2] == 1
 
 
-def test_return_result_from_received(app_ctx):
+def test_return_result_only_when_done(app_ctx):
     dossier = reception.receive_dossier(app_ctx, request(), OFFICER)
     returned_at = datetime(2025, 3, 18, 16, 45)
-    result = reception.return_result(app_ctx, dossier.code, "  Nguyễn Thị Thu Hà ", OFFICER, at=returned_at)
+    with pytest.raises(InvalidTransitionError) as early:  # no "Đã xử lý xong" step is invented
+        reception.return_result(app_ctx, dossier.code, "Nguyễn Thị Thu Hà", OFFICER, at=returned_at)
+    assert "Được tiếp nhận" in early.value.message_vi and "đã có kết quả" in early.value.message_vi
+    assert get_dossier(app_ctx, dossier.code).history == dossier.history
+    reception.mark_done(app_ctx, dossier.code, OFFICER, at=datetime(2025, 3, 18, 16, 0))
+    result = reception.return_result(app_ctx, dossier.code, "  Nguyễn Thị Thu Hà ", OFFICER, at=returned_at,
+                                     collector_id="079190001234")
     assert result.status is DossierStatus.RETURNED
     assert [h.status for h in result.history] == [DossierStatus.RECEIVED, DossierStatus.DONE,
                                                    DossierStatus.RETURNED]
+    assert result.history[-1].details == {"collected_by": "Nguyễn Thị Thu Hà", "collector_id": "079190001234"}
+    assert result.history[-1].action == "return" and result.history[-1].officer == OFFICER.full_name
     stored = get_dossier(app_ctx, dossier.code)
     assert stored.status is DossierStatus.RETURNED
     assert stored.returned_at == returned_at and stored.returned_to == "Nguyễn Thị Thu Hà"
@@ -205,11 +213,12 @@ def test_return_result_from_received(app_ctx):
     with pytest.raises(InvalidTransitionError) as caught:
         reception.return_result(app_ctx, dossier.code, "Ai đó", OFFICER)
     assert "đã được trả kết quả" in caught.value.message_vi
-    assert [e.action for e in entries(app_ctx, dossier_code=dossier.code)] == ["return", "receive"]
+    assert [e.action for e in entries(app_ctx, dossier_code=dossier.code)] == ["return", "done", "receive"]
 
 
 def test_return_after_done_and_invalid_returns(app_ctx):
     dossier = reception.receive_dossier(app_ctx, request(), OFFICER)
+    reception.mark_done(app_ctx, dossier.code, OFFICER, at=datetime(2025, 3, 18, 15, 0))
     with pytest.raises(ValidationError) as before:
         reception.return_result(app_ctx, dossier.code, "Hà", OFFICER, at=datetime(2025, 3, 17, 9, 0))
     assert before.value.field == "at"
@@ -218,8 +227,9 @@ def test_return_after_done_and_invalid_returns(app_ctx):
     assert nobody.value.field == "collected_by"
     with pytest.raises(PermissionDeniedError):
         reception.return_result(app_ctx, dossier.code, "Hà", CLERK)
-    done = reception.mark_done(app_ctx, dossier.code, OFFICER, at=datetime(2025, 3, 18, 15, 0))
-    assert done.status is DossierStatus.DONE
+    with pytest.raises(ValidationError) as bad_id:
+        reception.return_result(app_ctx, dossier.code, "Hà", OFFICER, collector_id="12ab")
+    assert bad_id.value.field == "collector_id"
     result = reception.return_result(app_ctx, dossier.code, "Hà", OFFICER, at=datetime(2025, 3, 19, 8, 0))
     assert [h.status for h in result.history][-2:] == [DossierStatus.DONE, DossierStatus.RETURNED]
     with pytest.raises(NotFoundError):
@@ -293,13 +303,15 @@ def test_print_slips(app_ctx, tmp_path):
     text = pdf_text(receipt)
     assert dossier.code in text and "Nguyễn Thị Thu Hà" in text and "GIẤY TIẾP NHẬN HỒ SƠ" in text
     assert "UBND PHƯỜNG SÀI GÒN" in text and "Lê Văn Hùng" in text
-    for form in ("02", "03", "04", "05"):
-        out = export_slip(app_ctx, form, dossier.code, tmp_path / "slips" / f"{form}.pdf", CLERK,
-                          extra={"reason": "Thiếu giấy tờ"})
-        assert out.read_bytes().startswith(b"%PDF") and dossier.code in pdf_text(out.read_bytes())
-    assert sorted(p.name for p in (tmp_path / "slips").iterdir()) == ["02.pdf", "03.pdf", "04.pdf", "05.pdf"]
+    for form in ("02", "03", "04"):  # no supplement request, refusal or postponement happened
+        with pytest.raises(SlipRefusedError) as refused:
+            export_slip(app_ctx, form, dossier.code, tmp_path / "slips" / f"{form}.pdf", CLERK)
+        assert "Được tiếp nhận" in refused.value.message_vi
+    out = export_slip(app_ctx, "05", dossier.code, tmp_path / "slips" / "05.pdf", CLERK)
+    assert out.read_bytes().startswith(b"%PDF") and dossier.code in pdf_text(out.read_bytes())
+    assert sorted(p.name for p in (tmp_path / "slips").iterdir()) == ["05.pdf"]
     prints = entries(app_ctx, action="print")
-    assert [e.details["form"] for e in prints] == ["05", "04", "03", "02", "01"]
+    assert [e.details["form"] for e in prints] == ["05", "01"]
     assert prints[0].officer == "mai"
     with pytest.raises(NotFoundError):
         render_slip(app_ctx, "09", dossier.code, OFFICER)

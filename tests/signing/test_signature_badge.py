@@ -72,7 +72,7 @@ def test_panel_verifies_off_thread_and_signs_with_pin(qtbot, ctx, scanned, runne
     status = panel.badges[0].status
     assert status is not None and status.ok and status.level is SignatureLevel.VALID
     assert panel.badges[0].text().startswith(f"✓ Đã ký số: {OFFICER_CN}, ")
-    shots = Path(os.environ.get("MOTCUA_SCREENSHOTS", tmp_path))
+    shots = tmp_path
     panel.grab().save(str(shots / "signature_panel.png"))
 
 

@@ -124,7 +124,7 @@ def test_search_filters_preview_and_signing(qtbot, ctx: AppContext, runner: Task
     qtbot.waitUntil(lambda: screen.badge.status is not None and screen.badge.status.ok, timeout=10_000)
     qtbot.waitUntil(lambda: not screen.preview.pixmap().isNull(), timeout=10_000)
     # docs/screenshots/22_warehouse_screen.png is made by scripts/screenshots_warehouse.py (real pages)
-    shots = Path(os.environ.get("MOTCUA_SCREENSHOTS", tmp_path))
+    shots = tmp_path
     screen.grab().save(str(shots / "warehouse_screen.png"))
 
 

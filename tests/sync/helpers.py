@@ -32,6 +32,7 @@ from app.services.sync_outbox import enqueue_attachment
 from app.store.database import Database
 from app.store.repositories import BlobRepository, DossierRepository, SettingsRepository
 from app.sync.catalogue import procedure_to_record
+from tests.timing import budget
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCEDURES = ("1.001193", "1.004222")
@@ -115,7 +116,7 @@ def start_server(data: Path, *, faults: str = "", clock_skew: float = 0.0) -> Se
     )
     log.close()
     server = Server(data, port, proc)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + budget(30)
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"the reference server exited with {proc.returncode}")

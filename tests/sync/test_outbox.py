@@ -57,6 +57,7 @@ def test_a_received_dossier_and_its_item_are_one_transaction(station: AppContext
 
 def test_status_changes_are_queued_in_order(station: AppContext):
     dossier = receive(station, 1)
+    reception.mark_done(station, dossier.code, SYSTEM_OFFICER)
     reception.return_result(station, dossier.code, "Nguyễn Văn Thử", SYSTEM_OFFICER)
     with station.session() as session:
         items = OutboxRepository(session).for_dossier(dossier.code)

@@ -66,6 +66,7 @@ def test_what_the_client_sends_fits_the_schemas(tmp_path: Path, catalogue_file: 
     try:
         d = receive(ctx, 1)
         attach(ctx, d.code, b"%PDF-1.7 scan", "trang-1.pdf", component=2)
+        reception.mark_done(ctx, d.code, SYSTEM_OFFICER)
         reception.return_result(ctx, d.code, "Nguyễn Văn Thử", SYSTEM_OFFICER)
         with ctx.session() as session:
             items = OutboxRepository(session).for_dossier(d.code)

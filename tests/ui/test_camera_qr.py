@@ -13,6 +13,7 @@ from app.core.progress import CancelToken
 from app.services import camera as camera_service
 from app.services.context import AppContext
 from app.ui.receive_dialog import ReceiveDialog
+from tests.timing import budget
 
 PAYLOAD = ("079190001234|281234567|Nguyễn Thị Thu Hà|12031990|Nữ|"
            "12 Lê Lợi, Phường Sài Gòn, TP. Hồ Chí Minh|01072021")
@@ -41,7 +42,7 @@ def _clip(path: Path, payload: str | None, frames: int = 12) -> Path:
 def test_service_reads_the_payload_from_the_clip(tmp_path: Path) -> None:
     clip = _clip(tmp_path / "cam.avi", PAYLOAD)
     frames: list[np.ndarray] = []
-    text = camera_service.read_cccd_qr(str(clip), CancelToken(), timeout_s=20, on_frame=frames.append)
+    text = camera_service.read_cccd_qr(str(clip), CancelToken(), timeout_s=budget(20), on_frame=frames.append)
     assert text == PAYLOAD
     assert frames and frames[0].shape[2] == 3 and frames[0].shape[1] <= 480
 

@@ -27,6 +27,7 @@ from app.store import keys as keystore
 from app.ui.main_window import MainWindow
 from app.ui.recovery_secret_dialog import RecoverySecretDialog
 from app.ui.sign_in import FirstAdminDialog, sign_in
+from tests.timing import budget
 
 PASSWORD = "mat-khau-2026"
 SECRET_SHAPE = re.compile(r"[A-HJ-NP-Z2-9]{4}(-[A-HJ-NP-Z2-9]{4}){5}")
@@ -59,7 +60,7 @@ class FirstRun:
 
     def poll(self) -> None:
         dialog = QApplication.activeModalWidget()
-        if time.monotonic() - self.started > 30:  # never hang the suite on a dialog nobody closes
+        if time.monotonic() - self.started > budget(30):  # never hang the suite on a dialog nobody closes
             self.steps.append("timeout")
             if dialog is not None:
                 dialog.reject()  # type: ignore[attr-defined]

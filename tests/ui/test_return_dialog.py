@@ -48,25 +48,26 @@ def test_f9_scan_enter_returns_the_result(qtbot, keyboard, demo_ctx: AppContext)
     assert keyboard.officer == 2  # F9, Enter
 
 
-def test_received_dossier_goes_through_done_to_returned(qtbot, keyboard, demo_ctx: AppContext,  # type: ignore[no-untyped-def]
-                                                        runner) -> None:
+def test_received_dossier_is_not_returned(qtbot, keyboard, demo_ctx: AppContext,  # type: ignore[no-untyped-def]
+                                          runner) -> None:
+    """GIVEN a dossier still "Được tiếp nhận" WHEN its code is scanned THEN the dialog says it cannot
+    be returned and which actions are possible; Enter changes nothing."""
     received = dossier_service.list_dossiers(demo_ctx, status=int(DossierStatus.RECEIVED), limit=1)[0]
     dialog = ReturnDialog(demo_ctx, runner, SYSTEM_OFFICER)
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.activateWindow()
     qtbot.waitUntil(dialog.code.hasFocus)
+    before = dossier_service.get_dossier(demo_ctx, received.code)
     keyboard.type(received.code.lower().upper())
     with qtbot.waitSignal(dialog.looked_up, timeout=10_000):
         keyboard.press(Qt.Key.Key_Return)
-    dialog.collected_by.selectAll()
-    keyboard.type("Tran Van Binh")
-    with qtbot.waitSignal(dialog.returned, timeout=10_000):
-        keyboard.press(Qt.Key.Key_Return)
-    returned = dossier_service.get_dossier(demo_ctx, received.code)
-    assert returned.status is DossierStatus.RETURNED
-    assert [h.status for h in returned.history][-2:] == [DossierStatus.DONE, DossierStatus.RETURNED]
-    assert returned.returned_to == "Tran Van Binh"
+    message = dialog.message.text()
+    assert "Được tiếp nhận" in message and "chuyển xử lý" in message and "đã có kết quả" in message
+    assert not dialog.confirm_button.isEnabled() and not dialog.collected_by.isEnabled()
+    assert keyboard.focus() is dialog.code
+    dialog.confirm()  # nothing to confirm
+    assert dossier_service.get_dossier(demo_ctx, received.code).history == before.history
 
 
 def test_unknown_code_is_reported_in_the_dialog(qtbot, keyboard, demo_ctx: AppContext, runner) -> None:  # type: ignore[no-untyped-def]
@@ -92,9 +93,8 @@ def test_returned_dossier_cannot_be_returned_twice(qtbot, keyboard, demo_ctx: Ap
     qtbot.waitUntil(dialog.code.hasFocus)
     with qtbot.waitSignal(dialog.looked_up, timeout=10_000):
         keyboard.scan(already.code)
-    keyboard.press(Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: dialog.confirm_button.isEnabled(), timeout=10_000)
     assert "đã được trả kết quả" in dialog.message.text()
+    assert not dialog.confirm_button.isEnabled()
     assert dossier_service.get_dossier(demo_ctx, already.code).status is DossierStatus.RETURNED
 
 

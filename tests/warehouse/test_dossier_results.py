@@ -34,6 +34,11 @@ def _receive(ctx, procedure: str = BIRTH):  # type: ignore[no-untyped-def]
                                                          received_at=datetime(2025, 3, 18, 9, 0)), OFFICER)
 
 
+def _done(ctx, procedure: str = BIRTH):  # type: ignore[no-untyped-def]
+    """A dossier whose result is ready (only such a dossier can be returned)."""
+    return reception.mark_done(ctx, _receive(ctx, procedure).code, OFFICER)
+
+
 def _pdf(tmp_path: Path, label: str, pages: int = 1) -> Path:
     path = tmp_path / f"{label}.pdf"
     path.write_bytes(make_pdf(label, pages=pages))
@@ -88,7 +93,7 @@ def test_different_file_with_the_same_number_is_a_duplicate(ctx, tmp_path: Path)
 
 
 def test_return_and_digitise_in_one_call(ctx, tmp_path: Path):
-    dossier = _receive(ctx)
+    dossier = _done(ctx)
     outcome = reception.hand_over(ctx, dossier.code, OWNER, OFFICER, result=DossierResult(
         page_images=[_image(tmp_path, "p1"), _image(tmp_path, "p2")], number="9"))
     assert outcome.dossier.status is DossierStatus.RETURNED
@@ -98,7 +103,7 @@ def test_return_and_digitise_in_one_call(ctx, tmp_path: Path):
         audit = AuditRepository(s).entries(dossier_code=dossier.code, action="return")
     assert audit[0].details["result_record"] == outcome.record.record_id
     # the plain API gives the dossier
-    other = _receive(ctx)
+    other = _done(ctx)
     returned = reception.return_result(ctx, other.code, OWNER, OFFICER,
                                        result=DossierResult(pdf_path=_pdf(tmp_path, "c"), number="10"))
     assert returned.status is DossierStatus.RETURNED
@@ -107,14 +112,14 @@ def test_return_and_digitise_in_one_call(ctx, tmp_path: Path):
 
 @pytest.mark.parametrize("content", [b"not a pdf at all", b"%PDF-1.7\n broken"])
 def test_bad_file_returns_nothing(ctx, tmp_path: Path, content: bytes):
-    dossier = _receive(ctx)
+    dossier = _done(ctx)
     bad = tmp_path / "ket-qua.pdf"
     bad.write_bytes(content)
     with pytest.raises(ValidationError) as caught:
         reception.return_result(ctx, dossier.code, OWNER, OFFICER, result=DossierResult(pdf_path=bad))
     assert caught.value.message_vi in ("Tệp không phải là tệp PDF.",
                                        "Không đọc được tệp PDF (tệp hỏng hoặc có mật khẩu).")
-    assert dossiers.get_dossier(ctx, dossier.code).status is DossierStatus.RECEIVED
+    assert dossiers.get_dossier(ctx, dossier.code).status is DossierStatus.DONE
     assert results.dossier_results(ctx, dossier.code) == []
     missing = tmp_path / "khong-co.pdf"
     with pytest.raises(ValidationError, match="file not found") as caught:
@@ -123,7 +128,7 @@ def test_bad_file_returns_nothing(ctx, tmp_path: Path, content: bytes):
 
 
 def test_a_failing_hand_over_keeps_no_record(ctx, tmp_path: Path):
-    dossier = _receive(ctx)
+    dossier = _done(ctx)
 
     def refuse(_session, _record):  # type: ignore[no-untyped-def]
         raise InvalidTransitionError("refused", "Không trả được.")
@@ -140,7 +145,7 @@ def test_a_failing_hand_over_keeps_no_record(ctx, tmp_path: Path):
 
 
 def test_returned_without_result_can_be_digitised_later(ctx, tmp_path: Path):
-    dossier = _receive(ctx)
+    dossier = _done(ctx)
     reception.return_result(ctx, dossier.code, OWNER, OFFICER)
     assert results.dossier_results(ctx, dossier.code) == []  # "Kết quả chưa số hoá"
     record = results.digitise_dossier_result(ctx, dossier.code, CLERK, DossierResult(
@@ -162,7 +167,7 @@ def test_result_types_and_permissions(ctx, tmp_path: Path):
 
 
 def test_the_result_is_offered_to_the_applicants_next_dossier(ctx, tmp_path: Path):
-    dossier = _receive(ctx)
+    dossier = _done(ctx)
     outcome = reception.hand_over(ctx, dossier.code, OWNER, OFFICER,
                                   result=DossierResult(pdf_path=_pdf(tmp_path, "ks"), number="55"))
     assert outcome.record is not None

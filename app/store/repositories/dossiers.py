@@ -200,6 +200,23 @@ class DossierRepository:
         query = query.order_by(_T.c.received_at.desc(), _T.c.id.desc()).limit(limit).offset(offset)
         return [_summary(r) for r in self.session.execute(query)]
 
+    def by_due(self, statuses: Iterable[int], *, due_from: datetime | None = None,
+               due_until: datetime | None = None, due_before: datetime | None = None, limit: int = 50,
+               offset: int = 0) -> list[DossierSummary]:
+        """Dossiers in ``statuses`` whose appointment is in the given bounds (``due_from`` and
+        ``due_until`` inclusive, ``due_before`` exclusive), soonest appointment first."""
+        if limit < 0 or offset < 0:
+            raise ValueError("limit and offset must not be negative")
+        query = select(*(_T.c[n] for n in SUMMARY_COLUMNS)).where(_T.c.status.in_([int(s) for s in statuses]))
+        if due_from is not None:
+            query = query.where(_T.c.due_at >= due_from)
+        if due_until is not None:
+            query = query.where(_T.c.due_at <= due_until)
+        if due_before is not None:
+            query = query.where(_T.c.due_at < due_before)
+        query = query.order_by(_T.c.due_at, _T.c.id).limit(limit).offset(offset)
+        return [_summary(r) for r in self.session.execute(query)]
+
     def count(self, text: str | None = None, *, status: int | None = None, procedure_code: str | None = None,
               channel: int | None = None, received_from: date | None = None,
               received_to: date | None = None) -> int:

@@ -1,0 +1,21 @@
+"""Dossier actions after reception: hand-over, supplements, refusal, postponement, stop, withdrawal,
+done (the return itself is :func:`app.services.reception.hand_over`); deadline lists."""
+
+from app.services.lifecycle.actions import (
+    SUPPLEMENT_TIME_RULE,
+    accept,
+    handover,
+    mark_done,
+    postpone,
+    receive_supplement,
+    refuse,
+    request_supplement,
+    stop,
+    supplement_time_rule,
+    withdraw,
+)
+from app.services.lifecycle.deadlines import DUE_FILTERS, dossier_deadline, list_by_deadline
+
+__all__ = ["DUE_FILTERS", "SUPPLEMENT_TIME_RULE", "accept", "dossier_deadline", "handover",
+           "list_by_deadline", "mark_done", "postpone", "receive_supplement", "refuse",
+           "request_supplement", "stop", "supplement_time_rule", "withdraw"]

@@ -1,0 +1,51 @@
+"""Deadline states of dossiers: the lists "due today", "due within a working day", "overdue" and
+"paused" (waiting for supplements: never counted overdue)."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from app.core.deadlines import RUNNING, DeadlineState, deadline_state, one_working_day_later
+from app.core.dossier import Dossier, DossierStatus
+from app.core.errors import ValidationError
+from app.services.calendar import calendar_for_session
+from app.services.context import AppContext
+from app.store.repositories import DossierRepository, DossierSummary
+
+#: The lists ``motcua dossier list --due`` offers.
+DUE_FILTERS = (DeadlineState.DUE_TODAY, DeadlineState.DUE_SOON, DeadlineState.OVERDUE, DeadlineState.PAUSED)
+
+
+def _now() -> datetime:
+    return datetime.now().replace(second=0, microsecond=0)
+
+
+def dossier_deadline(ctx: AppContext, dossier: Dossier, now: datetime | None = None) -> DeadlineState:
+    with ctx.session() as session:
+        calendar = calendar_for_session(session)
+    return deadline_state(dossier.status, dossier.due_at, now or _now(), calendar)
+
+
+def list_by_deadline(ctx: AppContext, due: DeadlineState | str, *, now: datetime | None = None,
+                     limit: int = 50, offset: int = 0) -> list[DossierSummary]:
+    """Dossiers in the deadline list ``due`` (today, soon, overdue, paused), soonest first. ``soon``
+    is every running dossier due within one working day from now (today's included)."""
+    try:
+        state = DeadlineState(due)
+    except ValueError:
+        state = None
+    if state not in DUE_FILTERS:
+        raise ValidationError(f"unknown deadline list {due!r} (today, soon, overdue, paused)",
+                              f"Không có danh sách hạn “{due}” (today, soon, overdue, paused).", field="due")
+    moment = now or _now()
+    with ctx.session() as session:
+        repo = DossierRepository(session)
+        if state is DeadlineState.PAUSED:
+            return repo.by_due([DossierStatus.SUPPLEMENT_REQUESTED], limit=limit, offset=offset)
+        if state is DeadlineState.OVERDUE:
+            return repo.by_due(RUNNING, due_before=moment, limit=limit, offset=offset)
+        if state is DeadlineState.DUE_TODAY:
+            tomorrow = datetime.combine(moment.date() + timedelta(days=1), time())
+            return repo.by_due(RUNNING, due_from=moment, due_before=tomorrow, limit=limit, offset=offset)
+        until = one_working_day_later(calendar_for_session(session), moment)
+        return repo.by_due(RUNNING, due_from=moment, due_until=until, limit=limit, offset=offset)

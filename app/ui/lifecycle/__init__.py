@@ -1,0 +1,1 @@
+"""The dossier actions after reception in the main window: the button row and their dialogs."""

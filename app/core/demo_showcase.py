@@ -39,6 +39,7 @@ class _Plan:
     due_day: date
     due_time: time
     final: DossierStatus
+    received_at: datetime | None = None  # set: received then, due by the procedure's time
 
 
 def _working_days_back(calendar: WorkCalendar, day: date, count: int) -> date:
@@ -62,11 +63,27 @@ def _procedure(procedures: Sequence[Procedure]) -> Procedure | None:
     return min(candidates, key=lambda p: (p.processing.amount != 7, p.code)) if candidates else None
 
 
+def _recent_moments(calendar: WorkCalendar, now: datetime) -> list[datetime]:
+    """Two receipt times in the last working session before ``now`` (today if it has begun)."""
+    day = now.date()
+    opening = calendar.hours.sessions[0][0]
+    if not calendar.is_working_day(day) or now.time() < (datetime.combine(day, opening)
+                                                         + timedelta(minutes=30)).time():
+        day = _previous_working_day(calendar, day)
+        end = datetime.combine(day, calendar.hours.closing)
+    else:
+        end = min(now, datetime.combine(day, calendar.hours.closing))
+    starts = [datetime.combine(day, start) for start, _ in calendar.hours.sessions]
+    start = max(s for s in starts if s < end)
+    return sorted({max(start, end - timedelta(minutes=m)) for m in (20, 50)})
+
+
 def _plans(calendar: WorkCalendar, now: datetime) -> list[_Plan]:
     today = now.date()
     closing = calendar.hours.closing
     late_today = (datetime.combine(today, closing) - timedelta(minutes=15)).time()
-    plans = []
+    plans = [_Plan("just received", today, time(0, 0), S.RECEIVED, moment)
+             for moment in _recent_moments(calendar, now)]
     if calendar.is_working_day(today) and now.time() < late_today:
         plans.append(_Plan("due today", today, late_today, S.PROCESSING))
     next_day = calendar.next_working_day(today)
@@ -102,8 +119,11 @@ def showcase_dossiers(procedures: Sequence[Procedure], now: datetime, *, calenda
     numbers: dict[date, int] = {}
     out = []
     for index, plan in enumerate(_plans(calendar, now)):
-        received_day = _working_days_back(calendar, plan.due_day, amount)
-        received = datetime.combine(received_day, plan.due_time)
+        if plan.received_at is not None:
+            received = plan.received_at
+        else:
+            received = datetime.combine(_working_days_back(calendar, plan.due_day, amount), plan.due_time)
+        received_day = received.date()
         due = compute_due(received, procedure.processing, calendar, cutoff=procedure.cutoff)
         officer = OFFICERS[index % len(OFFICERS)]
         applicant = people.person(rng, received_day)
@@ -111,7 +131,9 @@ def showcase_dossiers(procedures: Sequence[Procedure], now: datetime, *, calenda
                                 due_at=due)]
         supplements: list[SupplementRequest] = []
         returned_at = None
-        if plan.final is S.REJECTED:  # refused at the counter (2 -> 3), with its reason
+        if plan.final is S.RECEIVED:
+            pass  # at the counter still, not handed over yet
+        elif plan.final is S.REJECTED:  # refused at the counter (2 -> 3), with its reason
             refused = received + timedelta(minutes=20)
             history.append(StatusChange(refused, S.REJECTED, officer, REFUSAL_REASON, action=A.REFUSE,
                                         reason=REFUSAL_REASON))

@@ -211,6 +211,7 @@ def test_the_demo_shows_every_deadline_state_whatever_the_day(procedures, calend
     paused = [d for d in showcase if d.status is S.SUPPLEMENT_REQUESTED]
     assert paused and paused[0].supplements and paused[0].supplements[-1].completed_at is None
     assert {S.DONE, S.RETURNED, S.REJECTED} <= {d.status for d in showcase}
+    assert len([d for d in showcase if d.status is S.RECEIVED]) >= 1  # just received
     for d in showcase:
         assert d.history[0].at == d.received_at and all(h.at <= now for h in d.history)
         assert calendar.is_working_day(d.received_at.date())

@@ -11,9 +11,12 @@ ENTRIES = {
     "kills": "benchmarks.kills",
     "search": "benchmarks.search",
     "sync": "benchmarks.sync",
+    "link": "benchmarks.link",
     "pipeline": "benchmarks.pipeline",
     "batch": "benchmarks.batch",
+    "ocr": "benchmarks.ocr",
     "ui": "benchmarks.ui_first_paint",
+    "hostile": "benchmarks.hostile",
 }
 
 

@@ -143,7 +143,8 @@ def _raw_upload(server, ctx, codes: list[str]) -> float:
                 f"{api}/uploads", json=info, headers={**headers, "Idempotency-Key": str(uuid.uuid4())}
             )
             upload_id, size = upload.json()["MaTaiLen"], info["KichThuoc"]
-            data = ctx.db.blobs.path_of(info["SHA256"]).read_bytes()
+            with ctx.db.blobs.open(info["SHA256"], verify=False) as blob:  # sealed at rest: decrypted
+                data = blob.read()
             client.put(
                 f"{api}/uploads/{upload_id}",
                 content=data,

@@ -1,14 +1,18 @@
 """``python -m provincial_server``: run the reference provincial server, or administer its data.
 
     python -m provincial_server --port PORT --data DIR [--faults SPEC] [--host H] [--clock-skew S]
+                                [--upload-expiry-hours H]
     python -m provincial_server add-station --data DIR --agency CODE --name NAME [--expires-days N]
     python -m provincial_server revoke-station --data DIR STATION_ID
     python -m provincial_server set-status --data DIR MA_HO_SO STATUS [--note TEXT]
     python -m provincial_server load-catalogue --data DIR FILE.json     ({"DanhSachTTHC": [...]})
     python -m provincial_server admin-token --data DIR
     python -m provincial_server openapi [--out FILE]
+    python -m provincial_server verify --data DIR [--upload-expiry-hours H] [--expire]
 
-``add-station`` prints the new station's token (only it) on stdout.
+``add-station`` prints the new station's token (only it) on stdout. ``verify`` prints a JSON report of
+orphans (bytes without a record, records without bytes) and of unfinished uploads past the expiry
+(``--expire`` removes those now); exit 1 when something is an orphan.
 """
 
 from __future__ import annotations
@@ -17,10 +21,20 @@ import argparse
 import json
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-COMMANDS = ("add-station", "revoke-station", "set-status", "load-catalogue", "admin-token", "openapi")
+DEFAULT_EXPIRY_HOURS = 72.0
+COMMANDS = (
+    "add-station",
+    "revoke-station",
+    "set-status",
+    "load-catalogue",
+    "admin-token",
+    "openapi",
+    "verify",
+)
 
 
 class _Life:
@@ -46,7 +60,11 @@ def serve(args: argparse.Namespace) -> int:
     life = _Life()
     injector: FaultInjector | None = None
     while True:
-        app = create_app(Path(args.data), clock_skew=args.clock_skew)
+        app = create_app(
+            Path(args.data),
+            clock_skew=args.clock_skew,
+            upload_expiry=timedelta(hours=args.upload_expiry_hours),
+        )
         life.restart_asked = False
         clock = app.state.server.clock
         if injector is None:
@@ -107,12 +125,20 @@ def admin(argv: list[str]) -> int:
     p.add_argument("--data", required=True)
     p = sub.add_parser("openapi", help="print (or write) the protocol's OpenAPI document")
     p.add_argument("--out")
+    p = sub.add_parser("verify", help="report orphans and expired uploads (JSON)")
+    p.add_argument("--data", required=True)
+    p.add_argument("--upload-expiry-hours", type=float, default=DEFAULT_EXPIRY_HOURS)
+    p.add_argument("--expire", action="store_true", help="remove the expired unfinished uploads now")
     args = parser.parse_args(argv)
     clock = Clock()
     if args.command == "add-station":
-        _, token = _store(args.data).add_station(
-            args.agency, args.name, clock.now().replace(tzinfo=None), args.expires_days
-        )
+        try:
+            _, token = _store(args.data).add_station(
+                args.agency, args.name, clock.now().replace(tzinfo=None), args.expires_days
+            )
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
         print(token)
     elif args.command == "revoke-station":
         if not _store(args.data).revoke_station(args.station_id, clock.now().replace(tzinfo=None)):
@@ -133,6 +159,15 @@ def admin(argv: list[str]) -> int:
         records = json.loads(Path(args.file).read_text(encoding="utf-8"))["DanhSachTTHC"]
         _store(args.data).set_catalogue(records)
         print(f"{len(records)} procedures")
+    elif args.command == "verify":
+        from provincial_server.upkeep import expired_uploads, remove_uploads, verify
+
+        store, now = _store(args.data), clock.now().replace(tzinfo=None).isoformat()
+        expiry = timedelta(hours=args.upload_expiry_hours)
+        removed = remove_uploads(store, expired_uploads(store, now, expiry)) if args.expire else 0
+        report = {**verify(store, now, expiry), "removed_uploads": removed}
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return 0 if report["ok"] else 1
     elif args.command == "admin-token":
         print(_store(args.data).admin_token())
     elif args.command == "openapi":
@@ -171,6 +206,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clock-skew", type=float, default=0.0, help="seconds added to the server's clock")
     parser.add_argument(
         "--restart-pause", type=float, default=0.5, help="seconds down on an injected restart"
+    )
+    parser.add_argument(
+        "--upload-expiry-hours",
+        type=float,
+        default=DEFAULT_EXPIRY_HOURS,
+        help="unfinished uploads untouched this long are removed with their bytes",
     )
     parser.add_argument("--log-level", default="warning")
     return serve(parser.parse_args(argv))

@@ -20,9 +20,11 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from provincial_server.schemas import Error
 from provincial_server.store import Store
+from provincial_server.upkeep import DEFAULT_UPLOAD_EXPIRY, expire_uploads
 
 log = logging.getLogger("provincial_server")
 VN_TZ = timezone(timedelta(hours=7))
@@ -79,6 +81,8 @@ class ServerState:
     store: Store
     clock: Clock = field(default_factory=Clock)
     chunk_size: int = 8 * 1024 * 1024
+    upload_expiry: timedelta = DEFAULT_UPLOAD_EXPIRY  # unfinished uploads untouched this long go
+    last_sweep: float = float("-inf")  # time.monotonic() of the last expiry sweep
 
 
 def state_of(request: Request) -> ServerState:
@@ -122,7 +126,15 @@ def error_response(exc: ApiError, clock: Clock) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status, headers={"Date": clock.http_date(), **exc.headers})
 
 
-def create_app(data_dir: Path, *, clock_skew: float = 0.0) -> FastAPI:
+def _field(error: Any) -> str:
+    """A validation error's place without the ``body`` prefix, e.g. ``TaiLieuNop.0.TenTepDinhKem``."""
+    loc = [str(p) for p in error.get("loc", ())]
+    return ".".join(loc[1:] if loc[:1] == ["body"] and len(loc) > 1 else loc)
+
+
+def create_app(
+    data_dir: Path, *, clock_skew: float = 0.0, upload_expiry: timedelta = DEFAULT_UPLOAD_EXPIRY
+) -> FastAPI:
     from provincial_server import routes_admin, routes_dossiers, routes_misc, routes_uploads
 
     app = FastAPI(
@@ -137,7 +149,10 @@ def create_app(data_dir: Path, *, clock_skew: float = 0.0) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )
-    app.state.server = ServerState(store=Store(data_dir), clock=Clock(clock_skew))
+    app.state.server = ServerState(
+        store=Store(data_dir), clock=Clock(clock_skew), upload_expiry=upload_expiry
+    )
+    expire_uploads(app.state.server, app.state.server.clock.now().replace(tzinfo=None).isoformat())
     app.state.server.store.admin_token()  # created on the first start, read by tests and demos
     app.state.upload_locks = {}  # upload id -> asyncio.Lock (one PUT at a time per upload)
 
@@ -147,12 +162,32 @@ def create_app(data_dir: Path, *, clock_skew: float = 0.0) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        where = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()
+        errors = exc.errors()
+        where = "; ".join(f"{_field(e)}: {e.get('msg')}" for e in errors)
+        fields = list(dict.fromkeys(_field(e) for e in errors))
+        vi = "Dữ liệu gửi lên không hợp lệ"
+        if fields:
+            vi += f" ở trường {', '.join(fields[:5])}{' …' if len(fields) > 5 else ''}"
+            too_long = [e for e in errors if e.get("type") == "string_too_long"]
+            if too_long:
+                limit = (too_long[0].get("ctx") or {}).get("max_length")
+                vi += f" (quá dài{f', tối đa {limit} ký tự' if limit else ''})"
+        return error_response(
+            ApiError(422, "invalid_request", where[:1000] or "invalid request", vi + "."),
+            state_of(request).clock,
         )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # A body that cannot be parsed, an unknown route or method: the documented error object too.
+        code = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
         return error_response(
             ApiError(
-                422, "invalid_request", where[:1000] or "invalid request", "Dữ liệu gửi lên không hợp lệ."
+                exc.status_code,
+                code.get(exc.status_code, "http_error"),
+                str(exc.detail)[:1000],
+                "Yêu cầu không hợp lệ." if exc.status_code != 404 else "Không tìm thấy.",
+                headers=dict(exc.headers or {}),
             ),
             state_of(request).clock,
         )

@@ -15,6 +15,11 @@ Each request to ``/api/v1/...`` (admin calls excepted) draws one fault with thes
 ``cut=0.9`` also cuts every upload of at least ``cut_min`` bytes (default 1 MiB) once, when it reaches
 90 % of the file. ``until=S`` stops the random faults S seconds after the start (bounded tests).
 A dropped connection is a real one: the socket is aborted (TCP reset), no HTTP answer at all.
+
+Scripted faults (``PUT /api/v1/admin/faults`` with ``{"script": [...]}``) answer exactly the requests
+a test names, before any random fault: each entry ``{"path": REGEX, "method": "GET", "status": 401,
+"error": "token_revoked", "times": 1}`` answers that error (``"status": 0`` drops the connection) to
+the next ``times`` requests whose path matches (``times`` -1: every one).
 """
 
 from __future__ import annotations
@@ -88,6 +93,7 @@ class FaultInjector:
         self.app = app
         self.http_date = http_date
         self.on_restart = on_restart
+        self.scripted: list[dict[str, Any]] = []
         self.reconfigure(spec)
 
     def reconfigure(self, spec: FaultSpec | str | None) -> None:
@@ -96,6 +102,22 @@ class FaultInjector:
         self.started = time.monotonic()
         self.cut_done: set[str] = set()
         self.counts: dict[str, int] = {}
+
+    def script(self, entries: list[dict[str, Any]]) -> None:
+        self.scripted = [dict(e) for e in entries]
+
+    def scripted_fault(self, method: str, path: str) -> dict[str, Any] | None:
+        for entry in self.scripted:
+            if entry.get("times", 1) == 0:
+                continue
+            if entry.get("method") and entry["method"] != method:
+                continue
+            if not re.search(str(entry.get("path") or ""), path):
+                continue
+            if entry.get("times", 1) > 0:
+                entry["times"] = entry.get("times", 1) - 1
+            return entry
+        return None
 
     def draw(self, method: str, path: str) -> str | None:
         if self.spec.until and time.monotonic() - self.started > self.spec.until:
@@ -114,6 +136,14 @@ class FaultInjector:
         path = scope.get("path", "")
         if scope["type"] != "http" or not path.startswith("/api/v1/") or path.startswith("/api/v1/admin"):
             await self.app(scope, receive, send)
+            return
+        scripted = self.scripted_fault(scope["method"], path)
+        if scripted is not None:
+            status = int(scripted.get("status", 500))
+            if status == 0:
+                abort_connection(send)
+                return
+            await self._error(send, status, str(scripted.get("error") or ""))
             return
         fault = self.draw(scope["method"], path)
         if fault in ("e500", "e503", "e429"):
@@ -139,7 +169,7 @@ class FaultInjector:
     async def _swallow(_message: Any) -> None:
         return None
 
-    async def _error(self, send: Any, status: int) -> None:
+    async def _error(self, send: Any, status: int, code: str = "") -> None:
         headers = [(b"content-type", b"application/json"), (b"date", self.http_date(0).encode())]
         if status in (429, 503):
             wait = self.spec.retry_after
@@ -147,7 +177,7 @@ class FaultInjector:
             headers.append((b"retry-after", value.encode()))
         body = json.dumps(
             {
-                "error": f"injected_{status}",
+                "error": code or f"injected_{status}",
                 "message": f"injected fault {status}",
                 "message_vi": "Lỗi giả lập để kiểm thử.",
             }

@@ -83,12 +83,15 @@ def province_change(store: Store, clock: Clock, code: str, kind: str, data: dict
 @router.post("/stations")
 def add_station(request: Request, body: Json) -> dict[str, Any]:
     server = state_of(request)
-    station_id, token = server.store.add_station(
-        str(body["agency"]),
-        str(body.get("name") or "station"),
-        server.clock.now().replace(tzinfo=None),
-        body.get("expires_days"),
-    )
+    try:
+        station_id, token = server.store.add_station(
+            str(body.get("agency") or ""),
+            str(body.get("name") or "station"),
+            server.clock.now().replace(tzinfo=None),
+            body.get("expires_days"),
+        )
+    except ValueError as exc:
+        raise ApiError(422, "invalid_agency", str(exc), "Mã đơn vị không hợp lệ.") from None
     return {"id": station_id, "token": token}
 
 
@@ -190,4 +193,5 @@ def set_faults(request: Request, body: Json) -> dict[str, Any]:
             409, "no_faults", "the server was started without fault injection", "Không bật lỗi giả lập."
         )
     injector.reconfigure(str(body.get("spec") or ""))
-    return {"spec": str(body.get("spec") or "")}
+    injector.script(list(body.get("script") or []))
+    return {"spec": str(body.get("spec") or ""), "script": injector.scripted}

@@ -55,6 +55,26 @@ def file_entries(db: sqlite3.Connection, code: str) -> list[dict[str, Any]]:
     return out
 
 
+MAX_FILES = 200  # TaiLieuNop's maxItems: received components and the files held, together
+
+
+def check_file_room(db: sqlite3.Connection, code: str, components: int | None = None,
+                    adding: int = 0) -> None:
+    """Refuse (413) what would give a dossier more TaiLieuNop entries than its schema allows."""
+    if components is None:
+        row = db.execute("SELECT record FROM dossiers WHERE ma_ho_so = ?", (code,)).fetchone()
+        components = len(json.loads(row["record"]).get("TaiLieuNop", [])) if row is not None else 0
+    held = db.execute("SELECT count(*) FROM files WHERE ma_ho_so = ?", (code,)).fetchone()[0]
+    if components + held + adding > MAX_FILES:
+        raise ApiError(
+            413,
+            "too_many_files",
+            f"dossier {code} would hold {components + held + adding} files and components, "
+            f"the limit is {MAX_FILES}",
+            f"Hồ sơ {code} vượt quá {MAX_FILES} thành phần và tệp đính kèm.",
+        )
+
+
 def dossier_view(db: sqlite3.Connection, row: sqlite3.Row) -> dict[str, Any]:
     """The dossier as the province holds it (schema ``HoSo``)."""
     record = json.loads(row["record"])
@@ -152,6 +172,7 @@ def upsert_dossier(
         replay = _replay(db, caller["id"], key, digest)
         if replay is not None:
             return replay
+        check_file_room(db, MaHoSo, components=len(body.TaiLieuNop))
         row = db.execute("SELECT * FROM dossiers WHERE ma_ho_so = ?", (MaHoSo,)).fetchone()
         if row is None:
             province = {"NgayHenTra": body.NgayHenTra, "NgayCapNhat": server.clock.text()}

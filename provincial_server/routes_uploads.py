@@ -5,6 +5,11 @@
 (``DaNhan``, else 409 with the right value). Every byte received is kept, even from a request cut off
 midway, so a resumed upload starts exactly where the last one stopped. ``complete`` checks the SHA-256
 and files the bytes under the dossier. PUTs of one upload are taken one at a time.
+
+An upload belongs to the agency's dossier, not to the token that started it: a station given a new
+token (the old one expired or was revoked) announces the file again with the same Idempotency-Key and
+goes on from the bytes the server holds. Unfinished uploads untouched for ``upload_expiry`` are
+removed with their bytes (:mod:`provincial_server.upkeep`).
 """
 
 from __future__ import annotations
@@ -19,14 +24,15 @@ from pathlib import Path as FsPath
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Header, Path, Request
+from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 from starlette.requests import ClientDisconnect
 
 from provincial_server.app import ERRORS, ApiError, Caller, state_of
-from provincial_server.routes_dossiers import CodePath, IdempotencyKey, load
+from provincial_server.routes_dossiers import CodePath, IdempotencyKey, check_file_room, load
 from provincial_server.schemas import Error, OffsetMismatch, UploadIn, UploadState
 from provincial_server.store import dumps
+from provincial_server.upkeep import expire_uploads
 
 router = APIRouter(tags=["files"])
 UploadId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="MaTaiLen")]
@@ -62,7 +68,7 @@ def _view(row: Any, chunk_size: int) -> dict[str, Any]:
 def _row(request: Request, upload_id: str, caller: Any) -> Any:
     with state_of(request).store.read() as db:
         row = db.execute("SELECT * FROM uploads WHERE id = ?", (upload_id,)).fetchone()
-    if row is None or row["station_id"] != caller["id"]:
+    if row is None or row["agency"] != caller["agency"]:
         raise ApiError(404, "upload_not_found", f"no upload {upload_id}", "Không có phiên tải tệp này.")
     return row
 
@@ -92,10 +98,11 @@ def create_upload(request: Request, body: UploadIn, key: IdempotencyKey, caller:
     server = state_of(request)
     info = body.model_dump()
     now = server.clock.now().replace(tzinfo=None).isoformat()
+    expire_uploads(server, now)
     with server.store.write() as db:
         load(db, body.MaHoSo, caller["agency"])
         row = db.execute(
-            "SELECT * FROM uploads WHERE station_id = ? AND key = ?", (caller["id"], key)
+            "SELECT * FROM uploads WHERE agency = ? AND key = ?", (caller["agency"], key)
         ).fetchone()
         if row is not None:
             if json.loads(row["info"]) != info:
@@ -109,14 +116,17 @@ def create_upload(request: Request, body: UploadIn, key: IdempotencyKey, caller:
         held = db.execute(
             "SELECT upload_id FROM files WHERE ma_ho_so = ? AND sha256 = ?", (body.MaHoSo, body.SHA256)
         ).fetchone()
+        if held is None:
+            check_file_room(db, body.MaHoSo, adding=1)
         upload_id = uuid.uuid4().hex
         state = "hoan_tat" if held is not None else "dang_tai"
         db.execute(
-            "INSERT INTO uploads (id, station_id, key, ma_ho_so, sha256, size, info, received, state, "
-            "created_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO uploads (id, station_id, agency, key, ma_ho_so, sha256, size, info, received, "
+            "state, created_at, completed_at, touched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 upload_id,
                 caller["id"],
+                caller["agency"],
                 key,
                 body.MaHoSo,
                 body.SHA256,
@@ -126,6 +136,7 @@ def create_upload(request: Request, body: UploadIn, key: IdempotencyKey, caller:
                 state,
                 now,
                 now if held else None,
+                now,
             ),
         )
         row = db.execute("SELECT * FROM uploads WHERE id = ?", (upload_id,)).fetchone()
@@ -166,6 +177,14 @@ async def put_chunk(
         ),
     ],
     caller: Caller,
+    finish: Annotated[
+        bool,
+        Query(
+            alias="hoan_tat",
+            description="complete the upload (as POST .../complete) when this chunk ends the file: "
+            "one round trip less per file",
+        ),
+    ] = False,
 ) -> dict[str, Any]:
     server = state_of(request)
     match = _RANGE.match(content_range)
@@ -197,6 +216,8 @@ async def put_chunk(
                 f"the body ended after {written} of {end - start + 1} bytes",
                 "Dữ liệu gửi lên bị thiếu.",
             )
+        if finish and end + 1 == total:
+            return await _finish(request, upload_id, caller)
         return _view(_row(request, upload_id, caller), server.chunk_size)
 
 
@@ -241,8 +262,8 @@ def _record(server: Any, upload_id: str, received: int, more: int, *, new_start:
                 (received, upload_id),
             )
         db.execute(
-            "UPDATE uploads SET received = ?, written_total = written_total + ? WHERE id = ?",
-            (received, more, upload_id),
+            "UPDATE uploads SET received = ?, written_total = written_total + ?, touched_at = ? WHERE id = ?",
+            (received, more, server.clock.now().replace(tzinfo=None).isoformat(), upload_id),
         )
 
 
@@ -267,47 +288,52 @@ def _sha256(path: FsPath) -> str:
     summary="Check the SHA-256 and file the bytes under the dossier",
 )
 async def complete_upload(request: Request, upload_id: UploadId, caller: Caller) -> dict[str, Any]:
-    server = state_of(request)
     async with _lock(request, upload_id):
-        row = _row(request, upload_id, caller)
-        if row["state"] == "hoan_tat":
-            return _view(row, server.chunk_size)
-        if row["received"] < row["size"]:
-            raise _offset_error(row["received"], "the upload is not finished")
-        part = server.store.uploads_dir / f"{upload_id}.part"
-        if row["size"] == 0:
-            part.touch()
-        with open(part, "r+b") as f:
-            f.truncate(row["size"])
-        actual = await anyio.to_thread.run_sync(_sha256, part)
-        if actual != row["sha256"]:
-            with server.store.write() as db:
-                db.execute("UPDATE uploads SET received = 0 WHERE id = ?", (upload_id,))
-            part.unlink(missing_ok=True)
-            raise ApiError(
-                422,
-                "hash_mismatch",
-                f"received bytes hash to {actual}, not {row['sha256']}",
-                "Tệp nhận được không khớp mã băm SHA-256; cần gửi lại từ đầu.",
-            )
-        target = server.store.files_dir / row["sha256"]
-        if target.exists():
-            part.unlink()
-        else:
-            part.replace(target)
-        now = server.clock.now().replace(tzinfo=None).isoformat()
+        return await _finish(request, upload_id, caller)
+
+
+async def _finish(request: Request, upload_id: str, caller: Any) -> dict[str, Any]:
+    """Check the SHA-256 and file the bytes (the caller holds the upload's lock)."""
+    server = state_of(request)
+    row = _row(request, upload_id, caller)
+    if row["state"] == "hoan_tat":
+        return _view(row, server.chunk_size)
+    if row["received"] < row["size"]:
+        raise _offset_error(row["received"], "the upload is not finished")
+    part = server.store.uploads_dir / f"{upload_id}.part"
+    if row["size"] == 0:
+        part.touch()
+    with open(part, "r+b") as f:
+        f.truncate(row["size"])
+    actual = await anyio.to_thread.run_sync(_sha256, part)
+    if actual != row["sha256"]:
         with server.store.write() as db:
-            db.execute(
-                "INSERT OR IGNORE INTO files (ma_ho_so, sha256, size, info, upload_id, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (row["ma_ho_so"], row["sha256"], row["size"], row["info"], upload_id, now),
-            )
-            db.execute(
-                "UPDATE uploads SET state = 'hoan_tat', completed_at = ? WHERE id = ?", (now, upload_id)
-            )
-        with contextlib.suppress(KeyError):
-            del request.app.state.upload_locks[upload_id]
-        return _view(_row(request, upload_id, caller), server.chunk_size)
+            db.execute("UPDATE uploads SET received = 0 WHERE id = ?", (upload_id,))
+        part.unlink(missing_ok=True)
+        raise ApiError(
+            422,
+            "hash_mismatch",
+            f"received bytes hash to {actual}, not {row['sha256']}",
+            "Tệp nhận được không khớp mã băm SHA-256; cần gửi lại từ đầu.",
+        )
+    target = server.store.files_dir / row["sha256"]
+    if target.exists():
+        part.unlink()
+    else:
+        part.replace(target)
+    now = server.clock.now().replace(tzinfo=None).isoformat()
+    with server.store.write() as db:
+        db.execute(
+            "INSERT OR IGNORE INTO files (ma_ho_so, sha256, size, info, upload_id, created_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (row["ma_ho_so"], row["sha256"], row["size"], row["info"], upload_id, now),
+        )
+        db.execute(
+            "UPDATE uploads SET state = 'hoan_tat', completed_at = ? WHERE id = ?", (now, upload_id)
+        )
+    with contextlib.suppress(KeyError):
+        del request.app.state.upload_locks[upload_id]
+    return _view(_row(request, upload_id, caller), server.chunk_size)
 
 
 @router.get(

@@ -21,6 +21,9 @@ Code = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z.\
 Flag = Annotated[int, Field(ge=0, le=1)]
 Status = Annotated[int, Field(ge=1, le=10, description="TrangThaiHoSo 1-10 (DVCQG)")]
 Text = Annotated[str, Field(max_length=2000)]
+#: Catalogue text comes from the province's own catalogue, where a component's name can run to
+#: thousands of characters (legal wording): the catalogue carries it whole.
+CatalogueText = Annotated[str, Field(max_length=20000)]
 Count = Annotated[int, Field(ge=0, le=1000)]
 
 
@@ -228,12 +231,12 @@ class ThoiHan(Strict):
 
 class ThanhPhan(Strict):
     MaThanhPhanHoSo: str
-    TenThanhPhanHoSo: Text
+    TenThanhPhanHoSo: CatalogueText
     BanChinh: Count = 0
     BanSaoChungThuc: Count = 0
     BanChup: Count = 0
     BatBuoc: bool = True
-    TruongHop: Text = ""
+    TruongHop: CatalogueText = ""
     MaKetQuaThayThe: list[str] = Field(default_factory=list)
 
 
@@ -241,7 +244,7 @@ class LePhiTTHC(Strict):
     TenPhiLePhi: Text
     Gia: int = Field(ge=0)
     KenhThucHien: int | None = None
-    GhiChu: Text = ""
+    GhiChu: CatalogueText = ""
 
 
 class KetQuaTTHC(Strict):

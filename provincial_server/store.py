@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 import secrets
 import sqlite3
 import threading
@@ -41,6 +42,7 @@ CREATE TABLE IF NOT EXISTS uploads (
     sha256 TEXT NOT NULL, size INTEGER NOT NULL, info TEXT NOT NULL, received INTEGER NOT NULL,
     written_total INTEGER NOT NULL DEFAULT 0, starts TEXT NOT NULL DEFAULT '[]', state TEXT NOT NULL,
     created_at TEXT NOT NULL, completed_at TEXT, UNIQUE (station_id, key));
+CREATE INDEX IF NOT EXISTS ix_uploads_state ON uploads (state);
 CREATE TABLE IF NOT EXISTS files (
     ma_ho_so TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL, info TEXT NOT NULL,
     upload_id TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (ma_ho_so, sha256));
@@ -58,6 +60,9 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+AGENCY_CODE = re.compile(r"[0-9A-Za-z.\-_]{1,64}")  # the schemas' Code
+
+
 class Store:
     """The server's data folder: ``server.db``, ``uploads/`` (parts being received), ``files/``."""
 
@@ -71,6 +76,24 @@ class Store:
         self.path = self.data_dir / "server.db"
         self._local = threading.local()
         self._conn().executescript(SCHEMA)
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Columns added after the first release: an upload belongs to the agency (any token of the
+        agency's stations resumes it), and ``touched_at`` says when bytes last arrived (expiry)."""
+        conn = self._conn()
+        columns = {row["name"] for row in conn.execute("PRAGMA table_info(uploads)")}
+        with self.write() as db:
+            if "agency" not in columns:
+                db.execute("ALTER TABLE uploads ADD COLUMN agency TEXT NOT NULL DEFAULT ''")
+                db.execute(
+                    "UPDATE uploads SET agency = coalesce("
+                    "(SELECT agency FROM stations WHERE stations.id = uploads.station_id), '')"
+                )
+            if "touched_at" not in columns:
+                db.execute("ALTER TABLE uploads ADD COLUMN touched_at TEXT")
+                db.execute("UPDATE uploads SET touched_at = coalesce(completed_at, created_at)")
+            db.execute("CREATE INDEX IF NOT EXISTS ix_uploads_agency_key ON uploads (agency, key)")
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -114,6 +137,8 @@ class Store:
     def add_station(
         self, agency: str, name: str, now: datetime, expires_days: float | None = None
     ) -> tuple[int, str]:
+        if not AGENCY_CODE.fullmatch(agency or ""):
+            raise ValueError(f"invalid agency code {agency!r} (e.g. 000.00.22.H12)")
         token = secrets.token_urlsafe(32)
         expires = None if expires_days is None else (now + timedelta(days=expires_days)).isoformat()
         with self.write() as db:

@@ -180,6 +180,9 @@ def shoot_main_and_dialogs(s: Shooter, ctx, officer) -> None:  # type: ignore[no
     bad.reject()
     s.wait(lambda: not bad.busy)
 
+    from app.services import lifecycle
+
+    lifecycle.mark_done(ctx, received, officer)  # only a dossier whose result is ready is returned
     returning = window.open_return_dialog()
     assert returning is not None
     s.wait(returning.isVisible)
@@ -372,6 +375,9 @@ def run(out: Path) -> list[Path]:
 
             shoot_batch(shooter, ctx, officer, Path(folder), CCCD_PAYLOAD)
             shoot_signatures(shooter, ctx, officer, Path(folder))
+            from scripts.screenshots_lifecycle import shoot_lifecycle  # 25-27
+
+            shoot_lifecycle(shooter, ctx, officer)
         finally:
             ctx.close()
     with tempfile.TemporaryDirectory(prefix="motcua-shots-recovery-") as folder:  # 24 (a fresh office)

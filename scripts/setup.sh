@@ -23,6 +23,8 @@ _motcua_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 MOTCUA_APT_PACKAGES=(
     # scanning and barcodes
     libzbar0 libsane1 libsane-dev sane-utils gcc
+    # OCR: Tesseract and its Vietnamese model (tesserocr's wheel reads the model files)
+    tesseract-ocr tesseract-ocr-vie
     # fonts (fonts-liberation2 has the Vietnamese glyphs; 1.x does not), PDF to PNG
     fonts-liberation fonts-liberation2 fonts-dejavu-core poppler-utils
     # a virtual display for screenshots and --headless

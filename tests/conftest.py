@@ -25,6 +25,9 @@ from tests.timing import budget_ms
 # subprocesses it starts) uses the file-backed test keyring of tests/keyring_backend.py.
 install_for_session()
 
+# Forms read a document's page in the background to pre-fill it (Tesseract, about a second a page):
+# off for the suite, so only the tests about OCR pay for it (they turn it on themselves).
+os.environ["MOTCUA_AUTO_OCR"] = "0"
 
 
 def _scale_qt_waits() -> None:

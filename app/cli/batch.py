@@ -27,6 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
+from app.cli.common import file_name
+
 EXIT_OK = 0
 EXIT_ERROR = 1
 
@@ -60,7 +62,7 @@ def _batch_id(text: str) -> int:
 
 
 def _separator_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--out", required=True, metavar="FILE.pdf", help="tệp PDF ghi các tờ tách")
+    p.add_argument("--out", required=True, type=file_name, metavar="FILE.pdf", help="tệp PDF ghi các tờ tách")
     p.add_argument("--type", dest="result_type", metavar="MÃ_KẾT_QUẢ",
                    help="mã kết quả (loại tài liệu) in trên tờ tách, vd KQ.1.000894")
     p.add_argument("--count", type=_count, default=1, metavar="N", help="số tờ (mặc định 1)")

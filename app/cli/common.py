@@ -213,6 +213,12 @@ def dossier_json(d: Dossier) -> dict[str, Any]:
 # --------------------------------------------------------------------------- output
 
 
+def terminal_safe(text: str) -> str:
+    from app.core.text import terminal_safe as safe
+
+    return safe(text)
+
+
 class Output:
     def __init__(self, as_json: bool) -> None:
         self.as_json = as_json
@@ -221,10 +227,10 @@ class Output:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
     def text(self, text: str = "") -> None:
-        sys.stdout.write(text + "\n")
+        sys.stdout.write(terminal_safe(text) + "\n")
 
     def warn(self, text: str) -> None:
-        sys.stderr.write(text + "\n")
+        sys.stderr.write(terminal_safe(text) + "\n")
 
 
 
@@ -332,3 +338,15 @@ def log_unexpected(data_dir: str | None) -> Path:
         if path is not None:
             return path
     return Path(tempfile.gettempdir())
+
+
+def file_name(text: str) -> str:
+    """A file name given on the command line: it must be text (a name whose bytes are not UTF-8
+    arrives with lone surrogates, which no PDF title, JSON answer or log line can carry)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = text.encode("utf-8", "backslashreplace").decode("ascii", "replace")
+        raise argparse.ArgumentTypeError(f"the file name {shown} is not valid UTF-8 text: rename it "
+                                         "(tên tệp không phải văn bản UTF-8 hợp lệ)") from None
+    return text

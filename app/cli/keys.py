@@ -16,7 +16,7 @@ def _status_json(s: Any) -> dict[str, Any]:
     return {"data_dir": str(s.data_dir), "folder_id": s.folder_id, "key_id": s.key_id, "state": s.state,
             "recovery_set": s.recovery_set, "keyring_usable": s.keyring_usable,
             "key_store": s.key_store, "unlocked": s.unlocked,
-            "error": s.unlock_error}
+            "error": s.unlock_error, "copied_from": s.copied_from}
 
 
 def cmd_status(args: argparse.Namespace, out: Output) -> int:
@@ -27,6 +27,9 @@ def cmd_status(args: argparse.Namespace, out: Output) -> int:
         out.json(_status_json(s))
         return EXIT_OK
     out.text(f"Thư mục dữ liệu: {s.data_dir} (mã {s.folder_id})")
+    if s.copied_from:
+        out.text(f"Thư mục này là bản chép của {s.copied_from}: đã nhận mã thư mục riêng, đổi khóa ở đây "
+                 "không ảnh hưởng thư mục gốc.")
     state = "mở được" if s.unlocked else f"KHÔNG mở được: {s.unlock_error}"
     out.text(f"Khóa hiện tại: {s.key_id} — {state}")
     out.text("Mã khôi phục của quản trị viên: " + ("đã đặt" if s.recovery_set else

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import EXIT_ERROR, EXIT_OK, Output, int_in_range, open_context, vi_dt
+from app.cli.common import EXIT_ERROR, EXIT_OK, Output, file_name, int_in_range, open_context, vi_dt
 
 Leaf = Callable[[Any, str, str, Callable[[argparse.Namespace, Output], int]], Any]
 KIND_LABELS_VI = {
@@ -30,6 +30,9 @@ KIND_LABELS_VI = {
     "blob_corrupt": "Tệp lưu trữ hỏng",
     "dossier_file_missing": "Thiếu tệp của hồ sơ",
     "audit_chain": "Nhật ký kiểm tra bị sửa",
+    "backup_untrusted": "Bản sao lưu không tin cậy được",
+    "spool_left": "Trang quét còn trong hàng đợi",
+    "quarantine": "Trang quét bị cách ly",
 }
 
 
@@ -122,7 +125,7 @@ def cmd_restore(args: argparse.Namespace, out: Output) -> int:
 def cmd_verify(args: argparse.Namespace, out: Output) -> int:
     from app.services.verify import verify_location
 
-    report = verify_location(args.data_dir, args.db_url)
+    report = verify_location(args.data_dir, args.db_url, deep=args.deep)
     if out.as_json:
         out.json(report.to_json())
     else:
@@ -169,9 +172,11 @@ def register(subcommands: Any, leaf: Leaf) -> None:
     p.add_argument("src", metavar="BẢN_SAO_LƯU", help="thư mục motcua-<ngày>-<giờ> của bản sao lưu")
     p.add_argument("--secret-env", metavar="TÊN_BIẾN",
                    help="biến môi trường chứa mã khôi phục (bản sao lưu mã hóa bằng khóa khác, máy mới)")
-    leaf(subcommands, "verify", "kiểm tra toàn vẹn dữ liệu: CSDL, tệp lưu trữ, tệp hồ sơ, nhật ký kiểm tra",
-         cmd_verify)
+    p = leaf(subcommands, "verify",
+             "kiểm tra toàn vẹn dữ liệu: CSDL, tệp lưu trữ, tệp hồ sơ, nhật ký kiểm tra", cmd_verify)
+    p.add_argument("--deep", action="store_true",
+                   help="kiểm tra thêm mọi bản sao lưu trong thư mục sao lưu hằng ngày (như khi khôi phục)")
     p = leaf(subcommands, "diagnostics", "thu thập thông tin chẩn đoán (không có dữ liệu cá nhân) vào "
              "tệp zip", cmd_diagnostics)
-    p.add_argument("--out", required=True, metavar="TỆP.zip")
+    p.add_argument("--out", required=True, type=file_name, metavar="TỆP.zip")
     p.add_argument("--no-verify", action="store_true", help="không chạy kiểm tra dữ liệu")

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import re
 import sys
 from collections.abc import Callable
@@ -24,11 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.common import (
-    EXIT_ERROR,
     EXIT_OK,
     MOMENT_METAVAR,
     Output,
     add_officer_option,
+    file_name,
     fmt_date,
     fmt_dt,
     log_unexpected,
@@ -67,21 +66,9 @@ def applicant_json(a: Applicant) -> dict[str, Any]:
 
 
 def _read_applicant_json(path: str) -> Any:
-    try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise ValidationError(f"cannot read {path}: {exc.strerror or exc}",
-                              f"Không đọc được tệp {path}: {exc.strerror or exc}.",
-                              field="applicant_json") from None
-    except UnicodeDecodeError:
-        raise ValidationError(f"{path} is not UTF-8 text", f"Tệp {path} không phải văn bản UTF-8.",
-                              field="applicant_json") from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ValidationError(f"{path} is not valid JSON: {exc}",
-                              f"Tệp {path} không phải JSON hợp lệ (dòng {exc.lineno}, cột {exc.colno}).",
-                              field="applicant_json") from None
+    from app.core.json_input import load_json_input
+
+    return load_json_input(path, "applicant_json")
 
 
 def _all_errors(exc: ValidationError) -> ValidationError:
@@ -109,7 +96,7 @@ def cmd_receive(args: argparse.Namespace, out: Output) -> int:
     from app.core.cccd import applicant_from_qr, parse_cccd_qr
     from app.services import reception
     from app.services.catalogue import get_procedure
-    from app.services.counter_warnings import reception_warnings
+    from app.services.counter_warnings import CounterWarning, reception_warnings
     from app.services.printing import export_slip
 
     if args.applicant_qr is not None:
@@ -142,12 +129,19 @@ def cmd_receive(args: argparse.Namespace, out: Output) -> int:
             except Exception as exc:
                 log = log_unexpected(getattr(args, "data_dir", None))
                 receipt_error = f"{type(exc).__name__}: {exc} (chi tiết trong {log})".splitlines()[0]
+    if receipt_error is not None:
+        warnings.append(CounterWarning(
+            "receipt_not_written", f"the dossier was received but its receipt was not written: "
+                                   f"{receipt_error}",
+            f"đã tiếp nhận hồ sơ {dossier.code} nhưng không ghi được Giấy tiếp nhận: {receipt_error} In lại "
+            f"bằng “motcua print 01 {dossier.code} --out TỆP.pdf”.", dossier.code))
     if out.as_json:
         register = dossier.register
         out.json({"code": dossier.code, "due_at": fmt_dt(dossier.due_at), "status": int(dossier.status),
                   "applicant": applicant_json(dossier.applicant), "officer": officer.username,
                   "form_set": dossier.form_set,
                   "register": None if register is None else {"book": register.book, "seq": register.seq},
+                  "receipt": str(receipt_path) if receipt_path is not None else None,
                   "warnings": [w.to_json() for w in warnings]})
     else:
         a = dossier.applicant
@@ -167,13 +161,8 @@ def cmd_receive(args: argparse.Namespace, out: Output) -> int:
             out.text(f"Sổ theo dõi hồ sơ: quyển số {dossier.register.book}, số thứ tự {dossier.register.seq}")
         if receipt_path is not None:
             out.text(f"Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01): {receipt_path}")
-    if not out.as_json:
-        for warning in warnings:
-            out.warn(f"Cảnh báo: {warning.message_vi}")
-    if receipt_error is not None:
-        out.warn(f"Lỗi: đã tiếp nhận hồ sơ {dossier.code} nhưng không ghi được Giấy tiếp nhận: "
-                 f"{receipt_error} In lại bằng “motcua print 01 {dossier.code} --out TỆP.pdf”.")
-        return EXIT_ERROR
+    for warning in warnings:  # the dossier is stored: exit 0, a retrying script must not receive it twice
+        out.warn(f"Cảnh báo: {warning.message_vi}")
     return EXIT_OK
 
 
@@ -349,7 +338,8 @@ def register(commands: Any, leaf: Leaf) -> None:
     add_officer_option(p)
     p.add_argument("--received-at", type=parse_moment, metavar=MOMENT_METAVAR,
                    help="thời điểm tiếp nhận (mặc định: bây giờ)")
-    p.add_argument("--receipt", metavar="TỆP.pdf", help="ghi Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01)")
+    p.add_argument("--receipt", type=file_name, metavar="TỆP.pdf",
+                   help="ghi Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01)")
 
     p = leaf(commands, "print", "in lại phiếu của một hồ sơ ra tệp PDF theo tình trạng hồ sơ (số mẫu theo "
              "bộ biểu mẫu của hồ sơ)", cmd_print)
@@ -358,7 +348,7 @@ def register(commands: Any, leaf: Leaf) -> None:
                         "(06 sổ theo dõi); Thông tư 03/2025: 01 tiếp nhận, 02 bổ sung, 03 từ chối, 04 xin "
                         "lỗi và gia hạn, 05 thông báo dừng, 06 kiểm soát (07 sổ theo dõi)")
     p.add_argument("code", metavar="MÃ", help="mã hồ sơ")
-    p.add_argument("--out", required=True, metavar="TỆP.pdf", help="tệp PDF cần ghi")
+    p.add_argument("--out", required=True, type=file_name, metavar="TỆP.pdf", help="tệp PDF cần ghi")
     add_officer_option(p)
 
     p = leaf(commands, "return", "trả kết quả cho người dân (chỉ hồ sơ “Đã xử lý xong”)", cmd_return)

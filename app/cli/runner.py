@@ -15,6 +15,7 @@ from app.cli import (
     keys,
     lifecycle,
     maintenance,
+    ocr,
     reception,
     scanning,
     signing,
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     keys.register(subcommands, leaf)
     signing.register(subcommands, leaf)
     warehouse.register(subcommands, leaf)
+    ocr.register(subcommands, leaf)
     return parser
 
 

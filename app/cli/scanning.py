@@ -16,7 +16,10 @@ instead, the others are still processed, and the exit code is 1.
 ``component_index`` in the output is the 0-based position. The pages become one PDF attached
 to the dossier; ``--json`` prints ``{"code", "component_index", "sha256", "pages", "blank_pages",
 "bytes", "file_name"}`` (``blank_pages``: 0-based page numbers, kept in the PDF). ``--resume``
-finishes the scans a crash interrupted and prints a list of such objects. Ctrl-C stops between
+finishes the scans a crash interrupted and prints a list of such objects, then one
+``{"batch", "error", "pages", "quarantined": true}`` per batch that could not be finished (set
+aside, exit code 1) and one ``{"batch", "left": true}`` per batch still in use. Each scan object
+also lists ``failures``: ``{"file", "page", "error"}`` of the pages set aside. Ctrl-C stops between
 pages. ``app.cli.runner`` wires these in with :func:`register`.
 """
 
@@ -29,7 +32,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from app.cli.common import int_in_range
+from app.cli.common import file_name, int_in_range
 
 EXIT_OK = 0
 EXIT_ERROR = 1
@@ -51,7 +54,7 @@ def _pipeline_arguments(p: argparse.ArgumentParser) -> None:
     from app.scanning.profile import PROFILES
 
     p.add_argument("images", nargs="+", metavar="ẢNH", help="tệp ảnh JPEG, PNG, TIFF, WebP hoặc PDF")
-    p.add_argument("--out", metavar="FILE.pdf", help="ghép các trang thành một tệp PDF")
+    p.add_argument("--out", type=file_name, metavar="FILE.pdf", help="ghép các trang thành một tệp PDF")
     p.add_argument("--workers", type=_workers, default=1, metavar="N", help="số tiến trình song song")
     p.add_argument("--profile", choices=sorted(PROFILES), default="default", metavar="TÊN",
                    help=f"hồ sơ quét: {', '.join(sorted(PROFILES))} (mặc định: default)")
@@ -122,21 +125,12 @@ def cmd_scan(args: argparse.Namespace, out: _Out) -> int:
     from app.cli.common import UsageError, open_context
     from app.core.progress import CancelToken
     from app.services.auth import SYSTEM_OFFICER
-    from app.services.scanning import recover_at_startup, resume_pending_scans, scan_into_dossier
+    from app.services.scanning import recover_at_startup, scan_into_dossier
 
     if args.resume:
         if args.source or args.to:
             raise UsageError("--resume takes no --source or --to")
-        with open_context(args) as ctx:
-            outcomes = resume_pending_scans(ctx)
-        if out.as_json:
-            out.json([o.to_json() for o in outcomes])
-        elif not outcomes:
-            out.text("Không có lượt quét nào bị gián đoạn.")
-        for outcome in [] if out.as_json else outcomes:
-            for line in _scan_lines(outcome):
-                out.text(line)
-        return EXIT_OK
+        return _resume(args, out)
     if not args.source or not args.to:
         raise UsageError("scan needs --source URI and --to DOSSIER_CODE[:COMPONENT_NUMBER] (or --resume)")
     code, index = parse_target(args.to)
@@ -160,6 +154,29 @@ def cmd_scan(args: argparse.Namespace, out: _Out) -> int:
     for line in _scan_lines(outcome):
         out.text(line)
     return EXIT_OK
+
+
+def _resume(args: argparse.Namespace, out: _Out) -> int:
+    """Every batch is accounted for: attached, set aside (with its reason) or left (in use)."""
+    from app.cli.common import open_context
+    from app.services.scanning import resume_report
+
+    with open_context(args) as ctx:
+        report = resume_report(ctx)
+    if out.as_json:
+        out.json([o.to_json() for o in report.outcomes] + [q.to_json() for q in report.set_aside]
+                 + [{"batch": name, "left": True} for name in report.left])
+    else:
+        if not (report.outcomes or report.set_aside or report.left):
+            out.text("Không có lượt quét nào bị gián đoạn.")
+        for outcome in report.outcomes:
+            for line in _scan_lines(outcome):
+                out.text(line)
+        for q in report.set_aside:
+            out.warn(f"Lượt quét {q.batch} không đưa được vào hồ sơ, đã để riêng: {q.reason_vi or q.reason}")
+        for name in report.left:
+            out.text(f"Lượt quét {name} đang được dùng hoặc bị dừng: để lại trong hàng đợi.")
+    return EXIT_ERROR if report.set_aside else EXIT_OK
 
 
 def cmd_pipeline(args: argparse.Namespace, out: _Out) -> int:

@@ -27,6 +27,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from app.cli.common import file_name
+from app.core.clock import vn_aware
+
 EXIT_OK = 0
 EXIT_ERROR = 1
 
@@ -35,7 +38,7 @@ def register(subcommands: Any, leaf: Callable[..., Any]) -> None:
     p = leaf(subcommands, "sign", "ký số tệp PDF (PAdES) bằng USB token (PKCS#11) hoặc tệp chứng thư .p12",
              cmd_sign)
     p.add_argument("file", metavar="TỆP.pdf", help="tệp PDF cần ký")
-    p.add_argument("--out", required=True, metavar="TỆP_ĐÃ_KÝ.pdf", help="nơi ghi tệp đã ký")
+    p.add_argument("--out", required=True, type=file_name, metavar="TỆP_ĐÃ_KÝ.pdf", help="nơi ghi tệp đã ký")
     add_key_arguments(p)
     p = leaf(subcommands, "verify-signature", "kiểm tra chữ ký số của tệp PDF", cmd_verify_signature)
     p.add_argument("file", metavar="TỆP.pdf", help="tệp PDF cần kiểm tra")
@@ -118,7 +121,7 @@ def cmd_sign(args: argparse.Namespace, out: Any) -> int:
                   "signed_at": signed.signed_at.isoformat(timespec="seconds"), "field": signed.field_name})
     else:
         out.text(f"Đã ký số {args.out} bởi {signed.signer_name} lúc "
-                 f"{signed.signed_at.astimezone():%d/%m/%Y %H:%M} (SHA-256 {signed.sha256}).")
+                 f"{vn_aware(signed.signed_at):%d/%m/%Y %H:%M} (SHA-256 {signed.sha256}).")
     return EXIT_OK
 
 

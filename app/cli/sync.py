@@ -7,8 +7,14 @@
 
 ``--server`` and ``--token`` are remembered (the token in the keyring or an encrypted file, never in
 clear). With ``--once`` one run is made and ``{"sent": N, "received": N, "failed": N}`` printed;
-without it runs repeat until Ctrl-C (one JSON line per run). Exit 1 when the server refused the
-token, could not be reached, or another station was syncing.
+without it runs repeat until Ctrl-C (one JSON line per run). A run that did not end ``ok`` adds
+``"outcome"`` (``partial``, ``auth``, ``offline``, ``server_error``, ``locked``), ``"error"`` and
+``"error_vi"`` to its JSON.
+
+Exit codes: 0 the run completed and everything it tried was delivered; 1 the run failed (the server
+refused the token at any step, could not be reached, answered only with errors, or another station
+was syncing); 3 partial success (the run went through, but some items failed or were refused, or
+the pull did not finish: see ``motcua sync failed``).
 """
 
 from __future__ import annotations
@@ -23,23 +29,40 @@ from typing import Any
 
 from app.cli.common import EXIT_ERROR, EXIT_OK, Output, open_context, short, table
 
+#: Exit code of a run that went through with some items not delivered (2 is a usage error).
+EXIT_PARTIAL = 3
+
 Leaf = Callable[[Any, str, str, Callable[[argparse.Namespace, Output], int]], Any]
 KIND_VI = {"dossier.upsert": "Hồ sơ", "status.update": "Trạng thái", "file.upload": "Tệp"}
 
 
 def _report(run: Any, out: Output) -> int:
-    failed = run.locked or run.auth_error or run.offline
+    outcome = run.outcome
     if out.as_json:
-        data = run.counts()
-        if failed:
-            data["error"] = run.error
-        sys.stdout.write(json.dumps(data) + "\n")
+        data: dict[str, Any] = run.counts()
+        if outcome != "ok":
+            data.update(outcome=outcome, error=run.error, error_vi=run.error_vi)
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
         sys.stdout.flush()
     else:
         out.text(f"Đã gửi {run.sent}, đã nhận {run.received}, lỗi {run.failed}.")
-    if run.error_vi:
-        out.warn(f"{'Lỗi' if failed else 'Lưu ý'}: {run.error_vi}")
-    return EXIT_ERROR if failed else EXIT_OK
+    if outcome == "partial":
+        out.warn(
+            f"Lỗi: {run.failed} mục chưa gửi được"
+            + (f" ({run.error_vi})" if run.error_vi else "")
+            + "; xem “motcua sync failed”."
+            if run.failed
+            else f"Lỗi: {run.error_vi or 'lần đồng bộ chưa hoàn tất.'}"
+        )
+    elif outcome != "ok":
+        out.warn(f"Lỗi: {run.error_vi or outcome}")
+    elif run.error_vi:
+        out.warn(f"Lưu ý: {run.error_vi}")
+    if run.clock_warning_vi:
+        out.warn(f"Cảnh báo: {run.clock_warning_vi}")
+    if outcome == "ok":
+        return EXIT_OK
+    return EXIT_PARTIAL if outcome == "partial" else EXIT_ERROR
 
 
 def cmd_sync(args: argparse.Namespace, out: Output) -> int:

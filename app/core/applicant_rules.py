@@ -19,6 +19,7 @@ import re
 from datetime import date
 
 from app.core.applicant import Applicant, ApplicantKind, Sex
+from app.core.clock import vn_today
 from app.core.errors import ValidationError
 
 PROVINCE_CODES: dict[str, str] = {
@@ -294,7 +295,7 @@ def unstorable_text_error(value: str, field: str, label_vi: str) -> ValidationEr
 def validate_applicant(a: Applicant, *, today: date | None = None) -> list[ValidationError]:
     """Every problem of an applicant (empty list = valid); each error's ``field`` is the
     :class:`Applicant` field at fault. ``today`` defaults to the current date."""
-    today = today or date.today()
+    today = today or vn_today()
     is_organisation = a.kind is ApplicantKind.ORGANISATION
     errors = _check_organisation(a) if is_organisation else _check_person(a, today)
     for field, label in _TEXT_FIELDS_VI.items():

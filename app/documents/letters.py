@@ -8,10 +8,11 @@ the same style: its official content is UNCONFIRMED (only its title is reported)
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from reportlab.platypus import Flowable, Paragraph, Table
 
+from app.core.clock import vn_today
 from app.core.lifecycle import Action
 from app.documents.formatting import (
     LONG_TEXT_LIMIT,
@@ -96,7 +97,7 @@ def render_apology(ctx: FormContext) -> bytes:
     require_value(reason, "postponement reason", "lý do hẹn lại ngày trả kết quả", d.code)
     require_value(new_due, "new appointment", "ngày hẹn trả kết quả mới", d.code)
     old_due = step.previous_due_at if step is not None and step.previous_due_at else d.due_at
-    day = ctx.issued_on(step.at.date() if step is not None else date.today())
+    day = ctx.issued_on(step.at.date() if step is not None else vn_today())
     agency = esc(_agency(ctx))
 
     def story(st: Styles) -> list[list[Flowable]]:
@@ -128,7 +129,7 @@ def render_stop_notice(ctx: FormContext) -> bytes:
     step = ctx.last_step(Action.STOP)
     reason = ctx.extra.get("reason") or step_reason(step)
     require_value(reason, "stop reason", "lý do dừng giải quyết", d.code)
-    day = ctx.issued_on(step.at.date() if step is not None else date.today())
+    day = ctx.issued_on(step.at.date() if step is not None else vn_today())
     agency = esc(_agency(ctx))
 
     def story(st: Styles) -> list[list[Flowable]]:

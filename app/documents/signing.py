@@ -34,6 +34,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from app.core.clock import vn_aware
 from app.core.errors import MotCuaError
 
 log = logging.getLogger(__name__)
@@ -190,10 +191,10 @@ def _check_validity(cert: Any, now: datetime) -> None:
     if now > not_after:
         raise SigningError(f"the signing certificate expired on {not_after:%Y-%m-%d}",
                            f"Chứng thư số của {common_name(cert)} đã hết hạn ngày "
-                           f"{not_after.astimezone():%d/%m/%Y}.")
+                           f"{vn_aware(not_after):%d/%m/%Y}.")
     if now < not_before:
         raise SigningError(f"the signing certificate is valid only from {not_before:%Y-%m-%d}",
-                           f"Chứng thư số chỉ có hiệu lực từ ngày {not_before.astimezone():%d/%m/%Y}.")
+                           f"Chứng thư số chỉ có hiệu lực từ ngày {vn_aware(not_before):%d/%m/%Y}.")
 
 
 def _next_field_name(reader: Any) -> str:
@@ -377,7 +378,7 @@ MSG_TAMPERED = "Chữ ký không hợp lệ (tài liệu đã bị sửa)"
 
 
 def signed_line(signer: str, signed_at: datetime | None) -> str:
-    when = f" lúc {signed_at.astimezone():%d/%m/%Y %H:%M}" if signed_at else ""
+    when = f" lúc {vn_aware(signed_at):%d/%m/%Y %H:%M}" if signed_at else ""
     return f"Đã ký số bởi {signer}{when}"
 
 

@@ -52,16 +52,24 @@ def payload_text(raw: bytes, fallback: str) -> str:
 
 
 def read_barcodes(image: np.ndarray, *, reader: BarcodeReader = BarcodeReader.ZXING,
-                  formats: Sequence[str] = (), retry: bool = True) -> tuple[Barcode, ...]:
-    """Every symbol found on ``image`` (grey or RGB uint8 array)."""
+                  formats: Sequence[str] = (), retry: bool = True, second_pass: bool = True,
+                  expected: bool = False) -> tuple[Barcode, ...]:
+    """Every symbol found on ``image`` (grey or RGB uint8 array). When nothing is decoded and a code
+    was ``expected`` or something code-like is on the page, :mod:`app.scanning.barcode_rescue` looks
+    again (only validated codes come out of it)."""
     if image.size == 0:
         return ()
     gray = _gray(image)
     if reader is BarcodeReader.PYZBAR:
         return _dedupe(_read_pyzbar(gray, formats))
-    found = _read_zxing(gray, formats)
+    candidates: list[tuple[tuple[int, int], ...]] = []
+    found = _read_zxing(gray, formats, errors=candidates)
     if not found and retry and gray.size <= RETRY_MAX_PIXELS:
         found = _retry_zxing(gray, formats)
+    if not found and second_pass:
+        from app.scanning.barcode_rescue import rescue
+
+        found = list(rescue(gray, candidates=candidates, formats=formats, expected=expected))
     return _dedupe(found)
 
 
@@ -99,21 +107,27 @@ def _zxing_formats(formats: Sequence[str]):  # type: ignore[no-untyped-def]
         raise ScanError(f"unknown barcode format: {exc}", "định dạng mã vạch không hợp lệ") from None
 
 
-def _read_zxing(gray: np.ndarray, formats: Sequence[str], **options: object) -> list[Barcode]:
+def _read_zxing(gray: np.ndarray, formats: Sequence[str], *,
+                errors: list[tuple[tuple[int, int], ...]] | None = None, **options: object) -> list[Barcode]:
+    """Valid symbols; with ``errors``, the corners of symbols found but not decoded are added to it."""
     import zxingcpp
 
     kwargs: dict[str, object] = {"text_mode": zxingcpp.TextMode.Plain, **options}
     wanted = _zxing_formats(formats)
     if wanted is not None:
         kwargs["formats"] = wanted
+    if errors is not None:
+        kwargs["return_errors"] = True
     results = zxingcpp.read_barcodes(gray, **kwargs)
     out = []
     for r in results:
-        if not r.valid:
-            continue
         p = r.position
         points = (p.top_left, p.top_right, p.bottom_right, p.bottom_left)
         corners = tuple((int(c.x), int(c.y)) for c in points)
+        if not r.valid:
+            if errors is not None:
+                errors.append(corners)
+            continue
         out.append(Barcode(r.format.name, payload_text(bytes(r.bytes), r.text), bytes(r.bytes), corners))
     return out
 

@@ -14,9 +14,10 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
+from app.core import limits
 from app.core.errors import MotCuaError
 from app.core.progress import CancelToken, ProgressCallback, ProgressUpdate, no_progress
-from app.scanning.loading import count_pages, load_page
+from app.scanning.loading import count_pages, header_pixels, load_page
 from app.scanning.pipeline import PageFailure, PageOutcome, PageResult, process_page
 from app.scanning.profile import ScanProfile
 from app.scanning.sources import PageSource
@@ -70,6 +71,8 @@ def iter_process_files(sources: Sequence[str], profile: ScanProfile, *, workers:
                        progress: ProgressCallback = no_progress) -> Iterator[PageOutcome]:
     cancel = cancel or CancelToken()
     tasks = plan(sources, profile)
+    if workers > 1:
+        workers = workers_for(sources, profile, workers)
     total = len(tasks)
     progress(ProgressUpdate(0, total, "Đang xử lý trang"))
     if workers <= 1 or sum(1 for t in tasks if isinstance(t, tuple)) <= 1:
@@ -95,6 +98,17 @@ def iter_process_files(sources: Sequence[str], profile: ScanProfile, *, workers:
                 if isinstance(item, Future):
                     item.cancel()
     cancel.raise_if_cancelled()
+
+
+def workers_for(sources: Sequence[str], profile: ScanProfile, requested: int) -> int:
+    """Fewer workers when pages are huge: the memory budget of :mod:`app.core.limits` holds the
+    largest page once per worker."""
+    largest = max((header_pixels(Path(s), profile) for s in sources), default=0)
+    allowed = limits.workers_within_budget(requested, largest)
+    if allowed < requested:
+        logger.info("%d worker(s) instead of %d: pages of up to %.0f MP within a %d MB memory budget",
+                    allowed, requested, largest / 1e6, limits.WORKER_MEMORY_BUDGET_BYTES // 2**20)
+    return allowed
 
 
 def process_source(source: PageSource, profile: ScanProfile, *, cancel: CancelToken | None = None,

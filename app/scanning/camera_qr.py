@@ -82,7 +82,8 @@ def watch_for_code(source: str | int, accept: Callable[[str], bool], cancel: Can
             failures = 0
             if on_frame is not None:
                 on_frame(_preview(frame))
-            for barcode in read_barcodes(frame, retry=False):
+            # the next frame is the retry: no second pass on a live picture
+            for barcode in read_barcodes(frame, retry=False, second_pass=False):
                 if accept(barcode.text):
                     return barcode.text
         return None

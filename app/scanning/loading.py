@@ -27,6 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
+from app.core import limits
+from app.core.errors import MotCuaError
 from app.scanning.errors import ImageTooLargeError, ScanError, UnreadableImageError
 from app.scanning.profile import DEFAULT_PROFILE, ScanProfile
 
@@ -71,8 +73,17 @@ def _check_file(path: Path) -> None:
         raise UnreadableImageError(f"file not found: {path}", f"không tìm thấy tệp: {path}")
     if path.is_dir():
         raise UnreadableImageError(f"not a file: {path}", f"không phải là tệp: {path}")
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise UnreadableImageError(f"empty file: {path}", f"tệp rỗng: {path}")
+    _check_bytes(size, str(path))
+
+
+def _check_bytes(size: int, label: str) -> None:
+    if size > limits.INPUT_FILE_MAX_BYTES:
+        limit_mb = limits.INPUT_FILE_MAX_BYTES // (1024 * 1024)
+        raise UnreadableImageError(f"{label} is {size / 1048576:.0f} MB, the limit is {limit_mb} MB",
+                                   f"tệp {label} có {size / 1048576:.0f} MB, vượt giới hạn {limit_mb} MB")
 
 
 def page_input(source: PageInput, name: str | None = None) -> tuple[Path | bytes, str]:
@@ -81,6 +92,7 @@ def page_input(source: PageInput, name: str | None = None) -> tuple[Path | bytes
         label = name or "embedded image"
         if not len(source):
             raise UnreadableImageError(f"empty file: {label}", f"tệp rỗng: {label}")
+        _check_bytes(len(source), label)
         return bytes(source), label
     path = Path(source)
     _check_file(path)
@@ -127,6 +139,12 @@ def _check_size(size: tuple[int, int], profile: ScanProfile) -> None:
     width, height = size
     if width <= 0 or height <= 0:
         raise UnreadableImageError(f"image has no pixels ({width} x {height})", "ảnh không có điểm ảnh")
+    if min(width, height) < limits.PAGE_MIN_SIDE_PX or max(width, height) > limits.PAGE_MAX_SIDE_PX:
+        raise UnreadableImageError(
+            f"a {width} x {height} pixel image cannot be a page (each side must be "
+            f"{limits.PAGE_MIN_SIDE_PX}-{limits.PAGE_MAX_SIDE_PX} pixels)",
+            f"ảnh {width}×{height} điểm ảnh không thể là một trang tài liệu (mỗi cạnh phải từ "
+            f"{limits.PAGE_MIN_SIDE_PX} đến {limits.PAGE_MAX_SIDE_PX} điểm ảnh)")
     if width * height > profile.max_pixels:
         raise ImageTooLargeError(width, height, profile.max_pixels)
 
@@ -184,6 +202,19 @@ def _is_gray(rgb: np.ndarray) -> bool:
     sample = rgb[:: max(1, rgb.shape[0] // 64)].astype(np.int16)
     return bool(np.abs(sample[:, :, 0] - sample[:, :, 1]).max() <= 2
                 and np.abs(sample[:, :, 2] - sample[:, :, 1]).max() <= 2)
+
+
+def header_pixels(path: PageInput, profile: ScanProfile = DEFAULT_PROFILE) -> int:
+    """The pixel count of a file's first page from its header (nothing decoded); a PDF page counts
+    as A4 at the profile's resolution; 0 for a file that cannot be read (it will fail on its own)."""
+    try:
+        source, label = page_input(path)
+        if is_pdf(source):
+            return int(8.27 * 11.69 * profile.dpi * profile.dpi)
+        with _open_image(source, label, profile) as im:
+            return int(im.size[0] * im.size[1])
+    except (MotCuaError, OSError):
+        return 0
 
 
 def count_pages(path: PageInput, profile: ScanProfile = DEFAULT_PROFILE, *, name: str | None = None) -> int:

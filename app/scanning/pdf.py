@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from app.core.clock import vn_aware, vn_now_aware
 from app.core.fileio import atomic_write_bytes
 from app.scanning.encode import EncodedPage
 from app.scanning.errors import ScanError
@@ -28,7 +29,7 @@ class PdfMetadata:
     dossier_code: str = ""
     component: str = ""
     officer: str = ""
-    created_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
+    created_at: datetime = field(default_factory=lambda: vn_now_aware())
     producer: str = "MotCua Desk"
 
     def subject(self) -> str:
@@ -59,9 +60,29 @@ def _srgb_icc() -> bytes | None:
 
 
 def _pdf_date(moment: datetime) -> str:
-    moment = moment if moment.tzinfo else moment.astimezone()
+    moment = moment if moment.tzinfo else vn_aware(moment)
     offset = moment.strftime("%z") or "+0000"
     return moment.strftime("D:%Y%m%d%H%M%S") + f"{offset[:3]}'{offset[3:]}'"
+
+
+PDF_MIN_UNITS, PDF_MAX_UNITS = 3.0, 14400.0  # the page sizes PDF readers accept (1/72 inch)
+
+
+def page_problem(page: EncodedPage, min_dpi: float = MIN_PDF_DPI) -> tuple[str, str] | None:
+    """Why ``page`` cannot be a page of a PDF (English, Vietnamese), or None: checked per page before
+    the PDF is built, so that one bad page is set aside instead of failing the whole document."""
+    if page.dpi <= 0 or page.width <= 0 or page.height <= 0:
+        return "the page has no size", "trang không có kích thước"
+    if page.dpi + 0.5 < min_dpi:
+        return (f"the page is {page.dpi:.0f} dpi, below the {min_dpi:.0f} dpi minimum",
+                f"trang chỉ có {page.dpi:.0f} dpi, thấp hơn mức tối thiểu {min_dpi:.0f} dpi")
+    width, height = page.width * 72.0 / page.dpi, page.height * 72.0 / page.dpi
+    if not (PDF_MIN_UNITS <= width <= PDF_MAX_UNITS and PDF_MIN_UNITS <= height <= PDF_MAX_UNITS):
+        return (f"a {page.width}x{page.height} pixel page at {page.dpi:.0f} dpi is too small or too large "
+                "for a PDF page",
+                f"trang {page.width}×{page.height} điểm ảnh ở {page.dpi:.0f} dpi quá nhỏ hoặc quá lớn để làm "
+                "một trang PDF")
+    return None
 
 
 def build_pdf(pages: Sequence[EncodedPage], meta: PdfMetadata, *, pdfa: bool = True,

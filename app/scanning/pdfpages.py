@@ -8,7 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from app.scanning.errors import ImageTooLargeError, UnreadableImageError
+from app.core import limits
+from app.scanning.errors import ImageTooLargeError, ScanError, UnreadableImageError
 from app.scanning.loading import MIN_PLAUSIBLE_DPI, LoadedPage, decode_bytes, run_pdftoppm, to_array
 from app.scanning.profile import ScanProfile
 
@@ -32,8 +33,14 @@ def _open(source: Path | bytes, name: str):  # type: ignore[no-untyped-def]
 
 def pdf_page_count(source: Path | bytes, *, name: str | None = None) -> int:
     """Pages of a PDF file, or of a PDF's content in memory."""
-    with _open(source, _label(source, name)) as pdf:
-        return len(pdf.pages)
+    label = _label(source, name)
+    with _open(source, label) as pdf:
+        count = len(pdf.pages)
+    if count > limits.PDF_MAX_PAGES:
+        raise ScanError(f"{label} has {count} pages, the limit is {limits.PDF_MAX_PAGES} per file",
+                        f"tệp {label} có {count} trang, vượt giới hạn {limits.PDF_MAX_PAGES} trang mỗi tệp: "
+                        "hãy tách thành nhiều tệp")
+    return count
 
 
 def _page_size_in(page) -> tuple[float, float]:  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from enum import Enum, StrEnum
 from typing import Any
 
+from app.core import limits
 from app.scanning.errors import ScanError
 
 
@@ -60,7 +61,7 @@ class ScanProfile:
     read_barcodes: bool = True
     barcode_reader: BarcodeReader = BarcodeReader.ZXING
     barcode_formats: tuple[str, ...] = DEFAULT_BARCODE_FORMATS  # empty: every format
-    max_pixels: int = 150_000_000
+    max_pixels: int = limits.PAGE_MAX_PIXELS
 
     def __post_init__(self) -> None:
         if not 50 <= self.dpi <= 1200:

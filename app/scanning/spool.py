@@ -2,7 +2,8 @@
 
 A batch is a folder ``<root>/<batch id>/`` holding the pages as numbered files (a captured image
 as lossless PNG with its resolution, a device's page exactly as the device sent it, a file given
-or taken from a hot folder under its own name); ``.done`` is written when the batch has been
+or taken from a hot folder under its number and type suffix only: original names may hold personal
+data); ``.done`` is written when the batch has been
 handled. A crash leaves batches without it, and :meth:`Spool.pending` finds them at the next start
 (after NAPS2's recovery folder). ``.batch.json`` says what the batch is for
 (:meth:`SpoolBatch.write_meta`).
@@ -37,21 +38,24 @@ import hashlib
 import io
 import json
 import logging
+import re
 import shutil
 import time
 import uuid
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from app.core.clock import vn_now
 from app.core.fileio import atomic_write_bytes, fsync_dir
 from app.core.sealing import PENDING_PREFIX, PLAIN, SealedFileError, Sealer, spool_name
 
 logger = logging.getLogger(__name__)
 
 _DONE = ".done"
+QUARANTINE_MARK = ".quarantine.json"  # app.scanning.quarantine: never resumed, never cleaned silently
+QUARANTINED_SUFFIX = ".quarantined"  # a batch whose mark could not be written (a full disk) is renamed
 _META = ".batch.json"
 _NOTE = ".json"
 _STALE_NOTE_SECONDS = 60.0
@@ -94,21 +98,22 @@ class SpoolBatch:
 
     def add(self, data: bytes, name: str) -> Path:
         """Write the content of a file named ``name`` (e.g. one given on the command line, already
-        read) into the batch, keeping its name after the page number."""
-        return self.write(f"{self._next_number():05d}-{Path(name).name}", data)
+        read) into the batch under its page number and its type's suffix only: an original name may
+        hold personal data (a CCCD number, a name), which has no business on disk."""
+        return self.write(f"{self._next_number():05d}{safe_suffix(name)}", data)
 
     def copy_in(self, file: Path) -> Path:
-        """Copy a file into the batch, keeping its name; the original is left where it is."""
+        """Copy a file into the batch (numbered, see :meth:`add`); the original is left where it is."""
         return self.add(Path(file).read_bytes(), Path(file).name)
 
     def adopt(self, file: Path) -> Path:
-        """Move a finished file (e.g. from the hot folder) into the batch, keeping its name: sealed
+        """Move a finished file (e.g. from the hot folder) into the batch (numbered, see :meth:`add`): sealed
         into the batch first, the original deleted only once the sealed copy is durable (see the
         module's documentation). An :class:`OSError` (the file is still open by its writer, or
         gone) leaves the original where it was and nothing in the batch."""
         file = Path(file)
         data = file.read_bytes()
-        target = self.path / f"{self._next_number():05d}-{file.name}"
+        target = self.path / f"{self._next_number():05d}{safe_suffix(file.name)}"
         pending = self.path / f"{PENDING_PREFIX}{target.name}"
         note = self.path / f"{PENDING_PREFIX}{target.name}{_NOTE}"
         sealed = self.sealer.seal(data, spool_name(target))
@@ -207,11 +212,28 @@ class SpoolBatch:
     def done(self) -> bool:
         return (self.path / _DONE).exists()
 
+    @property
+    def quarantined(self) -> bool:
+        return is_quarantined(self.path)
+
     def mark_done(self) -> None:
-        (self.path / _DONE).write_text(datetime.now().isoformat(), encoding="utf-8")
+        (self.path / _DONE).write_text(vn_now().isoformat(), encoding="utf-8")
 
     def discard(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
+
+
+_SUFFIX = re.compile(r"\.[a-z0-9]{1,5}")
+
+
+def safe_suffix(name: str) -> str:
+    """The type suffix of a file name (``.pdf``, ``.jpg``...), lower case; nothing else of the name."""
+    suffix = Path(name).suffix.lower()
+    return suffix if _SUFFIX.fullmatch(suffix) else ""
+
+
+def is_quarantined(folder: Path) -> bool:
+    return folder.name.endswith(QUARANTINED_SUFFIX) or (folder / QUARANTINE_MARK).exists()
 
 
 def _original_still_there(record: dict[str, Any] | None) -> bool:
@@ -236,22 +258,23 @@ class Spool:
         return SpoolBatch(self.root / name, self.sealer)
 
     def new_batch(self) -> SpoolBatch:
-        name = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
+        name = f"{vn_now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
         return self.batch(name)
 
-    def _batches(self) -> list[SpoolBatch]:
-        return [SpoolBatch(p, self.sealer) for p in sorted(self.root.iterdir()) if p.is_dir()]
+    def batches(self) -> list[SpoolBatch]:
+        return [SpoolBatch(p, self.sealer) for p in sorted(self.root.iterdir())
+                if p.is_dir() and not is_quarantined(p)]
 
     def pending(self) -> list[SpoolBatch]:
         """Batches a crash left unfinished, oldest first (their interrupted adoptions settled)."""
-        batches = [b for b in self._batches() if not b.done]
+        batches = [b for b in self.batches() if not b.done]
         for batch in batches:
             batch.settle_adoptions()
         return batches
 
     def settle_adoptions(self) -> int:
         """:meth:`SpoolBatch.settle_adoptions` for every batch of the spool."""
-        return sum(b.settle_adoptions() for b in self._batches())
+        return sum(b.settle_adoptions() for b in self.batches())
 
     def read(self, path: Path | str) -> bytes:
         """The plain content of a page file: one of this spool's batches is opened with the spool's
@@ -264,7 +287,7 @@ class Spool:
     def clean_done(self) -> int:
         removed = 0
         for path in sorted(self.root.iterdir()):
-            if path.is_dir() and (path / _DONE).exists():
+            if path.is_dir() and (path / _DONE).exists() and not is_quarantined(path):
                 with contextlib.suppress(OSError):
                     shutil.rmtree(path)
                     removed += 1

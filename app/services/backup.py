@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from app import __version__
+from app.core.clock import vn_now
 from app.core.errors import ValidationError
 from app.services.context import AppContext, resolve_data_dir, resolve_db_url
 from app.store import backup as store_backup
@@ -74,7 +75,7 @@ class BackupSchedule:
 
 def create_backup(ctx: AppContext, dest: Path, *, now: datetime | None = None) -> BackupResult:
     """Write ``<dest>/motcua-<yyyymmdd-HHMMSS>/``; returns what was written."""
-    now = (now or datetime.now()).replace(microsecond=0)
+    now = (now or vn_now()).replace(microsecond=0)
     written = store_backup.write_backup(ctx.db, Path(dest), app_version=__version__, now=now,
                                         counts={"dossiers": count_dossiers(ctx.db)})
     for warning in written.warnings:
@@ -104,7 +105,7 @@ def _backup_folder(src: Path) -> Path:
 def restore_backup(src: Path, *, data_dir: Path | str | None = None, db_url: str | None = None,
                    now: datetime | None = None, secret: str | None = None) -> RestoreResult:
     """Restore the backup folder ``src`` into the data folder (SQLite) or the database ``db_url``."""
-    now = (now or datetime.now()).replace(microsecond=0)
+    now = (now or vn_now()).replace(microsecond=0)
     folder = _backup_folder(Path(src))
     manifest = store_backup.check_backup(folder)
     target_dir = resolve_data_dir(data_dir)
@@ -168,7 +169,7 @@ def set_schedule(ctx: AppContext, folder: Path | str | None, keep: int | None = 
 def run_scheduled_backup(ctx: AppContext, now: datetime | None = None) -> BackupResult | None:
     """Back up when a folder is set and the last backup is 24 hours old or more; prune old copies.
     Returns None when nothing was due."""
-    now = now or datetime.now()
+    now = now or vn_now()
     schedule = get_schedule(ctx)
     if not schedule.due(now):
         return None

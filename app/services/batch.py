@@ -41,6 +41,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app.core.clock import vn_now
 from app.core.errors import MotCuaError, ValidationError
 from app.core.progress import CancelledError, CancelToken, ProgressCallback, ProgressUpdate, no_progress
 from app.core.sealing import Sealer, spool_name
@@ -321,7 +322,7 @@ def start_batch(ctx: AppContext, source: str, profile: str = "default", *,
         folder_files(Path(spec.target))  # a missing or empty folder is an error now, not later
     elif spec.scheme == "file" and not Path(spec.target).is_file():
         raise BatchError(f"file not found: {spec.target}", f"Không tìm thấy tệp {spec.target}.")
-    name = f"{datetime.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
+    name = f"{vn_now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
     with ctx.session(write=True) as session:
         record = BatchRepository(session).create(name, spec.uri, profile, officer.username)
     _spool(ctx, record)
@@ -347,7 +348,7 @@ def cancel_batch(ctx: AppContext, batch_id: int, *, officer: Officer = SYSTEM_OF
         if batch.state == BATCH_DONE:
             raise BatchError(f"batch {batch_id} is already finished",
                              f"Lô số hóa {batch_id} đã hoàn tất, không thể hủy.")
-        return repo.update(batch_id, state=BATCH_CANCELLED, finished_at=datetime.now())
+        return repo.update(batch_id, state=BATCH_CANCELLED, finished_at=vn_now())
 
 
 def batch_progress(ctx: AppContext, batch_id: int) -> BatchProgress:
@@ -631,7 +632,7 @@ class _Run:
                 values["source_done"] = True
             if final_state is not None:
                 values["state"] = final_state
-                values["finished_at"] = datetime.now()
+                values["finished_at"] = vn_now()
             if values:
                 repo.update(self.batch.id, **values)
             self.batch = repo.get(self.batch.id)

@@ -46,10 +46,11 @@ import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy.orm import Session
 
+from app.core.clock import vn_now
 from app.core.errors import NotFoundError, ValidationError
 from app.core.warehouse import ResultMetadata, ResultRecord, SourceKind
 from app.services import warehouse, warehouse_signing
@@ -465,7 +466,7 @@ def _link(session: Session, batch: BatchRecord, doc: BatchDocument, record: Resu
     if current.set_aside_reason is not None:  # set aside meanwhile by another clerk: rolled back too
         raise _set_aside_error(batch.id, doc.number, current.set_aside_reason)
     repo.link_record(batch.id, doc.number, record.record_id,
-                     reviewed_by=officer.username if reviewed else None, reviewed_at=datetime.now())
+                     reviewed_by=officer.username if reviewed else None, reviewed_at=vn_now())
     AuditRepository(session).append(officer.username, AUDIT_BATCH_RECORD, details={
         "batch": batch.name, "document": doc.number + 1, "record_id": record.record_id,
         "preassigned_record": doc.record, "blank_pages": list(doc.blank_pages),

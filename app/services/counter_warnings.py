@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.core.calendar import WEEKDAY_NAMES_VI, WorkCalendar
+from app.core.clock import vn_now
 from app.core.dossier import DossierStatus
 from app.services.calendar import calendar_for_session
 from app.services.context import AppContext
@@ -79,7 +80,7 @@ def reception_warnings(ctx: AppContext, id_numbers: list[str], procedure_code: s
                        ) -> list[CounterWarning]:
     """The warnings for receiving a dossier of ``procedure_code`` for the person with these ID
     numbers at ``received_at`` (default: now). ``exclude_code``: the dossier just received."""
-    moment = (received_at or datetime.now()).replace(second=0, microsecond=0)
+    moment = (received_at or vn_now()).replace(second=0, microsecond=0)
     with ctx.session() as session:
         earlier = EarlierDossierQuery(session).same_person_and_procedure(
             id_numbers, procedure_code.strip(), statuses=[int(s) for s in OPEN_STATUSES], limit=2)

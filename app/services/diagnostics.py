@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from app import __version__
+from app.core.clock import vn_now
 from app.core.privacy import mask_personal_data
 from app.services import context as keys
 from app.services.context import AppContext
@@ -108,7 +109,7 @@ def collect_diagnostics(ctx: AppContext, out: Path, *, run_verify: bool = True,
     """Write the diagnostics zip to ``out`` (atomically); see the module documentation."""
     from app.services.verify import verify
 
-    now = now or datetime.now()
+    now = now or vn_now()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.{os.getpid()}.part")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from app.core.clock import vn_today
 from app.core.errors import ValidationError
 from app.services.auth import Officer, Permission, require
 from app.services.context import AppContext, resolve_data_dir, resolve_db_url
@@ -34,6 +35,7 @@ class KeyStatus:
     key_store: str  # "keyring" or "station-file": where this machine keeps data keys
     unlocked: bool
     unlock_error: str | None
+    copied_from: str | None = None  # this folder is a copy of that one and took its own identity
 
 
 def secret_from_env(name: str | None) -> str | None:
@@ -54,14 +56,15 @@ def status(data_dir: Path | str | None = None) -> KeyStatus:
     if not path.is_file():
         raise ValidationError(f"no key file in {folder}", f"Chưa có tệp khóa trong {folder}: hãy chạy "
                               "“motcua init”.", field="data_dir")
-    file = keystore.KeyFile.load(path)
     error = None
     try:
-        keystore.unlock(folder)
+        keystore.unlock(folder)  # a copy opened here for the first time takes its own identity now
     except keystore.DataKeyError as exc:
         error = exc.message_vi
+    file = keystore.KeyFile.load(path)
     return KeyStatus(folder, file.folder_id, file.key_id, file.state, file.recovery is not None,
-                     keystore.keyring_usable(), keystore.key_store_name(), error is None, error)
+                     keystore.keyring_usable(), keystore.key_store_name(), error is None, error,
+                     file.copied_from)
 
 
 def set_secret(data_dir: Path | str | None, secret: str | None, *, old_secret: str | None = None) -> str:
@@ -136,7 +139,7 @@ def recovery_slip(ctx: AppContext, officer: Officer, secret: str, *, day: date |
     require(officer, Permission.MANAGE_KEYS)
     state = recovery_state(ctx)
     slip = RecoverySlip(office_profile(ctx), state.folder_id, str(state.data_dir), secret,
-                        day or date.today(), officer.full_name)
+                        day or vn_today(), officer.full_name)
     return render_recovery_slip(slip)
 
 

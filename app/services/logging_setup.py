@@ -14,10 +14,11 @@ import json
 import logging
 import logging.handlers
 import threading
-from datetime import datetime
 from pathlib import Path
 
+from app.core.clock import from_epoch
 from app.core.privacy import mask_personal_data
+from app.store.paths import keep_private
 
 LOGS_DIR_NAME = "logs"
 LOG_FILE_NAME = "motcua.log"
@@ -65,7 +66,7 @@ class JsonLinesFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         data: dict[str, object] = {
-            "ts": datetime.fromtimestamp(record.created).isoformat(timespec="milliseconds"),
+            "ts": from_epoch(record.created).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "msg": record.getMessage(),
@@ -82,12 +83,21 @@ class JsonLinesFormatter(logging.Formatter):
         return json.dumps(data, ensure_ascii=False, default=str)
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Log files readable by their owner only (POSIX 0600): they name dossiers and officers."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        stream = super()._open()
+        keep_private(Path(self.baseFilename))
+        return stream
+
+
 def make_handler(data_dir: Path) -> logging.Handler:
     """The rotating JSON-lines handler of ``data_dir`` (folder created), masking included."""
     folder = logs_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    handler = logging.handlers.RotatingFileHandler(log_path(data_dir), maxBytes=MAX_BYTES,
-                                                   backupCount=BACKUP_COUNT, encoding="utf-8", delay=True)
+    handler = PrivateRotatingFileHandler(log_path(data_dir), maxBytes=MAX_BYTES,
+                                         backupCount=BACKUP_COUNT, encoding="utf-8", delay=True)
     handler.addFilter(MaskingFilter())
     handler.setFormatter(JsonLinesFormatter())
     setattr(handler, _MARK, True)

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.core import limits
 from app.core.applicant import Applicant, ApplicantKind, Sex
 from app.core.applicant_rules import unstorable_text_error, validate_applicant
 from app.core.calendar import compute_due
 from app.core.cccd import parse_sex
+from app.core.clock import vn_now
 from app.core.codes import format_dossier_code, looks_like_dossier_code
 from app.core.dossier import (
     Channel,
@@ -30,8 +32,10 @@ from app.core.dossier import (
     StatusChange,
 )
 from app.core.errors import InvalidTransitionError, NotFoundError, ValidationError
+from app.core.input_rules import applicant_limit_errors, clean_applicant, text_limit_errors
 from app.core.lifecycle import Action, check_action
 from app.core.procedure import Procedure
+from app.core.text import clean_text
 from app.core.warehouse import ResultRecord
 from app.services import calendar as calendar_service
 from app.services.auth import Officer, Permission, require
@@ -163,7 +167,7 @@ def _component_errors(procedure: Procedure, components: list[ComponentInput],
 
 
 def _now() -> datetime:
-    return datetime.now().replace(second=0, microsecond=0)
+    return vn_now().replace(second=0, microsecond=0)
 
 
 def _moment(value: datetime) -> datetime:
@@ -181,6 +185,12 @@ def _channel_or_direct(value: object) -> Channel:
 def _request_errors(request: ReceiveRequest, procedure: Procedure | None,
                     now: datetime) -> list[ValidationError]:
     errors = list(validate_applicant(request.applicant, today=now.date()))
+    errors += applicant_limit_errors(request.applicant)
+    errors += text_limit_errors(
+        [(request.note, limits.TEXT_MAX, "note", "Ghi chú"),
+         (request.delivery_address, limits.ADDRESS_MAX, "delivery_address", "Địa chỉ nhận kết quả")]
+        + [(c.note, limits.TEXT_MAX, f"components[{i}].note", "Ghi chú thành phần hồ sơ")
+           for i, c in enumerate(request.components or [])])
     if procedure is not None:
         channel = _channel_or_direct(request.channel)
         components = (default_components(procedure, channel) if request.components is None
@@ -227,6 +237,15 @@ def _request_errors(request: ReceiveRequest, procedure: Procedure | None,
     return errors
 
 
+def clean_request(request: ReceiveRequest) -> ReceiveRequest:
+    """Every free-text field cleaned at the door (NFC, no escapes nor control characters)."""
+    components = None if request.components is None else [
+        replace(c, note=clean_text(c.note, multiline=True)) for c in request.components]
+    return replace(request, applicant=clean_applicant(request.applicant), components=components,
+                   delivery_address=clean_text(request.delivery_address),
+                   note=clean_text(request.note, multiline=True))
+
+
 def _find_procedure(ctx: AppContext, code: str) -> tuple[Procedure | None, list[ValidationError]]:
     try:
         return get_procedure(ctx, code), []
@@ -242,7 +261,7 @@ def validate_request(ctx: AppContext, request: ReceiveRequest) -> list[Validatio
     ``.originals`` / ``.certified_copies`` / ``.photocopies``, ``channel``, ``delivery``,
     ``delivery_address``, ``fee_vnd``, ``received_at``."""
     procedure, errors = _find_procedure(ctx, request.procedure_code)
-    return errors + _request_errors(request, procedure, _now())
+    return errors + _request_errors(clean_request(request), procedure, _now())
 
 
 def preview_due(ctx: AppContext, procedure_code: str, received_at: datetime, channel: int = 1) -> datetime:
@@ -287,6 +306,7 @@ def receive_dossier(ctx: AppContext, request: ReceiveRequest, officer: Officer) 
     working calendar. Raises :class:`PermissionDeniedError` without RECEIVE, the first
     :class:`ValidationError` (all of them in its ``errors``) when the request is not valid."""
     require(officer, Permission.RECEIVE)
+    request = clean_request(request)
     now = _now()
     procedure, errors = _find_procedure(ctx, request.procedure_code)
     _raise_first(errors + _request_errors(request, procedure, now))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from app.core.clock import vn_now
 from app.core.dossier import Dossier, RegisterEntry
 from app.core.errors import ValidationError
 from app.documents.registry import DEFAULT_TT03_2025_FROM, FORM_SETS, form_set_on
@@ -55,7 +56,7 @@ def form_set_for(session: Any, received_at: datetime) -> str:
 def form_set_in_force(ctx: AppContext, on: datetime | None = None) -> str:
     """The form set a dossier received at ``on`` (default: now) would get."""
     with ctx.session() as session:
-        return form_set_for(session, on or datetime.now())
+        return form_set_for(session, on or vn_now())
 
 
 def set_tt03_2025_from(ctx: AppContext, first_day: date) -> None:

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from app.core.clock import vn_now_aware, vn_today
 from app.core.dossier import Dossier, DossierStatus
 from app.core.errors import NotFoundError, ValidationError
 from app.core.procedure import Procedure
@@ -206,7 +207,7 @@ def digitise_dossier_result(ctx: AppContext, code: str, officer: Officer, result
     in the transaction that writes the record (or, when the record was already there, in a write
     transaction of its own): if it raises, nothing is written."""
     _require(officer)
-    today = today or date.today()
+    today = today or vn_today()
     with ctx.session() as session:
         dossier, procedure = _load(session, code)
     _check(dossier)
@@ -257,7 +258,7 @@ def scanned_result_pdf(code: str, pages: Sequence[StationPage], officer: Officer
     if not pages:
         raise ValidationError("no scanned page", "Chưa quét trang nào của kết quả.", field="pages")
     meta = PdfMetadata(title=f"Kết quả giải quyết — hồ sơ {code}", dossier_code=code, component="Kết quả",
-                       officer=officer.full_name, created_at=at or datetime.now().astimezone())
+                       officer=officer.full_name, created_at=at or vn_now_aware())
     data, _pdfa = build_pdf([saved_page(p) for p in pages], meta)
     return data
 

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.core.clock import vn_now, vn_now_aware
 from app.core.dossier import Attachment, Dossier
 from app.core.errors import MotCuaError, NotFoundError, ValidationError
 from app.core.progress import CancelledError, CancelToken, ProgressCallback, no_progress
@@ -172,7 +173,7 @@ def new_spool_batch(ctx: AppContext, code: str, officer: Officer) -> SpoolBatch:
     batch = scanning.spool_of(ctx).new_batch()
     batch.write_meta({"kind": SPOOL_KIND, "code": code.strip(), "officer": officer.username,
                       "pid": os.getpid(), "host": scanning.HOST,
-                      "started_at": datetime.now().isoformat(timespec="seconds")})
+                      "started_at": vn_now().isoformat(timespec="seconds")})
     return batch
 
 
@@ -266,7 +267,7 @@ def _file_name(code: str, group: SaveGroup, several: bool) -> str:
 def build_pdfs(code: str, groups: Sequence[SaveGroup], component_names: dict[int, str], officer: str,
                *, cancel: CancelToken | None = None, at: datetime | None = None) -> list[PreparedPdf]:
     """One PDF per save group (CPU work, no database): metadata names the dossier and component."""
-    at = at or datetime.now().astimezone()
+    at = at or vn_now_aware()
     split = {g.component for g in groups if sum(1 for h in groups if h.component == g.component) > 1}
     out = []
     for group in groups:
@@ -298,7 +299,7 @@ def attach_pdf(ctx: AppContext, code: str, component_index: int | None, pdf_byte
                                   f"Hồ sơ {code} không có thành phần số {component_index + 1}.")
         BlobRepository(session).record(sha256, len(pdf_bytes), scanning.PDF_MEDIA_TYPE)
         attachment = Attachment(sha256, file_name or f"{code}-{sha256[:8]}.pdf", scanning.PDF_MEDIA_TYPE,
-                                len(pdf_bytes), component_index, pages, created_at=datetime.now())
+                                len(pdf_bytes), component_index, pages, created_at=vn_now())
         dossier.attachments.append(attachment)
         for component in dossier.components:
             if component.index == component_index:

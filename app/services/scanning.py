@@ -27,19 +27,21 @@ import socket
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
+from app.core.clock import vn_aware, vn_now
 from app.core.dossier import Attachment, Dossier
 from app.core.errors import MotCuaError, NotFoundError, ValidationError
 from app.core.progress import CancelledError, CancelToken, ProgressCallback, no_progress
 from app.scanning.encode import encode_page
 from app.scanning.errors import ScanError
-from app.scanning.pdf import PdfMetadata, build_pdf
+from app.scanning.pdf import PdfMetadata, build_pdf, page_problem
 from app.scanning.pipeline import PageFailure, PageResult, process_page
 from app.scanning.profile import ColorMode, ScanProfile, get_profile
+from app.scanning.quarantine import QuarantinedBatch, quarantine, take_unseen
+from app.scanning.quarantine import notice as quarantine_notice
 from app.scanning.source_uri import SourceSpec, SpooledFileSource, open_source, parse_source_uri
-from app.scanning.sources import SourceItem
+from app.scanning.sources import SourceItem, SourcePage
 from app.scanning.spool import Spool, SpoolBatch
 from app.services.auth import Officer, Permission, Role, require
 from app.services.context import AppContext
@@ -83,7 +85,7 @@ class ScanOutcome:
         return {"code": self.code, "component_index": self.component_index,
                 "sha256": self.attachment.sha256, "pages": self.pages,
                 "blank_pages": list(self.blank_pages), "bytes": self.attachment.size,
-                "file_name": self.attachment.file_name}
+                "file_name": self.attachment.file_name, "failures": [f.to_json() for f in self.failures]}
 
 
 def spool_of(ctx: AppContext) -> Spool:
@@ -127,23 +129,55 @@ class _Collected:
 
 def _collect(items: Iterable[SourceItem], profile: ScanProfile) -> _Collected:
     """Every arriving page through the pipeline, in order. A page the pipeline cannot process is
-    kept as it arrived; one that cannot even be read is reported."""
+    kept as it arrived; one that cannot be read, or that no PDF page can hold, is reported (and its
+    batch set aside in the quarantine once the others are attached)."""
     out = _Collected([], [])
     for item in items:
         if isinstance(item, PageFailure):
             out.failures.append(item)
             continue
-        result = process_page(item.image, profile, dpi=item.dpi, source=item.origin, index=item.index,
-                              jpeg=item.jpeg)
-        if isinstance(result, PageFailure):
-            logger.warning("pipeline failed on %s page %d (%s): storing it as it arrived",
-                           item.origin, item.index, result.error)
-            color = ColorMode.COLOR if item.image.ndim == 3 else ColorMode.GRAY
-            encoded = encode_page(item.image, color, float(item.dpi or profile.dpi), profile.jpeg_quality)
-            result = PageResult(item.origin, item.index, 0.0, False, (), None, color, encoded,
-                                (f"pipeline: {result.error}",))
+        try:
+            result = _process(item, profile)
+        except Exception as exc:  # a page must never fail the others: set aside with its reason
+            logger.warning("page %d of %s cannot be processed: %r", item.index, item.origin, exc)
+            out.failures.append(PageFailure(item.origin, item.index, f"cannot process the page: {exc}",
+                                            "không xử lý được trang này", "quarantine"))
+            continue
+        problem = page_problem(result.encoded)
+        if problem is not None:
+            out.failures.append(PageFailure(item.origin, item.index, problem[0], problem[1], "quarantine"))
+            continue
         out.results.append(result)
     return out
+
+
+def _process(item: SourcePage, profile: ScanProfile) -> PageResult:
+    result = process_page(item.image, profile, dpi=item.dpi, source=item.origin, index=item.index,
+                          jpeg=item.jpeg)
+    if isinstance(result, PageFailure):
+        logger.warning("pipeline failed on %s page %d (%s): storing it as it arrived",
+                       item.origin, item.index, result.error)
+        color = ColorMode.COLOR if item.image.ndim == 3 else ColorMode.GRAY
+        encoded = encode_page(item.image, color, float(item.dpi or profile.dpi), profile.jpeg_quality)
+        result = PageResult(item.origin, item.index, 0.0, False, (), None, color, encoded,
+                            (f"pipeline: {result.error}",))
+    return result
+
+
+def _failed_pages(failures: list[PageFailure]) -> list[dict[str, Any]]:
+    return [{"page": f.index + 1, "error": f.error} for f in failures]
+
+
+def _set_aside(batch: SpoolBatch, exc: BaseException,
+               failures: list[PageFailure]) -> tuple[MotCuaError, QuarantinedBatch]:
+    """Quarantine a batch whose pages could not be attached; the error to report (nothing of it
+    will ever be attached later: the officer was told it was not saved)."""
+    if isinstance(exc, MotCuaError):
+        error = exc
+    else:
+        error = ScanError(f"the pages could not be attached: {type(exc).__name__}: {exc}",
+                          "Không đưa được các trang quét vào hồ sơ (trang hoặc tệp không hợp lệ).")
+    return error, quarantine(batch, error.message_en, error.message_vi, _failed_pages(failures))
 
 
 # --------------------------------------------------------------------------- attaching
@@ -178,9 +212,9 @@ def _attach(ctx: AppContext, batch: SpoolBatch, job: dict[str, Any],
     if not pages:
         raise ScanError(f"no readable page to attach to {code}",
                         "Không có trang nào đọc được để đưa vào hồ sơ.")
-    now = datetime.now().replace(microsecond=0)
+    now = vn_now().replace(microsecond=0)
     title = job["component_name"] or f"Hồ sơ {code}"
-    meta = PdfMetadata(title, code, job["component_name"], officer["full_name"], now.astimezone())
+    meta = PdfMetadata(title, code, job["component_name"], officer["full_name"], vn_aware(now))
     data, _pdfa = build_pdf([p.encoded for p in pages], meta)
     sha256 = ctx.db.blobs.put_bytes(data)  # content-addressed: an orphan after a failure is harmless
     attachment = Attachment(sha256, file_name_for(code, index), PDF_MEDIA_TYPE, len(data), index,
@@ -205,6 +239,10 @@ def _attach(ctx: AppContext, batch: SpoolBatch, job: dict[str, Any],
                 "component_index": index, "pages": len(pages), "blank_pages": list(outcome.blank_pages),
                 "unreadable_pages": len(collected.failures), "source": job["source"]})
     batch.mark_done()  # only now: a crash before this line is finished by resume_pending_scans
+    if collected.failures and not attached:  # the pages that failed are kept aside, the officer told
+        count = len(collected.failures)
+        quarantine(batch, f"{count} page(s) could not be attached", f"{count} trang không đưa được vào hồ sơ",
+                   _failed_pages(collected.failures))
     return None if attached else outcome
 
 
@@ -261,13 +299,16 @@ def scan_into_dossier(ctx: AppContext, uri: str, code: str, component_index: int
            "officer": {"username": officer.username, "full_name": officer.full_name,
                        "role": str(officer.role)},
            "profile": scan_profile.to_dict(), "source": spec.uri, "pid": os.getpid(), "host": HOST,
-           "started_at": datetime.now().isoformat(timespec="seconds")}
+           "started_at": vn_now().isoformat(timespec="seconds")}
     batch = spool_of(ctx).new_batch()
     _claim(batch)
     try:
         batch.write_meta(job)
         collected = _scan_pages(spec, scan_profile, batch, job, cancel, progress)
-        outcome = _attach(ctx, batch, job, collected)
+        try:
+            outcome = _attach(ctx, batch, job, collected)
+        except Exception as exc:  # reported as not saved: never attached later
+            raise _set_aside(batch, exc, collected.failures)[0] from exc
     finally:
         _release(batch)
     if outcome is None:  # pragma: no cover - only if another process resumed this very batch
@@ -283,7 +324,7 @@ def _scan_pages(spec: SourceSpec, profile: ScanProfile, batch: SpoolBatch, job: 
         source = open_source(spec, profile=profile, spool=batch)
         collected = _collect(source.pages(cancel, progress), profile)
     except CancelledError:
-        batch.write_meta({**job, "cancelled": datetime.now().isoformat(timespec="seconds")})
+        batch.write_meta({**job, "cancelled": vn_now().isoformat(timespec="seconds")})
         batch.mark_done()
         raise
     except MotCuaError as exc:
@@ -297,17 +338,34 @@ def _scan_pages(spec: SourceSpec, profile: ScanProfile, batch: SpoolBatch, job: 
         raise ScanError(f"{exc.message_en} ({kept} page(s) kept in spool batch {batch.name})",
                         f"{exc.message_vi} Các trang đã quét được giữ lại; chạy “motcua scan --resume” "
                         "để đưa chúng vào hồ sơ, hoặc quét lại.") from exc
-    if not collected.results:  # nothing readable: keep any files for inspection, never retry
-        (batch.mark_done if batch.pages() else batch.discard)()
+    if not collected.results:  # nothing readable: keep any files aside for inspection, never retry
         first = collected.failures[0] if collected.failures else None
-        raise ScanError(f"no page could be read from {spec.uri}" + (f": {first.error}" if first else ""),
-                        "Không đọc được trang nào từ nguồn quét"
-                        + (f": {first.error_vi or first.error}" if first else "") + ".")
+        error = ScanError(f"no page could be read from {spec.uri}" + (f": {first.error}" if first else ""),
+                          "Không đọc được trang nào từ nguồn quét"
+                          + (f": {first.error_vi or first.error}" if first else "") + ".")
+        if batch.pages():
+            quarantine(batch, error.message_en, error.message_vi, _failed_pages(collected.failures))
+        else:
+            batch.discard()
+        raise error
     return collected
 
 
 def resume_pending_scans(ctx: AppContext, *, progress: ProgressCallback = no_progress,
                          include_stopped: bool = True) -> list[ScanOutcome]:
+    """:func:`resume_report`'s outcomes."""
+    return resume_report(ctx, progress=progress, include_stopped=include_stopped).outcomes
+
+
+@dataclass
+class ResumeReport:
+    outcomes: list[ScanOutcome]
+    set_aside: list[QuarantinedBatch]  # batches that could not be finished: quarantined, not retried
+    left: list[str]  # batches left in the spool (in use, or stopped when not included)
+
+
+def resume_report(ctx: AppContext, *, progress: ProgressCallback = no_progress,
+                  include_stopped: bool = True) -> ResumeReport:
     """Finish the scans a crash interrupted: every spool batch of :func:`scan_into_dossier` not
     marked done is processed from its spooled pages and attached, exactly once. Batches that
     cannot be finished (the dossier was deleted...) are logged and left for the next start.
@@ -316,14 +374,19 @@ def resume_pending_scans(ctx: AppContext, *, progress: ProgressCallback = no_pro
     ``include_stopped=False`` (the automatic recovery at start-up) leaves the batches a scanner
     error stopped: the officer was told to resume them or scan again, and scanning again must not
     find the first pages attached as well."""
-    outcomes = []
+    report = ResumeReport([], [], [])
     spool = spool_of(ctx)
     spool.clean_done()
     for batch in spool.pending():
         job = batch.read_meta()
-        if not job or job.get("kind") != JOB_KIND or job.get("cancelled") or batch_in_use(batch, job):
+        if job is None and batch.pages():  # no readable record of what it was for
+            report.set_aside.append(quarantine(batch, "the batch has no readable record of its dossier",
+                                               "không rõ lượt quét này thuộc hồ sơ nào"))
             continue
-        if job.get("stopped") and not include_stopped:
+        if not job or job.get("kind") != JOB_KIND or job.get("cancelled"):
+            continue
+        if batch_in_use(batch, job) or (job.get("stopped") and not include_stopped):
+            report.left.append(batch.name)
             continue
         pages = batch.pages()
         if not pages:
@@ -338,12 +401,15 @@ def resume_pending_scans(ctx: AppContext, *, progress: ProgressCallback = no_pro
                             Role(job["officer"]["role"])), Permission.SCAN)
             source = SpooledFileSource(pages, profile, None, reader=batch.read)
             collected = _collect(source.pages(None, progress), profile)
+            if not collected.results:
+                raise ScanError("no page of the batch can be read", "Không đọc được trang nào của lượt quét.")
             outcome = _attach(ctx, batch, job, collected)
             if outcome is not None:
-                outcomes.append(outcome)
-        except (MotCuaError, KeyError, ValueError) as exc:
+                report.outcomes.append(outcome)
+        except Exception as exc:  # set aside with its reason, never retried silently
             logger.error("cannot finish spool batch %s: %s", batch.path, exc)
-    return outcomes
+            report.set_aside.append(_set_aside(batch, exc, [])[1])
+    return report
 
 
 def recover_at_startup(ctx: AppContext) -> tuple[list[ScanOutcome], str]:
@@ -351,7 +417,8 @@ def recover_at_startup(ctx: AppContext) -> tuple[list[ScanOutcome], str]:
     the pages a crash left in the spool (:func:`resume_pending_scans`, crashes only), with the
     Vietnamese notice to show (empty when nothing was recovered)."""
     outcomes = resume_pending_scans(ctx, include_stopped=False)
-    return outcomes, recovery_notice(outcomes)
+    told = take_unseen(spool_of(ctx).root)
+    return outcomes, "\n".join(t for t in (recovery_notice(outcomes), quarantine_notice(told)) if t)
 
 
 def recovery_notice(outcomes: list[ScanOutcome]) -> str:

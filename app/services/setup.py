@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from app.core.catalogue import load_catalogue
+from app.core.clock import vn_now
 from app.core.codes import StationBlock
 from app.core.demo import DEMO_COUNT, DEMO_PLACE, DEMO_SEED, DemoPlace, demo_dossiers
 from app.services import context as keys
@@ -38,7 +39,7 @@ def init(ctx: AppContext, *, demo: bool = False, now: datetime | None = None,
     settings; with ``demo`` add the demo dossiers once (a second run adds nothing)."""
     ctx.db.migrate()
     procedures = load_catalogue(catalogue_path)
-    now = now or datetime.now().replace(second=0, microsecond=0)
+    now = now or vn_now().replace(second=0, microsecond=0)
     added = 0
     already = False
     with ctx.session(write=True) as session:

@@ -29,10 +29,10 @@ import sys
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app.core.clock import vn_now
 from app.core.dossier import Attachment
 from app.core.errors import NotFoundError, ValidationError
 from app.documents.signing import (
@@ -269,7 +269,7 @@ def _find(attachments: list[Attachment], sha256: str, code: str) -> int:
 def signed_attachment(original: Attachment, sha256: str, size: int) -> Attachment:
     """The attachment that replaces ``original`` once signed: same file name, component and pages."""
     return Attachment(sha256, original.file_name, PDF_MEDIA_TYPE, size, original.component_index,
-                      pages=original.pages, signed=True, created_at=datetime.now().replace(microsecond=0))
+                      pages=original.pages, signed=True, created_at=vn_now().replace(microsecond=0))
 
 
 def sign_attachment(ctx: AppContext, code: str, sha256: str, officer: Officer, key: SignerKey, *,

@@ -17,34 +17,34 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from app.core.errors import NotFoundError
 from app.core.outbox import UNSENT, OutboxItem, OutboxKind, OutboxStatus
 from app.services.auth import Officer, Permission, require
 from app.services.context import AppContext
-from app.services.sync_store import DbOutboxStore, pull_calendar, pull_catalogue, pull_changes
-from app.store.repositories import OutboxRepository, SettingsRepository
-from app.store.sync_lock import SyncLock
-from app.sync.adapter import ProvincialAdapter, create_adapter
-from app.sync.engine import PushEngine
-from app.sync.errors import AuthError, NotConfiguredError, RejectedError, SyncError, TransientError
+from app.services.sync_run import (  # noqa: F401 - what the UI and the CLI import from here
+    ADAPTER,
+    CLOCK_OFFSET,
+    CLOCK_WARNING_MINUTES,
+    DEFAULT_CLOCK_WARNING_MINUTES,
+    LAST_ERROR,
+    LAST_ERROR_VI,
+    LAST_SUCCESS,
+    ONLINE,
+    SERVER_URL,
+    SyncRun,
+    clock_warning_vi,
+    make_adapter,
+    sync_once,
+)
+from app.store.repositories import DossierRepository, OutboxRepository, SettingsRepository
+from app.sync.errors import NotConfiguredError
 from app.sync.secrets import TokenStore
+from app.sync.vocabulary import fit_stored, rebuild_record
 
 log = logging.getLogger(__name__)
-
-SERVER_URL = "sync.server_url"
-ADAPTER = "sync.adapter"  # name of the adapter (default "reference")
-LAST_SUCCESS = "sync.last_success"
-LAST_ATTEMPT = "sync.last_attempt"
-LAST_ERROR = "sync.last_error"
-LAST_ERROR_VI = "sync.last_error_vi"
-ONLINE = "sync.online"
-CLOCK_OFFSET = "sync.clock_offset"
-#: Beyond this difference between the station's clock and the server's, the officer is warned.
-CLOCK_WARNING_SECONDS = 300
-KEEP_SENT = timedelta(days=30)
-LOCKED_VI = "Một máy trạm khác đang đồng bộ; lần này bỏ qua."
 
 
 @dataclass(frozen=True)
@@ -62,31 +62,6 @@ class SyncState:
     server_url: str | None = None
     clock_offset_seconds: float | None = None
     clock_warning_vi: str | None = None
-
-
-@dataclass(frozen=True)
-class SyncRun:
-    """The outcome of :func:`sync_once`."""
-
-    sent: int = 0  # dossier, status and file operations the server accepted in this run
-    received: int = 0  # upstream changes applied to this station's dossiers
-    failed: int = 0  # items attempted in this run that were not delivered (failed or parked)
-    parked: int = 0
-    superseded: int = 0
-    online: bool | None = None
-    offline: bool = False
-    locked: bool = False  # another job held the sync lock: nothing was done
-    auth_error: bool = False
-    error: str = ""
-    error_vi: str = ""
-
-    def counts(self) -> dict[str, int]:
-        return {"sent": self.sent, "received": self.received, "failed": self.failed}
-
-
-def _now() -> datetime:
-    return datetime.now().replace(microsecond=0)
-
 
 # --------------------------------------------------------------------------- configuration
 
@@ -118,26 +93,6 @@ def configure(
         TokenStore(ctx.data_dir).set(url, token.strip())
 
 
-def make_adapter(ctx: AppContext) -> ProvincialAdapter:
-    with ctx.session() as session:
-        settings = SettingsRepository(session)
-        url, name = settings.get(SERVER_URL), settings.get(ADAPTER) or "reference"
-    if not url:
-        raise NotConfiguredError(
-            "no provincial server configured: motcua sync --server URL --token TOKEN",
-            "Chưa cấu hình máy chủ tỉnh (motcua sync --server ĐỊA_CHỈ --token MÃ).",
-            code="no_server",
-        )
-    token = TokenStore(ctx.data_dir).get(url)
-    if not token:
-        raise NotConfiguredError(
-            "no station token stored for this server",
-            "Chưa có mã truy cập của trạm cho máy chủ này.",
-            code="no_token",
-        )
-    return create_adapter(name, server_url=url, token=token)
-
-
 # --------------------------------------------------------------------------- state for the UI
 
 
@@ -148,12 +103,11 @@ def sync_state(ctx: AppContext) -> SyncState:
     last = values.get(LAST_SUCCESS)
     online = values.get(ONLINE)
     offset = float(values[CLOCK_OFFSET]) if values.get(CLOCK_OFFSET) else None
-    warning = None
-    if offset is not None and abs(offset) > CLOCK_WARNING_SECONDS:
-        warning = (
-            f"Đồng hồ máy trạm lệch {abs(offset) / 60:.0f} phút so với máy chủ tỉnh; "
-            "hãy chỉnh lại giờ của máy."
-        )
+    try:
+        limit = float(values.get(CLOCK_WARNING_MINUTES) or DEFAULT_CLOCK_WARNING_MINUTES)
+    except ValueError:
+        limit = DEFAULT_CLOCK_WARNING_MINUTES
+    warning = clock_warning_vi(offset, limit) or None
     return SyncState(
         online=None if online is None else online == "1",
         pending=counts[OutboxStatus.PENDING],
@@ -180,7 +134,15 @@ def retry(ctx: AppContext, item_id: int, officer: Officer | None = None) -> Outb
     if officer is not None:
         require(officer, Permission.SYNC)
     with ctx.session(write=True) as session:
-        return OutboxRepository(session).retry(item_id)
+        repo = OutboxRepository(session)
+        item = repo.get(item_id)
+        try:
+            dossier = DossierRepository(session).get(item.dossier_code)
+        except NotFoundError:
+            dossier = None
+        # From the dossier as it is now (the officer may have fixed it), not the queued snapshot.
+        payload = rebuild_record(item.kind, item.payload, dossier) or fit_stored(item.kind, item.payload)
+        return repo.retry(item_id, payload)
 
 
 def pending_items(ctx: AppContext, limit: int = 500) -> list[OutboxItem]:
@@ -259,129 +221,6 @@ def dossier_sync_state(ctx: AppContext, dossier_code: str) -> DossierSyncState:
     if sent:
         return DossierSyncState("synced", synced_at=max(sent))
     return DossierSyncState("none")
-
-
-def _save_state(ctx: AppContext, values: dict[str, str | None]) -> None:
-    with ctx.session(write=True) as session:
-        settings = SettingsRepository(session)
-        for key, value in values.items():
-            if value is None:
-                settings.delete(key)
-            else:
-                settings.set(key, value)
-
-
-# --------------------------------------------------------------------------- one run
-
-
-def sync_once(
-    ctx: AppContext,
-    *,
-    adapter: ProvincialAdapter | None = None,
-    max_wait: float = 30.0,
-    stop: threading.Event | None = None,
-    pull: bool = True,
-    on_item: Callable[[OutboxItem, str], None] | None = None,
-) -> SyncRun:
-    """One sync run; at most one per database at a time (else ``locked`` and nothing done).
-
-    Raises :class:`NotConfiguredError` without a server or token. A refused token, an unreachable
-    server or a busy lock are reported in the returned :class:`SyncRun`, not raised.
-    """
-    lock = SyncLock(ctx.db)
-    if not lock.acquire():
-        return SyncRun(locked=True, error="another sync job is running", error_vi=LOCKED_VI)
-    own = adapter is None
-    try:
-        if adapter is None:
-            adapter = make_adapter(ctx)
-        return _run(ctx, adapter, max_wait=max_wait, stop=stop, pull=pull, on_item=on_item)
-    finally:
-        if own and adapter is not None:
-            adapter.close()
-        lock.release()
-
-
-def _run(
-    ctx: AppContext,
-    adapter: ProvincialAdapter,
-    *,
-    max_wait: float,
-    stop: threading.Event | None,
-    pull: bool,
-    on_item: Callable[[OutboxItem, str], None] | None,
-) -> SyncRun:
-    started = _now()
-    state: dict[str, str | None] = {LAST_ATTEMPT: started.isoformat()}
-    try:
-        clock = adapter.server_time()
-    except AuthError as exc:
-        _save_state(ctx, {**state, ONLINE: "1", LAST_ERROR: exc.message_en, LAST_ERROR_VI: exc.message_vi})
-        return SyncRun(online=True, auth_error=True, error=exc.message_en, error_vi=exc.message_vi)
-    except SyncError as exc:
-        _save_state(ctx, {**state, ONLINE: "0", LAST_ERROR: exc.message_en, LAST_ERROR_VI: exc.message_vi})
-        return SyncRun(online=False, offline=True, error=exc.message_en, error_vi=exc.message_vi)
-    state[CLOCK_OFFSET] = f"{clock.offset_seconds:.1f}"
-    if abs(clock.offset_seconds) > CLOCK_WARNING_SECONDS:
-        log.warning("station clock differs from the server's by %.0f s", clock.offset_seconds)
-
-    outcomes: dict[int, str] = {}
-
-    def track(item: OutboxItem, outcome: str) -> None:
-        outcomes[item.id] = outcome
-        if on_item is not None:
-            on_item(item, outcome)
-
-    engine = PushEngine(DbOutboxStore(ctx), adapter, max_wait=max_wait, stop=stop, on_item=track)
-    try:
-        push = engine.run()
-    except AuthError as exc:
-        _save_state(ctx, {**state, ONLINE: "1", LAST_ERROR: exc.message_en, LAST_ERROR_VI: exc.message_vi})
-        return SyncRun(
-            sent=engine.result.sent,
-            online=True,
-            auth_error=True,
-            error=exc.message_en,
-            error_vi=exc.message_vi,
-        )
-    error_en, error_vi = push.last_error_en, push.last_error_vi
-    received = 0
-    if pull and not push.offline:
-        try:
-            received = _pull(ctx, adapter)
-        except AuthError as exc:
-            error_en, error_vi = exc.message_en, exc.message_vi
-        except (TransientError, RejectedError) as exc:
-            log.warning("pulling from the provincial server failed: %s", exc.message_en)
-            error_en, error_vi = exc.message_en, exc.message_vi
-    failed = sum(1 for outcome in outcomes.values() if outcome in ("failed", "parked"))
-    state.update(
-        {ONLINE: "0" if push.offline else "1", LAST_ERROR: error_en or None, LAST_ERROR_VI: error_vi or None}
-    )
-    if not push.offline:
-        state[LAST_SUCCESS] = _now().isoformat()
-    _save_state(ctx, state)
-    with ctx.session(write=True) as session:
-        OutboxRepository(session).purge_sent(started - KEEP_SENT)
-    return SyncRun(
-        sent=push.sent,
-        received=received,
-        failed=failed,
-        parked=push.parked,
-        superseded=push.superseded,
-        online=push.online if push.online is not None else True,
-        offline=push.offline,
-        error=error_en,
-        error_vi=error_vi,
-    )
-
-
-def _pull(ctx: AppContext, adapter: ProvincialAdapter) -> int:
-    received = pull_changes(ctx, adapter)
-    pull_catalogue(ctx, adapter)
-    today = _now().date()
-    pull_calendar(ctx, adapter, [today.year, today.year + 1], today)
-    return received
 
 
 # --------------------------------------------------------------------------- background

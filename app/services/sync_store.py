@@ -22,7 +22,7 @@ from app.store.repositories import (
 )
 from app.sync.adapter import Accepted, ProvincialAdapter
 from app.sync.catalogue import day_from_record, is_province_day, procedure_from_record
-from app.sync.errors import ConflictError
+from app.sync.errors import ConflictError, UnreadableAnswerError
 from app.sync.merge import apply_change, apply_conflict
 from app.sync.vocabulary import parse_time
 
@@ -106,8 +106,12 @@ def _apply_one(session: Any, change: dict[str, Any]) -> int:
     except NotFoundError:
         return 0  # a dossier of another station of the agency
     pending = OutboxRepository(session).has_unsent(code, OutboxKind.STATUS_UPDATE)
-    if apply_change(dossier, change, local_status_pending=pending):
-        dossiers.update(dossier)
+    try:
+        if apply_change(dossier, change, local_status_pending=pending):
+            dossiers.update(dossier)
+    except UnreadableAnswerError as exc:  # skipped, not retried for ever: the feed goes on
+        log.warning("change %s of %s skipped: %s", change.get("Seq"), code, exc.message_en)
+        return 0
     status = change.get("TrangThaiHoSo")
     results = change.get("DanhSachGiayToKetQua")
     RemoteDossierRepository(session).record(

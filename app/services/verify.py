@@ -10,7 +10,9 @@ The report (``VerifyReport.to_json``)::
 ``kind`` is one of ``db_integrity``, ``blob_missing`` (recorded in the ``blobs`` table, not on disk),
 ``blob_corrupt`` (on disk, content does not match its name), ``dossier_file_missing`` (a dossier's
 attachment is not in the blob store), ``audit_chain`` (the audit log's hash chain is broken at
-``ref``, a row id). Nothing is changed by a check.
+``ref``, a row id), ``backup_untrusted`` (``--deep``: a backup of the daily backup folder fails the
+checks a restore runs), ``spool_left`` (scanned pages still waiting in a spool), ``quarantine``
+(a scan batch set aside because its pages could not be attached). Nothing is changed by a check.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.core.errors import MotCuaError
 from app.services.context import AppContext
 from app.store import integrity
 from app.store.database import Database
@@ -29,6 +32,8 @@ from app.store.paths import BLOBS_DIR_NAME, DB_FILE_NAME
 from app.store.repositories import AuditRepository
 
 log = logging.getLogger(__name__)
+BACKUP_UNTRUSTED = "backup_untrusted"
+SPOOL_LEFT, QUARANTINE = "spool_left", "quarantine"
 
 
 @dataclass
@@ -74,12 +79,62 @@ def verify_database(db: Database) -> VerifyReport:
     return report
 
 
-def verify(ctx: AppContext) -> VerifyReport:
-    """Check the store of an open context (see the module documentation)."""
-    return verify_database(ctx.db)
+def verify(ctx: AppContext, *, deep: bool = False) -> VerifyReport:
+    """Check the store of an open context (see the module documentation); ``deep``: also every
+    backup in the daily backup folder, as a restore would check it."""
+    report = verify_database(ctx.db)
+    report.problems += spool_findings(ctx.data_dir)
+    if deep:
+        report.problems += backup_findings(ctx)
+    return report
 
 
-def verify_location(data_dir: Path | str | None = None, db_url: str | None = None) -> VerifyReport:
+def spool_findings(data_dir: Path) -> list[Finding]:
+    """Scanned pages still waiting in a spool (a scan interrupted or stopped: ``motcua scan --resume``)
+    and batches set aside in the quarantine (pages that could not be attached)."""
+    from app.scanning.quarantine import quarantined
+    from app.scanning.spool import Spool
+    from app.store.paths import SPOOL_DIR_NAME
+
+    findings: list[Finding] = []
+    for name in (SPOOL_DIR_NAME,):  # archive batches keep their own progress (motcua batch)
+        root = Path(data_dir) / name
+        if not root.is_dir():
+            continue
+        for batch in Spool(root).batches():
+            pages = batch.pages()
+            if not batch.done and pages:
+                findings.append(Finding(SPOOL_LEFT, f"{name}/{batch.name}: {len(pages)} page file(s) waiting "
+                                        "(motcua scan --resume)", f"{name}/{batch.name}"))
+        findings += [Finding(QUARANTINE, f"{name}/{q.batch}: set aside: {q.reason}", f"{name}/{q.batch}")
+                     for q in quarantined(root)]
+    return findings
+
+
+def backup_findings(ctx: AppContext) -> list[Finding]:
+    """Each backup of the daily backup folder checked like a restore: hashes, manifest
+    authentication with the data key, database form, every blob decrypted."""
+    from app.services.backup import get_schedule
+    from app.store import backup as store_backup
+    from app.store.backup_auth import check_authentic, check_contents
+    from app.store.backup_manifest import BackupError
+    from app.store.restore import backup_keys
+
+    folder = get_schedule(ctx).folder
+    findings: list[Finding] = []
+    for backup_dir in store_backup.list_backups(folder) if folder is not None else []:
+        try:
+            manifest = store_backup.check_backup(backup_dir)
+            keys, _new = backup_keys(backup_dir, manifest, ctx.data_dir, None)
+            check_authentic(backup_dir, manifest, keys, target_has_key=ctx.db.keys is not None)
+            check_contents(backup_dir, manifest, keys)
+        except (BackupError, MotCuaError) as exc:
+            findings.append(Finding(BACKUP_UNTRUSTED, f"backup {backup_dir}: {exc}", str(backup_dir)))
+    return findings
+
+
+def verify_location(data_dir: Path | str | None = None, db_url: str | None = None, *,
+                    deep: bool = False) -> VerifyReport:
     """Open the store without migrating it and check it; a database that cannot even be opened is
     reported as a ``db_integrity`` problem (its blobs are still checked), not raised."""
     from app.services.context import resolve_data_dir, resolve_db_url
@@ -100,6 +155,7 @@ def verify_location(data_dir: Path | str | None = None, db_url: str | None = Non
         corrupt, intact = integrity.blob_findings(folder / BLOBS_DIR_NAME)
         report.problems += corrupt
         report.checked["blobs"] = len(intact) + len(corrupt)
+        report.problems += spool_findings(folder)
         return report
     with ctx:
-        return verify(ctx)
+        return verify(ctx, deep=deep)

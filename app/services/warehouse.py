@@ -32,6 +32,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from app.core.clock import vn_today
 from app.core.dossier import Attachment, Dossier, ReceivedComponent
 from app.core.errors import NotFoundError, ValidationError
 from app.core.result_types import ResultType, ResultTypeIndex, distinct_result_types
@@ -256,7 +257,7 @@ def add_result(ctx: AppContext, metadata: ResultMetadata, officer: Officer, *,
     with the session and the new record inside the transaction that writes it (e.g. to link the
     record to what it was made from): if it raises, nothing is written."""
     require(officer, Permission.DIGITISE)
-    today = today or date.today()
+    today = today or vn_today()
     metadata = normalise_metadata(metadata)
     with ctx.session() as session:
         metadata, errors = _with_type_name(session, metadata)
@@ -308,7 +309,7 @@ def search(ctx: AppContext, officer: Officer, *, owner_id: str | None = None, te
     with ctx.session() as session:
         return WarehouseRepository(session).search(
             owner_ids=[owner] if owner else (), text=text,
-            valid_on=(today or date.today()) if valid_only else None, limit=limit)
+            valid_on=(today or vn_today()) if valid_only else None, limit=limit)
 
 
 def get_record(ctx: AppContext, record_id: str) -> ResultRecord:
@@ -341,7 +342,7 @@ def reuse_candidates(ctx: AppContext, procedure_code: str, owner_ids: list[str] 
             return []
         # An owner has few records: fetch them by the identifier indexes and filter the types here
         # (a type_code IN (...) lets SQLite pick the type index and scan every record of those types).
-        owned = WarehouseRepository(session).search(owner_ids=ids, valid_on=today or date.today(), limit=2000)
+        owned = WarehouseRepository(session).search(owner_ids=ids, valid_on=today or vn_today(), limit=2000)
         records = [r for r in owned if r.metadata.type_code in wanted]
     offers = []
     for i, (spec, cs) in enumerate(zip(procedure.components, codes, strict=True)):
@@ -434,7 +435,7 @@ def record_to_json(record: ResultRecord, *, today: date | None = None) -> dict[s
                   "old_id_number": m.owner_old_id_number, "tax_code": m.owner_tax_code},
         "validity": m.validity.value,
         "valid_until": m.valid_until.isoformat() if m.valid_until else None,
-        "valid_now": m.is_valid_on(today or date.today()),
+        "valid_now": m.is_valid_on(today or vn_today()),
         "sha256": record.sha256,
         "pages": record.pages,
         "size": record.size,

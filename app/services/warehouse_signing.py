@@ -37,6 +37,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from app.core.clock import vn_today
 from app.core.errors import MotCuaError, NotFoundError, ValidationError
 from app.core.progress import CancelToken, ProgressCallback, ProgressUpdate, no_progress
 from app.core.warehouse import ResultRecord, SourceKind, classify_owner_id
@@ -128,7 +129,7 @@ def browse(ctx: AppContext, officer: Officer, query: str = "", *, valid_only: bo
     ``unsigned_only``; newest first, each with its verified signature state."""
     _may_read(officer)
     ids, text = split_query(query)
-    return _views(ctx, ids, text, valid_on=(today or date.today()) if valid_only else None,
+    return _views(ctx, ids, text, valid_on=(today or vn_today()) if valid_only else None,
                   unsigned_only=unsigned_only, limit=limit)
 
 

@@ -30,6 +30,7 @@ import os
 import re
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,6 +39,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from app.core.fileio import fsync_dir
+from app.store.backup_auth import MAC_NAME, manifest_mac
 from app.store.backup_manifest import (
     BLOBS_PREFIX,
     KEY_FILE,
@@ -55,7 +57,14 @@ from app.store.backup_manifest import (
 )
 from app.store.crypto import HEADER_BYTES, is_encrypted_header
 from app.store.database import Database, connect_sqlite
-from app.store.faults import storage_errors
+from app.store.faults import (
+    DiskFullError,
+    ReadOnlyStorageError,
+    StorageError,
+    is_read_only,
+    nearly_full,
+    storage_errors,
+)
 from app.store.keys import key_file_path
 
 log = logging.getLogger(__name__)
@@ -246,17 +255,48 @@ def _same_stored(old_sha: str, name: str, old_path: Path, src: Path) -> bool:
 
 def write_backup(db: Database, dest: Path, *, app_version: str, now: datetime,
                  counts: dict[str, int] | None = None) -> WrittenBackup:
-    """Write a complete backup of ``db`` and its blob store into a new folder under ``dest``."""
-    with storage_errors():
-        dest.mkdir(parents=True, exist_ok=True)
-        folder = _backup_folder(dest, now)
-        partial = folder.with_name(folder.name + PARTIAL_SUFFIX)
-        partial.mkdir()
-        try:
-            return _write(db, dest, folder, partial, app_version, now, counts or {})
-        except BaseException:
-            shutil.rmtree(partial, ignore_errors=True)
+    """Write a complete backup of ``db`` and its blob store into a new folder under ``dest``.
+    A full, read-only or failing destination is reported as the destination's fault, naming it
+    (the data drive is fine)."""
+    try:
+        with storage_errors():
+            dest.mkdir(parents=True, exist_ok=True)
+            folder = _backup_folder(dest, now)
+            partial = folder.with_name(folder.name + PARTIAL_SUFFIX)
+            partial.mkdir()
+            try:
+                return _write(db, dest, folder, partial, app_version, now, counts or {})
+            except BaseException:
+                shutil.rmtree(partial, ignore_errors=True)
+                raise
+    except StorageError as exc:
+        if not _concerns(exc, dest):
             raise
+        raise destination_error(exc, dest) from exc
+
+
+def _concerns(exc: BaseException, dest: Path) -> bool:
+    """Whether a storage fault happened on the backup destination (a file under ``dest``, or a
+    fault without a file name while the destination has no room or cannot be written)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        name = getattr(seen, "filename", None)
+        if name:
+            return str(name).startswith(str(dest))
+        seen = seen.__cause__ or seen.__context__
+    return nearly_full(dest) or is_read_only(dest)
+
+
+def destination_error(exc: StorageError, dest: Path) -> BackupError:
+    if isinstance(exc, DiskFullError):
+        en, vi = "is full", "đã hết dung lượng"
+    elif isinstance(exc, ReadOnlyStorageError):
+        en, vi = "is read-only or not writable", "chỉ đọc hoặc không có quyền ghi"
+    else:
+        en, vi = "cannot be written (input/output error)", "không ghi được (lỗi đọc/ghi ổ đĩa)"
+    return BackupError(f"the backup destination {dest} {en}: {exc.message_en}",
+                       f"Nơi nhận bản sao lưu {dest} {vi}. Dữ liệu đang dùng không bị ảnh hưởng; hãy chọn "
+                       "ổ đĩa khác hoặc giải phóng dung lượng rồi sao lưu lại.")
 
 
 def _write(db: Database, dest: Path, folder: Path, partial: Path, app_version: str, now: datetime,
@@ -292,6 +332,8 @@ def _write(db: Database, dest: Path, folder: Path, partial: Path, app_version: s
                         counts={**counts, "blobs": sum(1 for f in files if f.path.startswith(BLOBS_PREFIX))})
     raw = manifest_bytes(manifest)
     _write_synced(partial / MANIFEST_NAME, raw)
+    if db.keys is not None:
+        _write_synced(partial / MAC_NAME, (manifest_mac(raw, db.keys.current) + "\n").encode("ascii"))
     fsync_dir(partial)
     _write_synced(partial / MARKER_NAME, (hashlib.sha256(raw).hexdigest() + "\n").encode("ascii"))
     fsync_dir(partial)
@@ -372,7 +414,7 @@ def prune_backups(dest: Path, keep: int) -> list[Path]:
             stem = folder.name.removesuffix(PARTIAL_SUFFIX)
             if folder.name.endswith(PARTIAL_SUFFIX) and BACKUP_NAME_RE.fullmatch(stem) and folder.is_dir():
                 with contextlib.suppress(OSError):
-                    if datetime.now().timestamp() - folder.stat().st_mtime > 6 * 3600:
+                    if time.time() - folder.stat().st_mtime > 6 * 3600:
                         shutil.rmtree(folder, ignore_errors=True)
                         removed.append(folder)
     return removed

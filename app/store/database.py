@@ -33,7 +33,14 @@ from app.store import migrate as migrations
 from app.store.blobs import BlobStore
 from app.store.faults import DatabaseCorruptError, storage_errors
 from app.store.models import SettingRow
-from app.store.paths import BACKUPS_DIR_NAME, BLOBS_DIR_NAME, DB_FILE_NAME, default_data_dir
+from app.store.paths import (
+    BACKUPS_DIR_NAME,
+    BLOBS_DIR_NAME,
+    DB_FILE_NAME,
+    default_data_dir,
+    keep_private,
+    make_private_dir,
+)
 from app.store.sealer import SpoolSealer, seal_spools
 
 log = logging.getLogger(__name__)
@@ -293,7 +300,7 @@ class Database:
     def _open(cls, url: str | None, data_dir: Path | None, *, migrate: bool) -> Database:
         if url is None:
             data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
-            data_dir.mkdir(parents=True, exist_ok=True)
+            make_private_dir(data_dir)
             parsed = URL.create("sqlite", database=str(data_dir / DB_FILE_NAME))
         else:
             parsed = _normalise_url(url)
@@ -323,6 +330,8 @@ class Database:
         except BaseException:
             engine.dispose()
             raise
+        if db_path is not None:
+            keep_private(db_path)
         return db
 
     def finish_conversion(self) -> None:

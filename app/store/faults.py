@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -168,6 +169,20 @@ def translate(exc: BaseException) -> StorageError | None:
     return None
 
 
+NEARLY_FULL_BYTES = 64 * 1024 * 1024
+
+
+def nearly_full(path: Path) -> bool:
+    """True when the file system of ``path`` (or its nearest existing parent) has almost no room."""
+    path = Path(path)
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    try:
+        return shutil.disk_usage(path).free < NEARLY_FULL_BYTES
+    except OSError:
+        return False
+
+
 def is_read_only(path: Path) -> bool:
     """True when ``path`` (or its nearest existing parent) cannot be written: a read-only file
     system, or a folder without write permission for this user."""
@@ -199,4 +214,7 @@ def storage_errors(folder: Path | None = None) -> Iterator[None]:
             raise
         if isinstance(translated, StorageUnavailableError) and folder is not None and is_read_only(folder):
             translated = ReadOnlyStorageError(translated.message_en.split(": ", 1)[-1])
+        if isinstance(translated, StorageIOError) and folder is not None and nearly_full(folder):
+            # SQLite reports a write that ran out of space as a plain I/O error
+            translated = DiskFullError(translated.message_en.split(": ", 1)[-1])
         raise translated from exc

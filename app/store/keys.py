@@ -27,10 +27,10 @@ import os
 import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app.core.clock import vn_now
 from app.core.errors import MotCuaError
 from app.core.fileio import write_private
 from app.store import crypto
@@ -40,6 +40,7 @@ KEYRING_SERVICE = "MotCua Desk"
 ENV_DATA_KEY = "MOTCUA_DATA_KEY"
 ENV_SECRET_DIR = "MOTCUA_SECRET_DIR"  # moves the user's configuration folder (tests)
 STATION_KEYS_DIR = "data-keys"
+HOLDERS = "_holders"  # in a machine entry: the data folders known to use its keys
 FORMAT = "motcua-key"
 READY, CONVERTING, ROTATING = "ready", "converting", "rotating"
 log = logging.getLogger(__name__)
@@ -62,12 +63,14 @@ class KeyFileError(DataKeyError):
     pass
 
 
-def _unavailable(folder: Path, why_en: str) -> KeyUnavailableError:
+def _unavailable(folder: Path, why_en: str, *, replaced: bool = False) -> KeyUnavailableError:
+    why_vi = ("máy này giữ cho thư mục này một khóa khác: khóa đã được đổi trong một bản chép của thư mục "
+              "này" if replaced else "máy này không giữ khóa của thư mục này: thư mục được mang từ máy "
+              "khác, hoặc hệ điều hành đã được cài lại")
     return KeyUnavailableError(
         f"the data key of {folder} is not available: {why_en}; run `motcua keys recover --secret-env VAR` "
         f"or set {ENV_DATA_KEY}",
-        f"Không lấy được khóa mã hóa của thư mục dữ liệu {folder} (máy này không giữ khóa của "
-        f"thư mục này: thư mục được chép từ máy khác, hoặc hệ điều hành đã được cài lại). "
+        f"Không lấy được khóa mã hóa của thư mục dữ liệu {folder} ({why_vi}). "
         f"Quản trị viên hãy chạy “motcua keys recover --secret-env BIẾN” với mã khôi phục, "
         f"hoặc đặt biến môi trường {ENV_DATA_KEY}.")
 
@@ -90,13 +93,16 @@ class KeyFile:
     state: str = READY
     recovery: dict[str, Any] | None = None
     pending: dict[str, Any] | None = None  # {"key_id": …, "recovery": …} during a rotation
-    created_at: str = field(default_factory=lambda: datetime.now().isoformat(timespec="seconds"))
+    created_at: str = field(default_factory=lambda: vn_now().isoformat(timespec="seconds"))
+    location: str | None = None  # the absolute path the folder's identity is bound to
+    copied_from: str | None = None  # the folder this one was copied from (it took a fresh identity)
 
     def to_json(self) -> bytes:
         data = {"format": FORMAT, "version": 1, "folder_id": self.folder_id, "key_id": self.key_id,
                 "state": self.state, "db": crypto.DB_CIPHER, "blobs": crypto.BLOB_CIPHER,
-                "recovery": self.recovery, "pending": self.pending, "created_at": self.created_at}
-        return (json.dumps(data, indent=1) + "\n").encode("ascii")
+                "recovery": self.recovery, "pending": self.pending, "created_at": self.created_at,
+                "location": self.location, "copied_from": self.copied_from}
+        return (json.dumps(data, indent=1, ensure_ascii=True) + "\n").encode("ascii")
 
     @classmethod
     def parse(cls, raw: bytes, where: Path) -> KeyFile:
@@ -106,7 +112,8 @@ class KeyFile:
                 raise ValueError("not a key file")
             return cls(folder_id=str(data["folder_id"]), key_id=str(data["key_id"]),
                        state=str(data.get("state") or READY), recovery=data.get("recovery"),
-                       pending=data.get("pending"), created_at=str(data.get("created_at") or ""))
+                       pending=data.get("pending"), created_at=str(data.get("created_at") or ""),
+                       location=data.get("location"), copied_from=data.get("copied_from"))
         except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
             raise KeyFileError(f"the key file {where} is damaged",
                                f"Tệp khóa {where} bị hỏng. Hãy lấy lại tệp này từ bản sao lưu.") from None
@@ -156,48 +163,67 @@ def key_store_name() -> str:
     return "keyring" if keyring_usable() else "station-file"
 
 
-def _decode_keys(raw: str | bytes | None) -> dict[str, bytes]:
+def _decode_entry(raw: str | bytes | None) -> tuple[dict[str, bytes], list[str]]:
+    """The keys of one machine entry and the folders (absolute paths) known to use them."""
     if not raw:
-        return {}
+        return {}, []
     try:
-        return {str(k): bytes.fromhex(v) for k, v in json.loads(raw).items()}
+        data = json.loads(raw)
+        holders = data.pop(HOLDERS, [])
+        return ({str(k): bytes.fromhex(v) for k, v in data.items()},
+                [str(h) for h in holders] if isinstance(holders, list) else [])
     except (ValueError, AttributeError, TypeError):
-        return {}
+        return {}, []
 
 
-def _encode_keys(keys: dict[str, bytes]) -> str:
-    return json.dumps({k: v.hex() for k, v in keys.items()})
+def _encode_entry(keys: dict[str, bytes], holders: list[str]) -> str:
+    data: dict[str, Any] = {k: v.hex() for k, v in keys.items()}
+    if holders:
+        data[HOLDERS] = sorted(set(holders))
+    return json.dumps(data)
 
 
-def keyring_keys(folder_id: str) -> dict[str, bytes]:
-    """The keys kept for ``folder_id`` on this machine (keyring, else the station key file)."""
+def _read_entry(folder_id: str) -> tuple[dict[str, bytes], list[str]]:
     if not keyring_usable():
         try:
-            return _decode_keys(station_key_path(folder_id).read_bytes())
+            return _decode_entry(station_key_path(folder_id).read_bytes())
         except OSError:
-            return {}
+            return {}, []
     import keyring
     from keyring.errors import KeyringError
 
     try:
-        return _decode_keys(keyring.get_password(KEYRING_SERVICE, folder_id))
+        return _decode_entry(keyring.get_password(KEYRING_SERVICE, folder_id))
     except KeyringError:
-        return {}
+        return {}, []
 
 
-def keyring_store(folder_id: str, keys: dict[str, bytes]) -> None:
-    """Keep the keys of ``folder_id`` on this machine (keyring, else the station key file)."""
+def keyring_keys(folder_id: str) -> dict[str, bytes]:
+    """The keys kept for ``folder_id`` on this machine (keyring, else the station key file)."""
+    return _read_entry(folder_id)[0]
+
+
+def keyring_holders(folder_id: str) -> list[str]:
+    """The data folders (absolute paths) recorded on this machine as using ``folder_id``'s keys."""
+    return _read_entry(folder_id)[1]
+
+
+def keyring_store(folder_id: str, keys: dict[str, bytes], holders: list[str] | None = None) -> None:
+    """Keep the keys of ``folder_id`` on this machine (keyring, else the station key file); the
+    recorded folders using them are kept unless ``holders`` replaces them."""
+    if holders is None:
+        holders = keyring_holders(folder_id)
     if not keyring_usable():
         path = station_key_path(folder_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(OSError):
             path.parent.chmod(0o700)
-        write_private(path, _encode_keys(keys).encode("ascii"))
+        write_private(path, _encode_entry(keys, holders).encode("ascii"))
         log.warning("no usable OS keyring: the data key is kept in the station key file %s", path)
         return
     import keyring
 
-    keyring.set_password(KEYRING_SERVICE, folder_id, _encode_keys(keys))
+    keyring.set_password(KEYRING_SERVICE, folder_id, _encode_entry(keys, holders))
 
 
 def keyring_forget(folder_id: str) -> None:
@@ -270,9 +296,10 @@ def create_keys(data_dir: Path, *, state: str = READY) -> DataKeys:
     """A new data key for ``data_dir`` (``$MOTCUA_DATA_KEY`` if set), kept in the keyring."""
     key = _env_key() or crypto.new_data_key()
     kid = crypto.key_id(key)
-    file = KeyFile(folder_id=uuid.uuid4().hex, key_id=kid, state=state)
+    file = KeyFile(folder_id=uuid.uuid4().hex, key_id=kid, state=state,
+                   location=str(Path(data_dir).resolve()))
     if _env_key() is None:
-        keyring_store(file.folder_id, {kid: key})
+        keyring_store(file.folder_id, {kid: key}, [file.location])
     keys = DataKeys(Path(data_dir), file, {kid: key})
     keys.save()
     return keys
@@ -285,7 +312,8 @@ def unlock(data_dir: Path, *, key_file: Path | None = None, secret: str | None =
     path = key_file or key_file_path(data_dir)
     file = KeyFile.load(path)
     wanted = {file.key_id} | ({str(file.pending["key_id"])} if file.pending else set())
-    found = {k: v for k, v in keyring_keys(file.folder_id).items() if k in wanted and crypto.key_id(v) == k}
+    kept = keyring_keys(file.folder_id)
+    found = {k: v for k, v in kept.items() if k in wanted and crypto.key_id(v) == k}
     if secret is not None and file.key_id not in found and file.recovery is not None:
         key = crypto.unwrap_key(file.recovery, secret)
         if crypto.key_id(key) != file.key_id:
@@ -301,13 +329,21 @@ def unlock(data_dir: Path, *, key_file: Path | None = None, secret: str | None =
                                 f"{data_dir}.")
         found[kid] = env
     if file.key_id not in found and not (file.pending and str(file.pending["key_id"]) in found):
+        if kept:
+            raise _unavailable(Path(data_dir), "this machine holds other keys for this folder id (the key "
+                               "was changed in a copy of this folder)", replaced=True)
         why = ("no station key file for this folder" if not keyring_usable()
                else "no keyring entry for this folder")
         raise _unavailable(Path(data_dir), why)
     if file.key_id not in found:  # a rotation stopped after the switch: only the new key is left
         file.key_id, file.recovery = str(file.pending["key_id"]), file.pending.get("recovery")  # type: ignore[index, union-attr]
         file.pending = None
-    return DataKeys(Path(data_dir), file, found)
+    keys = DataKeys(Path(data_dir), file, found)
+    if key_file is None and env is None:
+        from app.store.identity import bind_identity
+
+        bind_identity(keys)
+    return keys
 
 
 def install(keys: DataKeys) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from pathlib import Path
 
 from alembic import command
@@ -13,6 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.engine import Connection, Engine
 
+from app.core.clock import vn_now
 from app.core.errors import MotCuaError
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def backup_sqlite(db_path: Path, backups_dir: Path, reason: str = "pre-migration
     from app.store.database import connect_sqlite
 
     backups_dir.mkdir(parents=True, exist_ok=True)
-    now = datetime.now()
+    now = vn_now()
     target = backups_dir / f"motcua-{now:%Y%m%d-%H%M%S}-{reason}.db"
     if target.exists():
         target = backups_dir / f"motcua-{now:%Y%m%d-%H%M%S-%f}-{reason}.db"

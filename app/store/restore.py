@@ -40,6 +40,7 @@ from app.core.errors import MotCuaError
 from app.store import keys as keystore
 from app.store import migrate
 from app.store.backup import copy_hashed, fsync_dir, hash_file, pg_dump, run_client
+from app.store.backup_auth import check_authentic, check_contents
 from app.store.backup_manifest import KEY_FILE, BackupCorruptError, BackupError, Manifest
 from app.store.database import BLOB_ROOT_SETTING, connect_sqlite, is_plain_sqlite
 from app.store.faults import storage_errors
@@ -187,6 +188,13 @@ def backup_keys(folder: Path, manifest: Manifest, data_dir: Path,
     return found, True
 
 
+def check_trusted(folder: Path, manifest: Manifest, keys: keystore.DataKeys | None, data_dir: Path) -> None:
+    """The manifest authenticated, the database in the form it claims, every blob decrypted and
+    matching its name: all before anything of ``data_dir`` is replaced."""
+    check_authentic(folder, manifest, keys, target_has_key=keystore.key_file_path(data_dir).is_file())
+    check_contents(folder, manifest, keys)
+
+
 def restore_sqlite(folder: Path, manifest: Manifest, data_dir: Path, now: datetime,
                    secret: str | None = None) -> RestoreOutcome:
     """Replace the SQLite database and blob store of ``data_dir`` by a verified backup (encrypted:
@@ -197,6 +205,7 @@ def restore_sqlite(folder: Path, manifest: Manifest, data_dir: Path, now: dateti
         if sqlite_in_use(db_path):
             raise DatabaseInUseError(str(db_path))
         keys, new_key = backup_keys(folder, manifest, data_dir, secret)
+        check_trusted(folder, manifest, keys, data_dir)
         staging = data_dir / f".restore-{now:%Y%m%d-%H%M%S}"
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
@@ -264,6 +273,7 @@ def restore_postgres(folder: Path, manifest: Manifest, url: str, data_dir: Path,
     with storage_errors():
         check_revision(manifest)
         keys, new_key = backup_keys(folder, manifest, data_dir, secret)
+        check_trusted(folder, manifest, keys, data_dir)
         previous = _previous_dir(data_dir, now)
         previous.mkdir(parents=True)
         if new_key and keys is not None:

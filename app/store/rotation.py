@@ -20,6 +20,7 @@ from app.store import keys as keystore
 from app.store.blobs import BlobStore
 from app.store.database import Database, connect_sqlite, key_works
 from app.store.faults import storage_errors
+from app.store.identity import other_holders
 from app.store.paths import BACKUPS_DIR_NAME, BLOBS_DIR_NAME, DB_FILE_NAME
 from app.store.restore import DatabaseInUseError, sqlite_in_use
 from app.store.sealer import seal_spools
@@ -47,6 +48,16 @@ def check_secret(keys: keystore.DataKeys, secret: str | None) -> None:
         raise crypto.WrongSecretError()
 
 
+def require_recovery_secret(keys: keystore.DataKeys) -> None:
+    """A key change is backed by the recovery secret: without one, a rotation that went wrong (or a
+    machine lost meanwhile) would leave nothing to open the data with."""
+    if keys.file.recovery is None:
+        raise keystore.DataKeyError(
+            "set a recovery secret before rotating the data key (motcua keys set-secret --generate)",
+            "Hãy đặt mã khôi phục của quản trị viên trước khi đổi khóa dữ liệu "
+            "(“motcua keys set-secret --generate”, hoặc Quản trị → Đặt mã khôi phục dữ liệu…).")
+
+
 def _rekey(path: Path, keys: list[str], new: str) -> bool:
     for key in keys:
         if key_works(path, key):
@@ -69,6 +80,7 @@ def rotate(data_dir: Path, url: str | None = None, secret: str | None = None) ->
         raise DatabaseInUseError(str(db_path))
     keys = keystore.unlock(data_dir)
     old_id = keys.key_id
+    require_recovery_secret(keys)
     check_secret(keys, secret)
     if secret is not None:
         keystore.check_secret_strength(secret)
@@ -108,8 +120,14 @@ def rotate(data_dir: Path, url: str | None = None, secret: str | None = None) ->
         keys.file.pending = None
         keys.file.state = keystore.READY
         keys.save()
-        keys.keys = {new_id: keys.keys[new_id]}
+        still_needed = {k: v for k, v in keys.keys.items()
+                        if k != new_id and other_holders(keys, k)}
+        if still_needed:  # another folder on this machine still opens with the old key: keep it
+            log.warning("key rotation: the old key %s is kept on this machine, %s still uses it",
+                        old_id, ", ".join(other_holders(keys, old_id)))
+        keys.keys = {new_id: keys.keys[new_id], **still_needed}
         keystore.install(keys)
+        keys.keys = {new_id: keys.keys[new_id]}
     log.info("data key rotated from %s to %s: %d blobs and %d spool files re-sealed, %d databases re-keyed",
              old_id, new_id, sealed, spooled, rekeyed)
     return Rotation(old_id, new_id, sealed, rekeyed, spooled)

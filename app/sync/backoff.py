@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import parsedate_to_datetime
+from typing import TypeVar
+
+from app.sync.errors import TransientError
+
+T = TypeVar("T")
 
 MAX_RETRY_AFTER = 3600.0
 
@@ -54,5 +60,35 @@ def parse_retry_after(
         except (TypeError, ValueError):
             reference = None
     if reference is None:
-        reference = now or datetime.now(when.tzinfo)
+        reference = now or datetime.now(when.tzinfo)  # an aware 'now': any zone is right
     return min(max(0.0, (when - reference).total_seconds()), MAX_RETRY_AFTER)
+
+
+#: Waits before the 2nd, 3rd and 4th try of a request outside the outbox (the run's first request,
+#: the pulls): a dropped connection or a 5xx there is retried as an item's would be.
+START_RETRIES = (0.5, 1.5, 3.0)
+
+
+def retry_transient(
+    call: Callable[[], T],
+    *,
+    waits: Sequence[float] = START_RETRIES,
+    sleep: Callable[[float], bool],
+    rng: random.Random | None = None,
+) -> T:
+    """``call()``, tried again after each wait of ``waits`` (with jitter, a server's Retry-After as a
+    floor) while it fails with a :class:`TransientError`; the last error is raised. ``sleep(s)``
+    returns False to give up early (the run was stopped or its wait budget is spent)."""
+    rng = rng or random.Random()
+    for attempt in range(len(waits) + 1):
+        try:
+            return call()
+        except TransientError as exc:
+            if attempt == len(waits):
+                raise
+            wait = rng.uniform(waits[attempt] / 2, waits[attempt])
+            if exc.retry_after is not None:
+                wait = max(wait, exc.retry_after)
+            if not sleep(wait):
+                raise
+    raise AssertionError("unreachable")

@@ -68,3 +68,40 @@ class AuthError(SyncError):
 
 class NotConfiguredError(SyncError):
     """No server address or no station token yet."""
+
+
+#: What the officer can do about an item the server refused, by the server's reason code.
+_RETRY_VI = "bấm “Thử lại” trong Trung tâm đồng bộ (hoặc lệnh: motcua sync retry {item})"
+_WHAT_TO_DO_VI = {
+    "invalid_request": "Hãy kiểm tra, sửa thông tin của hồ sơ {code} tại máy trạm rồi " + _RETRY_VI
+    + "; nếu vẫn lỗi, báo quản trị hệ thống.",
+    "unknown_procedure": "Hãy báo quản trị hệ thống tỉnh bổ sung thủ tục này vào danh mục, rồi "
+    + _RETRY_VI + ".",
+    "wrong_agency": "Mã đơn vị của trạm không khớp với mã truy cập: quản trị viên kiểm tra mã đơn vị "
+    "trong phần cài đặt, rồi " + _RETRY_VI + ".",
+    "dossier_not_found": "Hồ sơ {code} chưa có trên hệ thống tỉnh: gửi lại mục “Hồ sơ” của nó trước, "
+    "rồi " + _RETRY_VI + " cho mục này.",
+    "local_file_corrupted": "",  # the message itself says what to do
+}
+_WHAT_TO_DO_DEFAULT_VI = (
+    "Sau khi khắc phục nguyên nhân, " + _RETRY_VI + "; nếu vẫn lỗi, báo quản trị hệ thống."
+)
+
+
+def refused_reason_vi(exc: RejectedError, dossier_code: str, item_id: int) -> str:
+    """Why the server refused an item and what to do, in Vietnamese, for the parked item."""
+    advice = _WHAT_TO_DO_VI.get(exc.code, _WHAT_TO_DO_DEFAULT_VI)
+    what = (exc.message_vi or "Hệ thống tỉnh từ chối mục này.").rstrip()
+    if not advice:
+        return what
+    if not what.endswith((".", "!", "?")):
+        what += "."
+    return f"{what} {advice.format(code=dossier_code, item=item_id)}"
+class UnreadableAnswerError(SyncError):
+    """An answer of the province that does not follow the protocol (a status out of range, a date
+    that is not ``yyyyMMddHHmmss``): the change is skipped and logged, never half applied."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"the province sent a change this station cannot read: {what}",
+                         "Hệ thống tỉnh gửi về một thay đổi không đúng định dạng; thay đổi này được bỏ qua.",
+                         code="unreadable_answer")

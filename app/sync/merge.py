@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.core.dossier import Dossier, DossierStatus, StatusChange
+from app.sync.errors import UnreadableAnswerError
 from app.sync.vocabulary import parse_time, supplement_from_record
 
 UPSTREAM_NOTE = "Hệ thống tỉnh"
@@ -46,7 +47,9 @@ def _set_status(dossier: Dossier, status: DossierStatus, record: dict[str, Any],
 
 def apply_change(dossier: Dossier, change: dict[str, Any], *, local_status_pending: bool) -> bool:
     """Apply one change of the feed (status, appointment, supplement request); True if the dossier
-    changed. Results are not part of the dossier (the caller keeps them with the remote state)."""
+    changed. Results are not part of the dossier (the caller keeps them with the remote state).
+    A change that breaks the protocol raises :class:`UnreadableAnswerError` and changes nothing."""
+    check_change(change)
     changed = False
     status = change.get("TrangThaiHoSo")
     if status is not None and not local_status_pending and int(status) != int(dossier.status):
@@ -64,6 +67,38 @@ def apply_change(dossier: Dossier, change: dict[str, Any], *, local_status_pendi
             dossier.supplements.append(request)
             changed = True
     return changed
+
+
+def check_change(change: Any) -> None:
+    """Raise :class:`UnreadableAnswerError` unless ``change`` is a change record this station can apply."""
+    if not isinstance(change, dict):
+        raise UnreadableAnswerError("not an object")
+    status = change.get("TrangThaiHoSo")
+    if status is not None:
+        if isinstance(status, bool) or not isinstance(status, int | str) or not str(status).isdigit():
+            raise UnreadableAnswerError(f"status {str(status)[:40]!r}")
+        if int(status) not in {int(s) for s in DossierStatus}:
+            raise UnreadableAnswerError(f"status {int(status)} is not a national status")
+    for key in ("ThoiDiem", "ThoiDiemXuLy", "NgayTra", "NgayHenTra"):
+        _time(change.get(key), key)
+    supplement = change.get("HoSoBoSung")
+    if isinstance(supplement, dict):
+        for key in ("NgayBoSung", "NgayTiepNhanBoSung"):
+            _time(supplement.get(key), key)
+        items = supplement.get("DanhSachGiayToBoSung")
+        if items is not None and not isinstance(items, list):
+            raise UnreadableAnswerError("DanhSachGiayToBoSung is not a list")
+
+
+def _time(value: Any, key: str) -> None:
+    if value in (None, ""):
+        return
+    try:
+        parse_time(value if isinstance(value, str) else "")
+        if not isinstance(value, str):
+            raise ValueError(value)
+    except (ValueError, TypeError):
+        raise UnreadableAnswerError(f"{key} {str(value)[:40]!r} is not yyyyMMddHHmmss") from None
 
 
 def apply_conflict(dossier: Dossier, server_record: dict[str, Any], refused: dict[str, Any]) -> bool:

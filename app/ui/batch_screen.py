@@ -67,6 +67,7 @@ from app.services import batch_records, warehouse_signing
 from app.services import signing as signing_service
 from app.services.auth import Officer
 from app.services.context import AppContext
+from app.ui.ocr_prefill import Prefiller
 from app.ui.ops import TaskRunner
 from app.ui.result_form import ResultForm
 from app.ui.set_aside_dialog import SetAsideDialog
@@ -203,6 +204,7 @@ class BatchScreen(QWidget):
         self.review_label.hide()
         self.form = ResultForm(self.ctx, self.runner, self.officer, parent=right, preview_width=PREVIEW_WIDTH)
         self.form.store = self._store
+        self.prefiller = Prefiller(self.form)
         self.form.saved.connect(self._on_recorded)
         self.review_box = QCheckBox("Đã xem trang trắng (Alt+X)", self.form)
         self.review_box.setObjectName("blankPagesReviewed")
@@ -646,6 +648,12 @@ class BatchScreen(QWidget):
         self.review_box.setVisible(doc.needs_review and not doc.warehouse_record and not doc.set_aside_reason)
         target = self.form.edits["number"] if self.form.result_type is not None else self.form.type_edit
         target.setFocus(Qt.FocusReason.OtherFocusReason)
+        if doc.pages and not doc.warehouse_record and not doc.set_aside_reason:
+            self.prefiller.read(doc.images[0])  # the page's own values, in the background
+            if doc.result_code:
+                self.prefiller.keep("type_code")  # the separator sheet says what it is
+        else:
+            self.prefiller.reset()
         self.document_loaded.emit(doc.number)
 
     def _on_document_failed(self, generation: int, error: BaseException) -> None:
@@ -659,6 +667,7 @@ class BatchScreen(QWidget):
         self.doc_number = None
         self.document = None
         self.form.set_document([])
+        self.prefiller.reset()
         self.doc_label.setText(escape(text))
         self.review_label.hide()
         self.review_box.hide()

@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
+from app.core.clock import vn_now
 from app.ui.ops import TaskRunner
 
 PAGE_SIZE = 200
@@ -30,7 +31,7 @@ class DossierListModel(QAbstractTableModel):
     total_changed = Signal(int)
     loading_changed = Signal(bool)
 
-    def __init__(self, runner: TaskRunner, now: Callable[[], datetime] = datetime.now) -> None:
+    def __init__(self, runner: TaskRunner, now: Callable[[], datetime] = vn_now) -> None:
         super().__init__()
         self._runner = runner
         self._now = now

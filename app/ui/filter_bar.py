@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import QComboBox, QDateEdit, QLabel, QLineEdit, QToolBar, QWidget
 
+from app.core.clock import vn_today
 from app.core.dossier import Channel, DossierStatus
 from app.core.procedure import Procedure
 from app.ui.dossier_detail import CHANNEL_VI
@@ -101,7 +102,7 @@ class FilterBar(QToolBar):
         edit.setObjectName(name)
         edit.setDisplayFormat("dd/MM/yyyy")
         edit.setCalendarPopup(True)
-        today = self._today or date.today()
+        today = self._today or vn_today()
         edit.setDate(QDate(today.year, today.month, today.day))
         edit.dateChanged.connect(lambda _d: self._timer.start())
         return edit
@@ -132,7 +133,7 @@ class FilterBar(QToolBar):
             start, end = _to_date(self.date_from.date()), _to_date(self.date_to.date())
             received_from, received_to = min(start, end), max(start, end)
         else:
-            received_from, received_to = period_range(period, self._today or date.today())
+            received_from, received_to = period_range(period, self._today or vn_today())
         return DossierFilter(
             text=self.search_box.text().strip() or None,
             status=self.status_filter.currentData(),

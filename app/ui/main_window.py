@@ -40,6 +40,7 @@ from app.ui.filter_bar import FilterBar
 from app.ui.lifecycle.action_dialog import ActionDialog
 from app.ui.lifecycle.actions_bar import ActionsBar
 from app.ui.maintenance import Maintenance
+from app.ui.ocr_worker import OcrBackground
 from app.ui.ops import TaskRunner
 from app.ui.receive_dialog import ReceiveDialog
 from app.ui.recovery_secret_dialog import RecoveryReminder
@@ -147,6 +148,9 @@ class MainWindow(QMainWindow):
         self.officer_label = QLabel(f"Cán bộ: {self.officer.full_name} ({role.label_vi})", self)
         self.officer_label.setObjectName("officerLabel")
         self.statusBar().addWidget(self.count_label, 1)
+        # Stored pages read afterwards (OCR) for the search and the text layer, with a progress bar.
+        self.ocr = OcrBackground(self.ctx, self.runner, self)
+        self.statusBar().addPermanentWidget(self.ocr.bar)
         self.statusBar().addPermanentWidget(self.officer_label)
         self.statusBar().addPermanentWidget(self.connection_label)
         self.model.total_changed.connect(lambda n: self.count_label.setText(f"{n:,} hồ sơ".replace(",", ".")))
@@ -392,6 +396,7 @@ class MainWindow(QMainWindow):
             event.ignore()  # the officer chose to keep unsaved scanned pages
             return
         self.sync.close()  # the timer and the background sync worker (between two items)
+        self.ocr.close()  # the background reader stops between two PDFs
         self.runner.shutdown(wait=True)
         super().closeEvent(event)  # type: ignore[arg-type]
 

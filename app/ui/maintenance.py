@@ -10,13 +10,13 @@ and a message box; the next hour tries again.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMenu, QMessageBox
 
+from app.core.clock import vn_now
 from app.services import backup as backup_service
 from app.services.context import AppContext
 from app.services.diagnostics import DiagnosticsResult, collect_diagnostics
@@ -49,7 +49,7 @@ class Maintenance(QObject):
     # -- diagnostics -----------------------------------------------------------------------------
     def collect_diagnostics(self, path: Path | None = None) -> None:
         if path is None:
-            suggested = Path.home() / f"motcua-chan-doan-{datetime.now():%Y%m%d-%H%M}.zip"
+            suggested = Path.home() / f"motcua-chan-doan-{vn_now():%Y%m%d-%H%M}.zip"
             chosen, _filter = QFileDialog.getSaveFileName(self.window, "Lưu thông tin chẩn đoán",
                                                           str(suggested), "Tệp nén (*.zip)")
             if not chosen:
@@ -75,7 +75,7 @@ class Maintenance(QObject):
             return
         self.backup_running = True
         ctx = self.ctx
-        self.runner.run_work(lambda: backup_service.run_scheduled_backup(ctx, datetime.now()),
+        self.runner.run_work(lambda: backup_service.run_scheduled_backup(ctx, vn_now()),
                              self._backup_done, self._backup_failed)
 
     def _backup_done(self, result: backup_service.BackupResult | None) -> None:

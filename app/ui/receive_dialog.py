@@ -25,6 +25,7 @@ from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QLineEdit, QPushButton, QWidget
 
 from app.core.cccd import applicant_from_qr, parse_cccd_qr
+from app.core.clock import vn_now
 from app.core.dossier import Channel, Delivery, Dossier
 from app.core.errors import MotCuaError, ValidationError
 from app.core.procedure import Procedure
@@ -59,7 +60,7 @@ class ReceiveDialog(QDialog):
     warnings_shown = Signal(list)  # the CounterWarning list now shown (empty: none)
 
     def __init__(self, ctx: AppContext, runner: TaskRunner, officer: Officer, parent: QWidget | None = None,
-                 now: Callable[[], datetime] = datetime.now) -> None:
+                 now: Callable[[], datetime] = vn_now) -> None:
         super().__init__(parent)
         self.ctx, self.runner, self.officer, self._now = ctx, runner, officer, now
         self.setWindowTitle("Tiếp nhận hồ sơ")

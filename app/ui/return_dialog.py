@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.clock import vn_now
 from app.core.codes import looks_like_dossier_code
 from app.core.dossier import Dossier
 from app.core.errors import InvalidTransitionError, MotCuaError, ValidationError
@@ -59,7 +60,7 @@ class ReturnDialog(QDialog):
     looked_up = Signal(object)  # Dossier, or None when not found
 
     def __init__(self, ctx: AppContext, runner: TaskRunner, officer: Officer, parent: QWidget | None = None,
-                 now: Callable[[], datetime] = datetime.now, *, scanners: Scanners | None = None) -> None:
+                 now: Callable[[], datetime] = vn_now, *, scanners: Scanners | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.runner, self.officer, self._now = ctx, runner, officer, now
         self.dossier: Dossier | None = None

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.clock import vn_aware
 from app.core.dossier import Attachment, Dossier
 from app.core.errors import MotCuaError
 from app.documents.signing import SignatureLevel, SignatureStatus
@@ -49,7 +50,7 @@ def badge_text(status: SignatureStatus) -> str:
         return "✗ chưa ký số"
     if status.level is SignatureLevel.INVALID:
         return "✗ " + status.message
-    when = f", {status.signed_at.astimezone():%d/%m/%Y %H:%M}" if status.signed_at else ""
+    when = f", {vn_aware(status.signed_at):%d/%m/%Y %H:%M}" if status.signed_at else ""
     text = f"✓ Đã ký số: {status.signer}{when}"
     if status.level is SignatureLevel.UNTRUSTED:
         text = "⚠ " + text[2:] + " (chứng thư chưa được tin cậy)"

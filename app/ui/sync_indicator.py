@@ -74,10 +74,16 @@ def run_message(report: RunReport) -> str:
         return error.message_vi if isinstance(error, MotCuaError) else "Lần đồng bộ gặp lỗi không mong muốn."
     if run is None:
         return ""
-    if run.locked or run.offline or run.auth_error:
+    if run.outcome in ("locked", "offline", "auth", "server_error"):
         return f"Chưa đồng bộ được: {run.error_vi}"
     text = f"Đã gửi {run.sent} mục, nhận {run.received} thay đổi, lỗi {run.failed}."
-    return f"{text} Lưu ý: {run.error_vi}" if run.error_vi else text
+    if run.outcome == "partial":
+        text += " Lần đồng bộ chưa trọn vẹn: xem các mục lỗi trong Trung tâm đồng bộ."
+    if run.error_vi:
+        text += f" Lưu ý: {run.error_vi}"
+    if run.clock_warning_vi:
+        text += f" {run.clock_warning_vi}"
+    return text
 
 
 class SyncIndicator(QToolButton):

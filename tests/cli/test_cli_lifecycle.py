@@ -20,6 +20,7 @@ from pypdf import PdfReader
 
 from app.cli import main
 from app.core.calendar import WorkCalendar
+from app.core.clock import vn_today
 from app.core.dossier import Channel, DossierStatus, StatusChange, SupplementRequest
 from app.core.lifecycle import ACTIONS, Action
 from app.services.auth import SYSTEM_OFFICER, create_user
@@ -112,7 +113,7 @@ KEYS = {Action.SUPPLEMENT_RECEIVE: {"code", "status", "due_at", "previous_due_at
 def test_every_action_from_every_status(capsys, office):
     """The CLI offers every action but ``accept`` (online dossiers come through the sync) and
     ``receive`` (its own command); each is allowed exactly from the statuses of the table."""
-    new_due = next_working_morning(date.today()).strftime("%d/%m/%Y %H:%M")
+    new_due = next_working_morning(vn_today()).strftime("%d/%m/%Y %H:%M")
     for action, status in product(COMMANDS, S):
         code = dossier_in(capsys, office, status)
         argv = [part.format(code=code, new_due=new_due) for part in COMMANDS[action]]
@@ -206,7 +207,7 @@ def test_the_life_of_a_dossier(tmp_path):
 
     past = run(data, "postpone", code, "--new-due", "2026-03-01 10:00", "--reason", "Chờ xác minh", "--json")
     assert past.returncode == 1 and "error" in json.loads(past.stdout)
-    later = next_working_morning(date.today())
+    later = next_working_morning(vn_today())
     mau04 = tmp_path / "mau-04.pdf"
     assert run_json(data, "postpone", code, "--new-due", later.strftime("%d/%m/%Y %H:%M"),
                     "--reason", "Chờ kết quả xác minh của Công an phường", "--out", str(mau04)) == {

@@ -76,7 +76,7 @@ def test_receive_json(office, tmp_path):
     receipt = tmp_path / "giay tiep nhan" / "01.pdf"
     data = receive(office, "--received-at", "2026-03-18 10:30", "--receipt", str(receipt))
     assert set(data) == {"code", "due_at", "status", "applicant", "officer", "form_set", "register",
-                         "warnings"}
+                         "receipt", "warnings"}
     assert data["officer"] == "lan" and data["form_set"] == "TT03-2025"
     assert set(data["register"]) == {"book", "seq"} and data["register"]["book"] == "01/2026"
     assert set(data["applicant"]) == APPLICANT_KEYS
@@ -212,6 +212,7 @@ def test_return(office):
 
 def test_return_human_output(office):
     code = receive(office, "--received-at", "2026-03-18 09:00")["code"]
+    run_json("done", code, "--at", "2026-03-18 15:00", data_dir=office)
     result = run("return", code, "--collected-by", "Trần Văn Bình", "--at", "2026-03-19 08:00",
                  data_dir=office)
     assert result.returncode == 0, result.stderr
@@ -232,6 +233,7 @@ def _result_pdf(path: Path, pages: int) -> Path:
 def test_return_digitises_the_result(office, tmp_path):
     """``return --result-pdf`` hands the result over and stores it in the applicant's warehouse."""
     code = receive(office, "--received-at", "2026-03-18 09:00")["code"]
+    run_json("done", code, "--at", "2026-03-18 15:00", data_dir=office)
     pdf = _result_pdf(tmp_path / "giay khai sinh.pdf", pages=2)
     data = run_json("return", code, "--collected-by", NAME, "--at", "2026-03-18 16:00",
                     "--result-pdf", str(pdf), "--result-number", "88", "--result-symbol", "2026/KS",
@@ -249,6 +251,7 @@ def test_return_digitises_the_result(office, tmp_path):
 
     # a broken file: nothing returned, Vietnamese on stderr, English in --json
     other = receive(office, "--received-at", "2026-03-18 09:00")["code"]
+    run_json("done", other, "--at", "2026-03-18 15:00", data_dir=office)
     bad = tmp_path / "hong.pdf"
     bad.write_bytes(b"not a pdf")
     human = run("return", other, "--collected-by", NAME, "--result-pdf", str(bad), data_dir=office)
@@ -256,7 +259,7 @@ def test_return_digitises_the_result(office, tmp_path):
     as_json = run("return", other, "--collected-by", NAME, "--result-pdf", str(bad), "--json",
                   data_dir=office)
     assert as_json.returncode == 1 and json.loads(as_json.stdout) == {"error": "the file is not a PDF"}
-    assert run_json("dossier", "show", other, data_dir=office)["status"] == 2
+    assert run_json("dossier", "show", other, data_dir=office)["status"] == 9
     usage = run("return", other, "--collected-by", NAME, "--result-number", "1", data_dir=office)
     assert usage.returncode == 2 and "--result-pdf" in usage.stderr + usage.stdout
 
@@ -294,8 +297,12 @@ def test_receipt_failure_keeps_the_dossier(office, tmp_path):
     folder.mkdir()
     result = run("receive", "--procedure", BIRTH, "--applicant-qr", QR, "--received-at", "2026-03-18 09:00",
                  "--receipt", str(folder), "--json", data_dir=office)
-    assert result.returncode == 1
-    code = json.loads(result.stdout)["code"]  # the code is never hidden behind the error
+    assert result.returncode == 0  # stored: a script that retries on failure must not receive it twice
+    answer = json.loads(result.stdout)
+    code = answer["code"]  # the code is never hidden behind the error
+    assert answer["receipt"] is None
+    assert [(w["kind"], w["dossier_code"]) for w in answer["warnings"]] == [("receipt_not_written", code)]
+    assert f"motcua print 01 {code}" in answer["warnings"][0]["message_vi"]
     assert f"motcua print 01 {code}" in result.stderr
     assert run_json("dossier", "show", code, data_dir=office)["status"] == 2
     assert not list(tmp_path.rglob("*.part"))

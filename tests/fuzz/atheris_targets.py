@@ -57,7 +57,50 @@ def image(data: bytes) -> None:
         pass
 
 
-TARGETS: dict[str, Callable[[bytes], None]] = {"cccd": cccd, "manifest": manifest, "image": image}
+def applicant_json(data: bytes) -> None:
+    """What ``receive --applicant-json`` does with a file: bounded parse, applicant, cleaning, limits."""
+    from app.core.input_rules import applicant_limit_errors, clean_applicant
+    from app.core.json_input import parse_bounded
+    from app.services.reception import applicant_from_dict
+
+    with contextlib.suppress(MotCuaError):
+        applicant = clean_applicant(applicant_from_dict(parse_bounded(data, "fuzz.json", "applicant_json")))
+        applicant_limit_errors(applicant)
+
+
+def separator(data: bytes) -> None:
+    from app.core.separator import is_separator_text, parse_separator
+
+    text = data.decode("utf-8", "replace")
+    is_separator_text(text)
+    with contextlib.suppress(MotCuaError):
+        parse_separator(text)
+
+
+def sync_change(data: bytes) -> None:
+    """One change of the province's feed applied to a dossier (the sync protocol's answers)."""
+    import json
+    from datetime import datetime
+
+    from app.core.applicant import Applicant
+    from app.core.dossier import Dossier, DossierStatus
+    from app.sync.merge import apply_change
+
+    try:
+        change = json.loads(data.decode("utf-8", "replace"))
+    except (ValueError, RecursionError):
+        return
+    at = datetime(2026, 11, 18, 9, 15)
+    dossier = Dossier(code="000.00.12.H29-261118-0001", procedure_code="1.001193", procedure_name="Khai sinh",
+                      applicant=Applicant(full_name="Nguyễn Văn An"), received_at=at, due_at=at,
+                      status=DossierStatus.RECEIVED)
+    with contextlib.suppress(MotCuaError):
+        apply_change(dossier, change, local_status_pending=False)
+
+
+TARGETS: dict[str, Callable[[bytes], None]] = {"cccd": cccd, "manifest": manifest, "image": image,
+                                               "applicant_json": applicant_json, "separator": separator,
+                                               "sync_change": sync_change}
 
 
 def main(argv: list[str]) -> None:
@@ -66,8 +109,12 @@ def main(argv: list[str]) -> None:
     target = TARGETS[argv[1]]
     with atheris.instrument_imports(include=["app"]):  # not numpy, Pillow, pikepdf: slow, not ours
         import app.core.cccd
+        import app.core.input_rules
+        import app.core.json_input
+        import app.core.separator
         import app.scanning.loading
-        import app.store.backup_manifest  # noqa: F401
+        import app.store.backup_manifest
+        import app.sync.merge  # noqa: F401
     atheris.Setup([argv[0], *argv[2:]], target)
     atheris.Fuzz()
 

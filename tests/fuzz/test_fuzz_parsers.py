@@ -247,7 +247,8 @@ def test_manifest_with_a_hostile_file_entry(path: str, other: object) -> None:
         assert ".." not in f.path.split("/") and not f.path.startswith("/") and "\\" not in f.path
 
 
-@pytest.mark.parametrize("target", ["cccd", "manifest", "image"])
+@pytest.mark.parametrize("target", ["cccd", "manifest", "image", "applicant_json", "separator",
+                                    "sync_change"])
 def test_atheris_targets_run(target: str) -> None:
     """The coverage-guided targets (``tests/fuzz/atheris_targets.py``) run clean for a moment."""
     import subprocess

@@ -15,7 +15,8 @@ from scan_cli_helpers import make_office, run
 
 from app.store.blobs import BlobStore
 
-SCAN_KEYS = {"code", "component_index", "sha256", "pages", "blank_pages", "bytes", "file_name"}
+SCAN_KEYS = {"code", "component_index", "sha256", "pages", "blank_pages", "bytes", "file_name",
+             "failures"}
 
 
 @pytest.fixture(scope="module")

@@ -211,6 +211,7 @@ def test_rotation_reencrypts_database_and_blobs(folder: Path, monkeypatch: pytes
 
 def test_an_interrupted_rotation_still_opens_and_finishes(folder: Path) -> None:
     """A rotation stopped after the blobs were re-sealed, before the database was re-keyed."""
+    key_service.set_secret(folder, SECRET)
     keys = keystore.unlock(folder)
     new = crypto.new_data_key()
     kid = crypto.key_id(new)
@@ -222,7 +223,7 @@ def test_an_interrupted_rotation_still_opens_and_finishes(folder: Path) -> None:
     assert BlobStore(folder / "blobs", view).seal_all() >= 1
     with AppContext.open(folder) as ctx:  # blobs under the new key, database under the old: both read
         assert verify(ctx).ok
-    done = key_service.rotate(folder)
+    done = key_service.rotate(folder, secret=SECRET)
     assert done.new_key_id == kid
     with AppContext.open(folder) as ctx:
         assert ctx.db.keys.key_id == kid and verify(ctx).ok

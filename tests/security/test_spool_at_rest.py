@@ -133,7 +133,8 @@ def test_a_wrong_key_is_refused_in_vietnamese(scanned: Path, tmp_path: Path) -> 
 def test_rotation_reseals_the_spools(scanned: Path) -> None:
     old = keystore.unlock(scanned)
     before = {p: SpoolSealer(old).open(p.read_bytes(), sealing.spool_name(p)) for p in spool_files(scanned)}
-    done = key_service.rotate(scanned)
+    key_service.set_secret(scanned, "MAT-KHAU-KHOI-PHUC-2026")
+    done = key_service.rotate(scanned, secret="MAT-KHAU-KHOI-PHUC-2026")
     assert done.spool_files == len(before)
     new = keystore.unlock(scanned)
     assert new.key_id != old.key_id and set(new.keys) == {new.key_id}

@@ -12,6 +12,7 @@ import pytest
 from pypdf import PdfReader
 
 from app.core.applicant import Applicant
+from app.core.clock import vn_now
 from app.core.deadlines import working_time_between
 from app.core.dossier import Channel, DossierStatus, StatusChange, SupplementRequest
 from app.core.errors import InvalidTransitionError, ValidationError
@@ -69,7 +70,7 @@ def dossier_in(ctx, status: S) -> str:  # type: ignore[no-untyped-def]
 
 def _next_working_morning(ctx) -> datetime:  # type: ignore[no-untyped-def]
     calendar = work_calendar(ctx)
-    return datetime.combine(calendar.next_working_day(datetime.now().date()), time(10, 0))
+    return datetime.combine(calendar.next_working_day(vn_now().date()), time(10, 0))
 
 
 def call(ctx, action: Action, code: str, officer: Officer = OFFICER):  # type: ignore[no-untyped-def]
@@ -166,7 +167,7 @@ def test_bad_input_is_refused_and_loses_nothing(app_ctx):
         lifecycle.handover(app_ctx, code, "Phòng Tư pháp", OFFICER, at=RECEIVED - timedelta(days=1))
     assert before_receipt.value.field == "at"
     with pytest.raises(ValidationError) as future:
-        lifecycle.handover(app_ctx, code, "Phòng Tư pháp", OFFICER, at=datetime.now() + timedelta(days=2))
+        lifecycle.handover(app_ctx, code, "Phòng Tư pháp", OFFICER, at=vn_now() + timedelta(days=2))
     assert future.value.field == "at"
     assert get_dossier(app_ctx, code).history == get_dossier(app_ctx, code).history[:1]
 
@@ -231,7 +232,7 @@ def test_postponement_rules_and_apology(app_ctx):
     current = get_dossier(app_ctx, code).due_at
     new_due = _next_working_morning(app_ctx)
     with pytest.raises(ValidationError) as past:
-        lifecycle.postpone(app_ctx, code, datetime.now() - timedelta(hours=1), "Chờ xác minh", OFFICER)
+        lifecycle.postpone(app_ctx, code, vn_now() - timedelta(hours=1), "Chờ xác minh", OFFICER)
     assert past.value.field == "new_due"
     with pytest.raises(ValidationError) as earlier:
         lifecycle.postpone(app_ctx, code, current - timedelta(days=1), "Chờ xác minh", OFFICER)

@@ -78,8 +78,9 @@ class Server:
         )
         return int(body["id"]), str(body["token"])
 
-    def faults(self, spec: str) -> None:
-        self.admin("PUT", "/faults", json={"spec": spec})
+    def faults(self, spec: str, script: list[dict[str, Any]] | None = None) -> None:
+        """Random faults (``spec``) and scripted ones (see ``provincial_server.faults``)."""
+        self.admin("PUT", "/faults", json={"spec": spec, "script": script or []})
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -91,7 +92,9 @@ class Server:
                 self.proc.wait(5)
 
 
-def start_server(data: Path, *, faults: str = "", clock_skew: float = 0.0) -> Server:
+def start_server(
+    data: Path, *, faults: str = "", clock_skew: float = 0.0, extra: tuple[str, ...] = ()
+) -> Server:
     port = free_port()
     log = open(data.parent / f"{data.name}-server.log", "ab")  # noqa: SIM115 - the child writes to it
     proc = subprocess.Popen(
@@ -109,6 +112,7 @@ def start_server(data: Path, *, faults: str = "", clock_skew: float = 0.0) -> Se
             str(clock_skew),
             "--restart-pause",
             "0.3",
+            *extra,
         ],
         cwd=ROOT,
         stdout=log,

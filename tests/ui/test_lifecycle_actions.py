@@ -12,6 +12,7 @@ from PySide6.QtCore import QDateTime, Qt
 from PySide6.QtWidgets import QApplication
 
 from app.core.calendar import WorkCalendar
+from app.core.clock import vn_now
 from app.core.dossier import DossierStatus
 from app.core.lifecycle import Action
 from app.services import dossiers as dossier_service
@@ -128,7 +129,7 @@ def test_postpone_a_late_dossier(qtbot, demo_ctx: AppContext) -> None:  # type: 
     code = _first(demo_ctx, DossierStatus.PROCESSING)  # the demo is a few weeks old: it is late now
     _show(qtbot, window, code)
     dialog = _run(qtbot, window, "F8")
-    new_due = datetime.combine(WorkCalendar().next_working_day(datetime.now().date() + timedelta(days=1)),
+    new_due = datetime.combine(WorkCalendar().next_working_day(vn_now().date() + timedelta(days=1)),
                                time(10, 0))
     dialog.new_due.setDateTime(QDateTime(new_due))
     dialog.reason.setText("Chờ kết quả xác minh")

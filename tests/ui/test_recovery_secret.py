@@ -11,7 +11,6 @@ import re
 import subprocess
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
@@ -19,6 +18,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication
 
+from app.core.clock import vn_today
 from app.services import auth
 from app.services import keys as key_service
 from app.services.context import AppContext
@@ -141,7 +141,7 @@ def test_nothing_is_stored_until_continue_and_the_slip_prints(qtbot, demo_ctx: A
     text = " ".join(reader.pages[0].extract_text().split())
     folder_id = key_service.recovery_state(demo_ctx).folder_id
     assert secret in text and folder_id in text
-    assert date.today().strftime("%d/%m/%Y") in text and "MÃ KHÔI PHỤC DỮ LIỆU" in text
+    assert vn_today().strftime("%d/%m/%Y") in text and "MÃ KHÔI PHỤC DỮ LIỆU" in text
     assert "Phạm Thu Hà" in text and "motcua keys recover" in text
     assert secret not in str(reader.metadata)
 

@@ -55,3 +55,36 @@ def test_window_recovers_spooled_pages_once(qtbot, demo_ctx: AppContext, runner,
     qtbot.waitUntil(lambda: len(results) == 2, timeout=60_000)
     assert results[1] == ([], "")
     assert len(service.attachments_of(demo_ctx, code)) == before + 1
+
+
+def test_window_tells_once_about_pages_set_aside(qtbot, demo_ctx: AppContext, runner, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A scan that failed to store (a full disk) is set aside, never attached at the next start; the
+    window says so once."""
+    import errno
+
+    from app.core.errors import MotCuaError
+
+    code = dossier_service.list_dossiers(demo_ctx, limit=1)[0].code
+    before = len(service.attachments_of(demo_ctx, code))
+    save(text_page(lines=6, seed=4), tmp_path / "p1.png", dpi=(200, 200))
+
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(service, "build_pdf", full)
+        with pytest.raises(MotCuaError):
+            service.scan_into_dossier(demo_ctx, f"folder:{tmp_path}", code, None, CLERK)
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    window.show()
+    results: list[tuple[list[service.ScanOutcome], str]] = []
+    start_scan_recovery(demo_ctx, runner, window, lambda outcomes, notice: results.append((outcomes, notice)))
+    qtbot.waitUntil(lambda: bool(results), timeout=60_000)
+    assert results[0][0] == [] and "để riêng" in results[0][1]
+    assert window.statusBar().currentMessage() == results[0][1]
+    start_scan_recovery(demo_ctx, runner, window, lambda outcomes, notice: results.append((outcomes, notice)))
+    qtbot.waitUntil(lambda: len(results) == 2, timeout=60_000)
+    assert results[1] == ([], "")
+    assert len(service.attachments_of(demo_ctx, code)) == before

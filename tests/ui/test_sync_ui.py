@@ -140,7 +140,7 @@ def test_indicator_and_centre_follow_the_server_down_and_back(  # type: ignore[n
     assert centre.failed_table.item(0, 0).text() == refused.code
     assert centre.failed_table.item(0, 3).text() == "Bị từ chối"
     reason = centre.failed_table.item(0, 4).text()
-    assert reason == f"Thủ tục {PROCEDURES[1]} không có trong danh mục của tỉnh."
+    assert reason.startswith(f"Thủ tục {PROCEDURES[1]} không có trong danh mục của tỉnh. Hãy báo")
     assert "Chưa đồng bộ được: Không kết nối được" in centre.progress_label.text()
 
     # Thử lại: the item goes back to the waiting list.

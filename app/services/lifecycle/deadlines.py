@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
+from app.core.clock import vn_now
 from app.core.deadlines import RUNNING, DeadlineState, deadline_state, one_working_day_later
 from app.core.dossier import Dossier, DossierStatus
 from app.core.errors import ValidationError
@@ -17,7 +18,7 @@ DUE_FILTERS = (DeadlineState.DUE_TODAY, DeadlineState.DUE_SOON, DeadlineState.OV
 
 
 def _now() -> datetime:
-    return datetime.now().replace(second=0, microsecond=0)
+    return vn_now().replace(second=0, microsecond=0)
 
 
 def dossier_deadline(ctx: AppContext, dossier: Dossier, now: datetime | None = None) -> DeadlineState:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.core.applicant_rules import unstorable_text_error
+from app.core.clock import vn_now
 from app.core.dossier import Dossier, DossierStatus, StatusChange
 from app.core.errors import NotFoundError, ValidationError
 from app.core.lifecycle import Action, ActionRule, check_action, rule
@@ -31,7 +32,7 @@ MAX_TEXT = 2000
 
 
 def now() -> datetime:
-    return datetime.now().replace(second=0, microsecond=0)
+    return vn_now().replace(second=0, microsecond=0)
 
 
 def to_minute(value: datetime) -> datetime:

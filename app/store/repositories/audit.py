@@ -21,6 +21,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
+from app.core.clock import vn_now
 from app.store.codec import naive_local
 from app.store.models_reception import AUDIT_GENESIS_HASH, AuditRow
 
@@ -89,7 +90,7 @@ class AuditRepository:
                details: dict[str, Any] | None = None, at: datetime | None = None) -> AuditEntry:
         """Add one entry at the end of the chain (inside the caller's transaction)."""
         details = json.loads(canonical_json(details or {}))  # JSON-safe, as it will be read back
-        at = naive_local(at or datetime.now())
+        at = naive_local(at or vn_now())
         if self._dialect == "postgresql":
             self.session.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_AUDIT_LOCK_KEY})
         prev = self.session.execute(select(_T.c.hash).order_by(_T.c.id.desc()).limit(1)).scalar_one_or_none()

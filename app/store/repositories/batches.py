@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.core.clock import vn_now
 from app.core.errors import NotFoundError
 from app.store.models_batch import BatchDocumentRow, BatchPageRow, BatchRow
 
@@ -53,7 +54,7 @@ class BatchPageRecord:
     flags: tuple[str, ...] = ()
     duplicate_of: int | None = None
     error: str = ""
-    processed_at: datetime = field(default_factory=datetime.now)
+    processed_at: datetime = field(default_factory=vn_now)
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class BatchDocumentRecord:
     flags: dict[str, Any]
     sha256: str | None
     size: int
-    created_at: datetime = field(default_factory=datetime.now)
+    created_at: datetime = field(default_factory=vn_now)
     warehouse_record: str | None = None  # the record_id of the warehouse record made of it
     reviewed_by: str | None = None  # who accepted its blank or flagged pages
     reviewed_at: datetime | None = None
@@ -100,7 +101,7 @@ class BatchRepository:
 
     # -- batches
     def create(self, name: str, source: str, profile: str, officer: str) -> BatchRecord:
-        now = datetime.now()
+        now = vn_now()
         row = BatchRow(name=name, source=source, profile=profile, officer=officer, state=BATCH_OPEN,
                        source_done=False, active_seconds=0.0, error="", created_at=now, updated_at=now)
         self.session.add(row)
@@ -130,14 +131,14 @@ class BatchRepository:
             if not hasattr(row, key) or key in ("id", "name"):
                 raise AttributeError(key)
             setattr(row, key, value)
-        row.updated_at = datetime.now()
+        row.updated_at = vn_now()
         self.session.flush()
         return _batch(row)
 
     def add_seconds(self, batch_id: int, seconds: float) -> None:
         row = self._row(batch_id)
         row.active_seconds = float(row.active_seconds or 0.0) + max(0.0, seconds)
-        row.updated_at = datetime.now()
+        row.updated_at = vn_now()
         self.session.flush()
 
     # -- pages
@@ -194,7 +195,7 @@ class BatchRepository:
         row.warehouse_record = record_id
         if reviewed_by is not None:
             row.reviewed_by = reviewed_by[:64]
-            row.reviewed_at = (reviewed_at or datetime.now()).replace(microsecond=0)
+            row.reviewed_at = (reviewed_at or vn_now()).replace(microsecond=0)
         self.session.flush()
         return _document(row)
 
@@ -204,7 +205,7 @@ class BatchRepository:
         row = self._document_row(batch_id, number)
         row.set_aside_reason = reason
         row.set_aside_by = by[:64] if reason is not None and by is not None else None
-        row.set_aside_at = (at or datetime.now()).replace(microsecond=0) if reason is not None else None
+        row.set_aside_at = (at or vn_now()).replace(microsecond=0) if reason is not None else None
         self.session.flush()
         return _document(row)
 

@@ -16,12 +16,14 @@ from sqlalchemy import update as sql_update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.core.clock import vn_now
 from app.core.dossier import Channel, Dossier, DossierStatus
 from app.core.errors import NotFoundError, ValidationError
 from app.core.progress import ProgressCallback, ProgressUpdate
 from app.store.codec import dossier_values, history_rows, row_to_dossier
 from app.store.models import SQLITE_FTS_PAUSE_TABLE, SQLITE_FTS_TABLE, DossierRow, StatusHistoryRow
 from app.store.repositories.dossier_queries import SUMMARY_COLUMNS, Filters, SqliteSearch, pg_match
+from app.store.repositories.page_texts import page_words_for
 from app.store.search import query_words
 
 _T = DossierRow.__table__
@@ -67,7 +69,7 @@ class DossierRepository:
         """Store a new dossier; sets and returns it with ``id``. A duplicate code is a ValidationError."""
         if self.session.scalar(select(exists().where(_T.c.code == d.code))):
             raise _duplicate(d.code)
-        now = datetime.now()
+        now = vn_now()
         new_id = self.session.execute(
             insert(_T).values(**dossier_values(d, now), created_at=now).returning(_T.c.id)
         ).scalar_one()
@@ -97,7 +99,7 @@ class DossierRepository:
                     chunk_size: int) -> int:
         total = 0
         expected = len(dossiers) if isinstance(dossiers, Sized) else None
-        now = datetime.now()
+        now = vn_now()
         for chunk in _chunks(dossiers, chunk_size):
             rows = [dossier_values(d, now) for d in chunk]
             for row in rows:
@@ -155,9 +157,12 @@ class DossierRepository:
 
     def update(self, d: Dossier) -> None:
         """Rewrite the stored dossier with the same code (search words and history included)."""
+        values = dossier_values(d, vn_now())
+        page_words = page_words_for(self.session, d.attachments)  # the text read on its scanned pages
+        if page_words:
+            values["search_text"] = f"{values['search_text']} {page_words}"
         row_id = self.session.execute(
-            sql_update(_T).where(_T.c.code == d.code)
-            .values(**dossier_values(d, datetime.now())).returning(_T.c.id)
+            sql_update(_T).where(_T.c.code == d.code).values(**values).returning(_T.c.id)
         ).scalar_one_or_none()
         if row_id is None:
             raise _not_found(d.code)

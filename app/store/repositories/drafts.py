@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from app.core.clock import vn_now
 from app.store.models_reception import DraftRow
 
 
@@ -32,7 +33,7 @@ class DraftRepository:
 
     def add(self, officer: str, kind: str, payload: dict[str, Any],
             now: datetime | None = None) -> DraftRecord:
-        now = now or datetime.now()
+        now = now or vn_now()
         row = DraftRow(officer=officer, kind=kind, payload=payload, created_at=now, updated_at=now)
         self.session.add(row)
         self.session.flush()
@@ -49,7 +50,7 @@ class DraftRepository:
         if row is None:
             return None
         row.payload = payload
-        row.updated_at = now or datetime.now()
+        row.updated_at = now or vn_now()
         self.session.flush()
         return _record(row)
 

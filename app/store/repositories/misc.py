@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from app.core.calendar import DayKind, DayOverride
+from app.core.clock import vn_now
 from app.store.models import BlobRow, CalendarOverrideRow, SettingRow
 
 
@@ -81,7 +82,7 @@ class BlobRepository:
         """Remember a stored blob; recording the same content again keeps the first record."""
         row = self.session.get(BlobRow, sha256)
         if row is None:
-            row = BlobRow(sha256=sha256, size=size, media_type=media_type, created_at=datetime.now())
+            row = BlobRow(sha256=sha256, size=size, media_type=media_type, created_at=vn_now())
             self.session.add(row)
             self.session.flush()
         return BlobInfo(row.sha256, row.size, row.media_type, row.created_at)

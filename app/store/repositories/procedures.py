@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.core.clock import vn_now
 from app.core.errors import NotFoundError
 from app.core.procedure import Procedure
 from app.store.codec import procedure_values, row_to_procedure
@@ -19,7 +18,7 @@ class ProcedureRepository:
 
     def upsert(self, p: Procedure) -> None:
         """Insert the procedure or replace the stored one with the same code."""
-        values = procedure_values(p, datetime.now())
+        values = procedure_values(p, vn_now())
         row = self.session.get(ProcedureRow, p.code)
         if row is None:
             self.session.add(ProcedureRow(**values))

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, func, select, update
 from sqlalchemy.orm import Session, aliased
 
+from app.core.clock import vn_now
 from app.core.errors import NotFoundError
 from app.core.outbox import UNSENT, OutboxItem, OutboxKind, OutboxStatus
 from app.store.models_sync import OutboxRow, RemoteDossierRow
@@ -73,7 +74,7 @@ class OutboxRepository:
             attempts=0,
             last_error="",
             last_error_vi="",
-            created_at=now or datetime.now(),
+            created_at=now or vn_now(),
         )
         self.session.add(row)
         self.session.flush()
@@ -129,8 +130,10 @@ class OutboxRepository:
             last_error_vi=error_vi[:2000],
         )
 
-    def retry(self, item_id: int) -> OutboxItem:
-        """Put a parked or failed item back in the queue, to be sent at the next run."""
+    def retry(self, item_id: int, payload: dict[str, Any] | None = None) -> OutboxItem:
+        """Put a parked or failed item back in the queue, to be sent at the next run. With
+        ``payload`` (the record rebuilt from the current data) the item carries it from now on, under
+        a new idempotency key when it differs (the server must not answer with the old request)."""
         row = self.session.get(OutboxRow, item_id)
         if row is None:
             raise NotFoundError(
@@ -139,6 +142,9 @@ class OutboxRepository:
         if row.status in _RETRYABLE or row.status == OutboxStatus.PARKED.value:
             row.status = OutboxStatus.PENDING.value
             row.next_attempt_at = None
+            if payload is not None and payload != row.payload:
+                row.payload = payload
+                row.idempotency_key = str(uuid.uuid4())
             self.session.flush()
         return _item(row)
 
@@ -244,7 +250,7 @@ class RemoteDossierRepository:
         row = self.session.get(RemoteDossierRow, dossier_code)
         if row is None:
             row = RemoteDossierRow(
-                dossier_code=dossier_code, supplements=[], results=[], last_seq=0, updated_at=datetime.now()
+                dossier_code=dossier_code, supplements=[], results=[], last_seq=0, updated_at=vn_now()
             )
             self.session.add(row)
         if seq and seq <= row.last_seq:
@@ -258,5 +264,5 @@ class RemoteDossierRepository:
         if results is not None:
             row.results = list(results)
         row.last_seq = max(row.last_seq, seq)
-        row.updated_at = datetime.now()
+        row.updated_at = vn_now()
         self.session.flush()

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.core.clock import vn_now
 from app.core.errors import NotFoundError, ValidationError
 from app.store.models_reception import UserRow
 
@@ -48,7 +49,7 @@ class UserRepository:
         if self.find(username) is not None:
             raise ValidationError(f"user {username} already exists",
                                   f"Tên đăng nhập “{username}” đã có người dùng.", field="username")
-        now = now or datetime.now()
+        now = now or vn_now()
         row = UserRow(username=username, full_name=full_name, role=role, password_hash=password_hash,
                       active=True, created_by=created_by, created_at=now, updated_at=now)
         self.session.add(row)
@@ -72,24 +73,24 @@ class UserRepository:
     def set_password_hash(self, username: str, password_hash: str) -> None:
         row = self._require(username)
         row.password_hash = password_hash
-        row.updated_at = datetime.now()
+        row.updated_at = vn_now()
         self.session.flush()
 
     def set_active(self, username: str, active: bool) -> None:
         row = self._require(username)
         row.active = active
-        row.updated_at = datetime.now()
+        row.updated_at = vn_now()
         self.session.flush()
 
     def set_role(self, username: str, role: str) -> None:
         row = self._require(username)
         row.role = role
-        row.updated_at = datetime.now()
+        row.updated_at = vn_now()
         self.session.flush()
 
     def touch_login(self, username: str, at: datetime | None = None) -> None:
         row = self._require(username)
-        row.last_login_at = at or datetime.now()
+        row.last_login_at = at or vn_now()
         self.session.flush()
 
     def _row(self, username: str) -> UserRow | None:

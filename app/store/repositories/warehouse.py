@@ -17,6 +17,7 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from app.core.clock import vn_now
 from app.core.errors import NotFoundError, ValidationError
 from app.core.warehouse import ResultMetadata, ResultRecord, SourceKind, Validity
 from app.store.models import ProcedureRow
@@ -83,7 +84,7 @@ class WarehouseRepository:
             valid_until=metadata.valid_until, sha256=sha256, size=size, pages=pages, media_type=media_type,
             dup_key=metadata.duplicate_key(), source_kind=SourceKind(source_kind).value,
             source_ref=source_ref[:128], search_text=record_search_text(metadata), created_by=created_by[:64],
-            created_at=(created_at or datetime.now()).replace(microsecond=0))
+            created_at=(created_at or vn_now()).replace(microsecond=0))
         self.session.add(row)
         self.session.flush()
         return _record(row)

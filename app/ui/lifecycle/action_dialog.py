@@ -6,7 +6,7 @@ Errors stay in the dialog, in Vietnamese; nothing typed is lost."""
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from html import escape
 from typing import Any
 
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.clock import vn_today
 from app.core.dossier import Dossier
 from app.core.errors import MotCuaError
 from app.core.lifecycle import ACTIONS, Action
@@ -73,7 +74,7 @@ class ActionDialog(QDialog):
         self._busy = False
         self.setWindowTitle(f"{self.rule.label_vi} — {dossier.code}")
         self.setObjectName(f"action_{action.value}")
-        self.resize(560, 420 if action in ASKS_ITEMS else 260)
+        self.resize(680, 480 if action in ASKS_ITEMS else 260)
         layout = QVBoxLayout(self)
         intro = QLabel(f"<b>{escape(dossier.code)}</b> — {escape(dossier.applicant.full_name)}<br>"
                        f"{escape(INTRO[action])}", self)
@@ -89,8 +90,12 @@ class ActionDialog(QDialog):
         if action in ASKS_ITEMS:
             self.items = QListWidget(self)
             self.items.setObjectName("items")
+            self.items.setWordWrap(True)  # catalogue names are long: wrapped, never cut
+            self.items.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            self.items.setResizeMode(QListWidget.ResizeMode.Adjust)
             for component in dossier.components:
                 entry = QListWidgetItem(component.name, self.items)
+                entry.setToolTip(component.name)
                 entry.setFlags(entry.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 entry.setCheckState(Qt.CheckState.Unchecked)
             form.addRow("Giấy tờ cần &bổ sung:", self.items)
@@ -104,7 +109,7 @@ class ActionDialog(QDialog):
             self.new_due.setObjectName("newDue")
             self.new_due.setDisplayFormat("dd/MM/yyyy HH:mm")
             self.new_due.setCalendarPopup(True)
-            tomorrow = datetime.combine(date.today() + timedelta(days=1), time(10, 0))
+            tomorrow = datetime.combine(vn_today() + timedelta(days=1), time(10, 0))
             self.new_due.setDateTime(QDateTime(tomorrow))
             form.addRow("Ngày, giờ hẹn &mới:", self.new_due)
         if action in REASON_LABELS:
@@ -121,8 +126,8 @@ class ActionDialog(QDialog):
         self.ok_button = self.buttons.addButton(self.rule.label_vi, QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.setDefault(True)
         self.print_button = QPushButton("&In phiếu…", self)
-        self.print_button.setVisible(False)
         self.buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.print_button.setVisible(False)  # once the action is stored and its slip rendered
         self.close_button = self.buttons.addButton("Đóng", QDialogButtonBox.ButtonRole.RejectRole)
         self.ok_button.clicked.connect(self.confirm)
         self.print_button.clicked.connect(self.print_slip)

@@ -1,0 +1,1 @@
+"""Reading the text of a page: Tesseract's Vietnamese model, pre-processing, field extraction, text layer."""

@@ -17,6 +17,7 @@ ENTRIES = {
     "ocr": "benchmarks.ocr",
     "ui": "benchmarks.ui_first_paint",
     "hostile": "benchmarks.hostile",
+    "reports": "benchmarks.reports",
 }
 
 

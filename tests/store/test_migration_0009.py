@@ -19,7 +19,7 @@ VALUES = ("(:code, 'p', 'p', 'person', 'A', '', '', '', '', :at, :at, 2, 1, 'x',
 
 def test_existing_dossiers_are_numbered_per_agency_and_year(db: Database) -> None:
     with db.engine.connect() as conn, conn.begin():
-        command.downgrade(migrate.alembic_config(conn), "0013")
+        command.downgrade(migrate.alembic_config(conn), "0012")
         stored = (("A.H29-251230-0001", "2025-12-30 09:00:00"), ("A.H29-260105-0001", "2026-01-05 08:00:00"),
                   ("A.H29-251231-0001", "2025-12-31 10:00:00"), ("B.H29-260105-0001", "2026-01-05 09:00:00"),
                   ("A.H29-260105-0002", "2026-01-05 08:30:00"))

@@ -1,7 +1,7 @@
 """The register book number (Sổ theo dõi hồ sơ) of every dossier.
 
 Revision ID: 0009
-Revises: 0013
+Revises: 0012
 Create Date: 2026-12-07
 
 ``dossiers`` gains ``register_agency``, ``register_year``, ``register_book`` (the "Quyển số" printed)
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | Sequence[str] | None = "0013"
+down_revision: str | Sequence[str] | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -13,7 +13,9 @@ channel (1 trực tiếp, 2 trực tuyến, 3 bưu chính), results get a result
 otherwise a stable generated ``KQ.<procedure code>`` marked in ``extra``). Everything that was
 guessed rather than read is recorded under each procedure's ``extra`` dict.
 
-The output is committed; the application never reads the shared source at runtime.
+The output is committed; the application never reads the shared source at runtime. Component text
+keeps the crawl's residue (template file names glued to the text): the import cleans it and marks
+the online-only e-forms (``app.core.catalogue_text``), for this file and the province's catalogue alike.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from app.core.catalogue import catalogue_document  # noqa: E402
+from app.core.catalogue_text import is_online_only  # noqa: E402
 from app.core.procedure import (  # noqa: E402
     ComponentSpec,
     Fee,
@@ -227,6 +230,7 @@ def build_components(src: dict[str, Any]) -> list[ComponentSpec]:
             photocopies=copies if photo else 0,
             mandatory=bool(c.get("mandatory")),
             case=clean(c.get("case")),
+            online_only=is_online_only(name, clean(c.get("case"))),
         ))
     return components
 

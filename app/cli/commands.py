@@ -10,6 +10,7 @@ from app.cli.common import (
     CHANNEL_LABELS_VI,
     DELIVERY_LABELS_VI,
     EXIT_OK,
+    MOMENT_METAVAR,
     Output,
     dossier_json,
     dossier_summary_json,
@@ -108,6 +109,8 @@ def cmd_catalog_show(args: argparse.Namespace, out: Output) -> int:
         if c.photocopies:
             counts.append(f"{c.photocopies} bản chụp")
         flag = "bắt buộc" if c.mandatory else "tùy trường hợp"
+        if c.online_only:
+            flag = "chỉ khi nộp trực tuyến"
         out.text(f"  {i}. [{flag}] {short(c.name, 160)}" + (f" — {', '.join(counts)}" if counts else ""))
     if not p.components:
         out.text("  (chưa có dữ liệu)")
@@ -247,7 +250,8 @@ def cmd_calendar_show(args: argparse.Namespace, out: Output) -> int:
         return EXIT_OK
     out.text(f"Lịch làm việc năm {year.year}: {year.working_days} ngày làm việc.")
     out.text("Các ngày khác lịch thường lệ (nghỉ lễ trong tuần, làm bù cuối tuần, điều chỉnh địa phương):")
-    sources = {"holiday": "Lịch quốc gia", "override": "Địa phương", "weekend": "Cuối tuần", "weekday": ""}
+    sources = {"holiday": "Lịch quốc gia", "official": "Văn bản hoán đổi", "override": "Địa phương",
+               "weekend": "Cuối tuần", "weekday": ""}
     rows = [(vi_date(d.day), WEEKDAY_NAMES_VI[d.day.weekday()], "Làm việc" if d.working else "Nghỉ",
              sources.get(d.source, d.source), d.reason) for d in year.days]
     out.text(table(("Ngày", "Thứ", "Trạng thái", "Nguồn", "Lý do"), rows, (None, None, None, None, 70)))
@@ -329,7 +333,7 @@ def register(commands: Any, leaf: Leaf) -> None:
     p.add_argument("kind", choices=[k.value for k in DayKind], metavar="off|work")
     p.add_argument("--note", default="", metavar="GHI_CHÚ")
     p = leaf(calendar_sub, "due", "tính ngày hẹn trả kết quả", cmd_calendar_due)
-    p.add_argument("--from", dest="from_", type=parse_moment, required=True, metavar='"YYYY-MM-DD HH:MM"',
+    p.add_argument("--from", dest="from_", type=parse_moment, required=True, metavar=MOMENT_METAVAR,
                    help="thời điểm tiếp nhận")
     p.add_argument("--procedure", required=True, metavar="MÃ", help="mã thủ tục")
     p.add_argument("--channel", type=int, choices=[int(c) for c in Channel], default=1,

@@ -20,6 +20,8 @@ from app.core.procedure import Procedure, ProcessingUnit
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+#: How every date-and-time option is shown in --help (both shapes are accepted).
+MOMENT_METAVAR = "\"dd/mm/yyyy HH:MM\""
 
 CHANNEL_LABELS_VI = {1: "Trực tiếp", 2: "Trực tuyến", 3: "Bưu chính công ích"}
 DELIVERY_LABELS_VI = {0: "Tại Bộ phận Một cửa", 1: "Qua dịch vụ bưu chính"}
@@ -187,6 +189,7 @@ def dossier_json(d: Dossier) -> dict[str, Any]:
         "fee_vnd": d.fee_vnd,
         "sets_count": d.sets_count,
         "form_set": d.form_set,
+        "register": None if d.register is None else {"book": d.register.book, "seq": d.register.seq},
         "returned_at": fmt_dt(d.returned_at),
         "returned_to": d.returned_to,
         "supplements": [
@@ -248,7 +251,8 @@ def parse_day(text: str) -> date:
 
 
 def parse_moment(text: str) -> datetime:
-    """An argparse ``type``: ``YYYY-MM-DD HH:MM`` or ``dd/mm/yyyy HH:MM`` (app.core.dates)."""
+    """Every date-and-time option: ``YYYY-MM-DD HH:MM`` or ``dd/mm/yyyy HH:MM``
+    (:func:`app.core.dates.parse_cli_datetime`); other text is a usage error (exit 2)."""
     from app.core.dates import parse_cli_datetime
     from app.core.errors import ValidationError
 
@@ -257,6 +261,20 @@ def parse_moment(text: str) -> datetime:
     except ValidationError:
         raise argparse.ArgumentTypeError(
             f"invalid time {text!r} (expected 'YYYY-MM-DD HH:MM' or 'dd/mm/yyyy HH:MM')") from None
+
+
+def add_officer_option(parser: argparse.ArgumentParser) -> None:
+    """``--officer USERNAME``: who acts (default: the station's default officer)."""
+    parser.add_argument("--officer", metavar="TÊN_ĐĂNG_NHẬP",
+                        help="tài khoản cán bộ thực hiện (mặc định: cán bộ mặc định của máy trạm, đặt bằng "
+                             "“motcua user default”)")
+
+
+def officer_of(ctx: Any, args: argparse.Namespace) -> Any:
+    """The :class:`~app.services.admin.auth.Officer` of ``--officer`` or the default officer."""
+    from app.services.admin.counter_officer import acting_officer
+
+    return acting_officer(ctx, getattr(args, "officer", None))
 
 
 def int_in_range(low: int, high: int | None = None) -> Callable[[str], int]:

@@ -3,8 +3,13 @@
 ``return --result-pdf FILE`` also digitises the result into the applicant's e-data warehouse, in the
 same transaction; ``--json`` then gives the record id as ``"result_record"`` (null without it).
 
-The command line acts as :data:`app.services.admin.auth.SYSTEM_OFFICER` (an administrator): whoever can
-run it on this computer can open the database anyway.
+``receive`` and ``print`` act as a real officer: ``--officer USERNAME`` (an active account) or the
+station's default officer (``motcua user default USERNAME``); the receipt names that officer.
+``receive --component N`` numbers the components from 1, as ``catalog show`` lists them.
+``receive --json`` has ``"warnings"``: a list of ``{"kind", "message", "message_vi", "dossier_code"}``
+(``open_dossier``: the same CCCD has an open dossier of this procedure; ``outside_hours``); the
+dossier is received all the same. Other commands act as :data:`app.services.admin.auth.SYSTEM_OFFICER`
+(an administrator): whoever can run them on this computer can open the database anyway.
 """
 
 from __future__ import annotations
@@ -19,11 +24,14 @@ from typing import Any
 
 from app.cli.common import (
     EXIT_OK,
+    MOMENT_METAVAR,
     Output,
+    add_officer_option,
     file_name,
     fmt_date,
     fmt_dt,
     log_unexpected,
+    officer_of,
     open_context,
     parse_moment,
     table,
@@ -76,47 +84,63 @@ def _all_errors(exc: ValidationError) -> ValidationError:
     return joined
 
 
+def _with_contact(applicant: Applicant, phone: str | None, email: str | None) -> Applicant:
+    """``--phone`` / ``--email`` over what the QR code or JSON gave (checked with the applicant)."""
+    from dataclasses import replace
+
+    changes = {key: " ".join(value.split()) for key, value in (("phone", phone), ("email", email))
+               if value is not None}
+    return replace(applicant, **changes) if changes else applicant
+
+
 def cmd_receive(args: argparse.Namespace, out: Output) -> int:
     from app.core.cccd import applicant_from_qr, parse_cccd_qr
-    from app.services.admin.auth import SYSTEM_OFFICER
     from app.services.reception import payloads
     from app.services.reception import receive as reception
     from app.services.reception.catalogue import get_procedure
+    from app.services.reception.counter_warnings import CounterWarning, reception_warnings
     from app.services.reception.printing import export_slip
 
     if args.applicant_qr is not None:
         applicant = applicant_from_qr(parse_cccd_qr(args.applicant_qr))
     else:
         applicant = payloads.applicant_from_dict(_read_applicant_json(args.applicant_json))
+    applicant = _with_contact(applicant, args.phone, args.email)
     receipt_error: str | None = None
     receipt_path: Path | None = None
     with open_context(args) as ctx:
+        officer = officer_of(ctx, args)
         components = None
         if args.component:
             procedure = get_procedure(ctx, args.procedure)
-            components = reception.component_inputs(procedure, args.component)
+            components = reception.component_inputs(procedure, [number - 1 for number in args.component])
         request = reception.ReceiveRequest(args.procedure.strip(), applicant, components=components,
                                            received_at=args.received_at)
         try:
-            dossier = reception.receive_dossier(ctx, request, SYSTEM_OFFICER)
+            dossier = reception.receive_dossier(ctx, request, officer)
         except ValidationError as exc:
             raise _all_errors(exc) from None
+        warnings = reception_warnings(ctx, [dossier.applicant.id_number], dossier.procedure_code,
+                                      dossier.received_at, exclude_code=dossier.code)
         if args.receipt:
             # The dossier is received whatever happens now: never hide its code behind an error.
             try:
-                receipt_path = export_slip(ctx, "01", dossier.code, Path(args.receipt), SYSTEM_OFFICER)
+                receipt_path = export_slip(ctx, "01", dossier.code, Path(args.receipt), officer)
             except MotCuaError as exc:
                 receipt_error = exc.message_vi
             except Exception as exc:
                 log = log_unexpected(getattr(args, "data_dir", None))
                 receipt_error = f"{type(exc).__name__}: {exc} (chi tiết trong {log})".splitlines()[0]
-    warnings = [] if receipt_error is None else [
-        f"đã tiếp nhận hồ sơ {dossier.code} nhưng không ghi được Giấy tiếp nhận: {receipt_error} In lại bằng "
-        f"“motcua print 01 {dossier.code} --out TỆP.pdf”."]
+    if receipt_error is not None:
+        warnings.append(CounterWarning(
+            "receipt_not_written", f"the dossier was received but its receipt was not written: "
+                                   f"{receipt_error}",
+            f"đã tiếp nhận hồ sơ {dossier.code} nhưng không ghi được Giấy tiếp nhận: {receipt_error} In lại "
+            f"bằng “motcua print 01 {dossier.code} --out TỆP.pdf”.", dossier.code))
     if out.as_json:
         answer = {"code": dossier.code, "due_at": fmt_dt(dossier.due_at), "status": int(dossier.status),
                   "applicant": applicant_json(dossier.applicant)}
-        out.json({**answer, "warnings": warnings} if warnings else answer)
+        out.json({**answer, "warnings": [w.to_json() for w in warnings]} if warnings else answer)
     else:
         a = dossier.applicant
         identity = f"CCCD {a.id_number}" if a.id_number else (f"CMND {a.old_id_number}" if a.old_id_number
@@ -130,10 +154,13 @@ def cmd_receive(args: argparse.Namespace, out: Output) -> int:
         out.text(f"Thành phần hồ sơ đã nhận: {len(received)}/{len(dossier.components)}")
         out.text(f"Phí, lệ phí: {vi_money(dossier.fee_vnd)}")
         out.text(f"Trạng thái: {dossier.status.label_vi} ({int(dossier.status)})")
+        out.text(f"Cán bộ tiếp nhận: {dossier.officer} ({officer.username})")
+        if dossier.register is not None:
+            out.text(f"Sổ theo dõi hồ sơ: quyển số {dossier.register.book}, số thứ tự {dossier.register.seq}")
         if receipt_path is not None:
             out.text(f"Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01): {receipt_path}")
     for warning in warnings:  # the dossier is stored: exit 0, a retrying script must not receive it twice
-        out.warn(f"Cảnh báo: {warning}")
+        out.warn(f"Cảnh báo: {warning.message_vi}")
     return EXIT_OK
 
 
@@ -141,11 +168,10 @@ def cmd_receive(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_print(args: argparse.Namespace, out: Output) -> int:
-    from app.services.admin.auth import SYSTEM_OFFICER
     from app.services.reception.printing import export_slip
 
     with open_context(args) as ctx:
-        path = export_slip(ctx, args.form, args.code.strip(), Path(args.out), SYSTEM_OFFICER)
+        path = export_slip(ctx, args.form, args.code.strip(), Path(args.out), officer_of(ctx, args))
     if out.as_json:
         out.json({"form": args.form, "code": args.code.strip(), "out": str(path.resolve())})
         return EXIT_OK
@@ -259,22 +285,38 @@ def cmd_user_list(args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
+def cmd_user_default(args: argparse.Namespace, out: Output) -> int:
+    from app.services.admin.auth import SYSTEM_OFFICER
+    from app.services.admin.counter_officer import set_default_officer
+
+    with open_context(args) as ctx:
+        officer = set_default_officer(ctx, args.username, SYSTEM_OFFICER)
+    if out.as_json:
+        out.json({"default_officer": officer.username, "full_name": officer.full_name})
+        return EXIT_OK
+    out.text(f"Cán bộ mặc định của dòng lệnh: {officer.full_name} ({officer.username}).")
+    return EXIT_OK
+
+
 # --------------------------------------------------------------------------- parser
 
 
-def _index(text: str) -> int:
+def _component_number(text: str) -> int:
+    """``--component``: the number ``catalog show`` gives the component, from 1 (0 is refused: the
+    numbering was 0-based before, and a silent shift would record the wrong paper)."""
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid component index {text!r} (expected 0, 1, 2...)") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"component index must be >= 0, got {value}")
+        raise argparse.ArgumentTypeError(f"invalid component number {text!r} (expected 1, 2, 3...)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(
+            f"component numbers start at 1 as in `motcua catalog show`, got {value}")
     return value
 
 
 def _form(text: str) -> str:
     if not re.fullmatch(r"[0-9]{1,2}", text.strip()):
-        raise argparse.ArgumentTypeError(f"invalid form {text!r} (expected 01-05)")
+        raise argparse.ArgumentTypeError(f"invalid form {text!r} (expected a form number such as 01)")
     return text.strip().zfill(2)
 
 
@@ -287,28 +329,32 @@ def register(commands: Any, leaf: Leaf) -> None:
     who.add_argument("--applicant-json", metavar="TỆP",
                      help="tệp JSON thông tin người nộp (id_number, old_id_number, full_name, birth_date, "
                           "sex, address, id_issue_date; tùy chọn phone, email, tax_code, kind); “-” là stdin")
-    p.add_argument("--component", type=_index, action="append", metavar="CHỈ_SỐ",
-                   help="thành phần hồ sơ đã nhận, chỉ số từ 0 theo danh mục (lặp lại được; mặc định các "
-                        "thành phần bắt buộc)")
-    p.add_argument("--received-at", type=parse_moment, metavar='"YYYY-MM-DD HH:MM"',
+    p.add_argument("--component", type=_component_number, action="append", metavar="SỐ",
+                   help="thành phần hồ sơ đã nhận, đánh số từ 1 như “motcua catalog show” (lặp lại được; "
+                        "mặc định các thành phần bắt buộc)")
+    p.add_argument("--phone", metavar="SỐ_ĐIỆN_THOẠI", help="số điện thoại của người nộp (in trên Mẫu 01)")
+    p.add_argument("--email", metavar="THƯ_ĐIỆN_TỬ", help="thư điện tử của người nộp (in trên Mẫu 01)")
+    add_officer_option(p)
+    p.add_argument("--received-at", type=parse_moment, metavar=MOMENT_METAVAR,
                    help="thời điểm tiếp nhận (mặc định: bây giờ)")
     p.add_argument("--receipt", type=file_name, metavar="TỆP.pdf",
                    help="ghi Giấy tiếp nhận và hẹn trả kết quả (Mẫu 01)")
 
-    p = leaf(commands, "print", "in lại phiếu của một hồ sơ ra tệp PDF theo tình trạng hồ sơ (Mẫu 01–06)",
-             cmd_print)
+    p = leaf(commands, "print", "in lại phiếu của một hồ sơ ra tệp PDF theo tình trạng hồ sơ (số mẫu theo "
+             "bộ biểu mẫu của hồ sơ)", cmd_print)
     p.add_argument("form", type=_form, metavar="MẪU",
-                   help="theo bộ biểu mẫu của hồ sơ: 01 tiếp nhận, 02 bổ sung, 03 từ chối, 04 xin lỗi; "
-                        "05 kiểm soát (TT 01/2018) hoặc thông báo dừng (TT 03/2025), "
-                        "06 kiểm soát (TT 03/2025)")
+                   help="Thông tư 01/2018: 01 tiếp nhận, 02 bổ sung, 03 từ chối, 04 xin lỗi, 05 kiểm soát "
+                        "(06 sổ theo dõi); Thông tư 03/2025: 01 tiếp nhận, 02 bổ sung, 03 từ chối, 04 xin "
+                        "lỗi và gia hạn, 05 thông báo dừng, 06 kiểm soát (07 sổ theo dõi)")
     p.add_argument("code", metavar="MÃ", help="mã hồ sơ")
     p.add_argument("--out", required=True, type=file_name, metavar="TỆP.pdf", help="tệp PDF cần ghi")
+    add_officer_option(p)
 
     p = leaf(commands, "return", "trả kết quả cho người dân (chỉ hồ sơ “Đã xử lý xong”)", cmd_return)
     p.add_argument("code", metavar="MÃ", help="mã hồ sơ")
     p.add_argument("--collected-by", required=True, metavar="HỌ_TÊN", help="họ tên người nhận kết quả")
     p.add_argument("--collector-id", metavar="SỐ_CCCD", help="số CCCD (hoặc CMND) của người nhận kết quả")
-    p.add_argument("--at", type=parse_moment, metavar='"YYYY-MM-DD HH:MM"',
+    p.add_argument("--at", type=parse_moment, metavar=MOMENT_METAVAR,
                    help="thời điểm trả (mặc định: bây giờ)")
     p.add_argument("--result-pdf", metavar="TỆP.pdf",
                    help="số hoá kết quả vào kho dữ liệu của người nộp (cùng lúc với trả kết quả)")
@@ -327,3 +373,5 @@ def register(commands: Any, leaf: Leaf) -> None:
     p.add_argument("--full-name", required=True, metavar="HỌ_TÊN")
     p.add_argument("--password-stdin", action="store_true", help="đọc mật khẩu từ dòng đầu của stdin")
     leaf(user_sub, "list", "liệt kê các tài khoản", cmd_user_list)
+    p = leaf(user_sub, "default", "đặt cán bộ mặc định của dòng lệnh trên máy trạm này", cmd_user_default)
+    p.add_argument("username", metavar="TÊN_ĐĂNG_NHẬP")

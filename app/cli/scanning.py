@@ -2,7 +2,7 @@
 scans from a source into a dossier.
 
     motcua pipeline [--out FILE.pdf] [--workers N] [--profile NAME] [--json] IMAGE...
-    motcua scan --source URI --to DOSSIER_CODE[:COMPONENT_INDEX] [--profile NAME] [--json]
+    motcua scan --source URI --to DOSSIER_CODE[:COMPONENT_NUMBER] [--profile NAME] [--json]
     motcua scan --resume [--json]
 
 ``pipeline``: files are treated as if they came from a scanner. With ``--json`` one object is
@@ -12,7 +12,8 @@ instead, the others are still processed, and the exit code is 1.
 
 ``scan``: ``URI`` is ``sane:DEVICE``, ``escl:URL``, ``wia:NAME``, ``twain:NAME``, ``camera:N``,
 ``folder:PATH`` or ``file:PATH`` (options after ``?``, see :mod:`app.scanning.source_uri`);
-``COMPONENT_INDEX`` counts from 0 as in ``receive --component``. The pages become one PDF attached
+``COMPONENT_NUMBER`` counts from 1 as ``catalog show`` and ``receive --component`` do (0 is refused);
+``component_index`` in the output is the 0-based position. The pages become one PDF attached
 to the dossier; ``--json`` prints ``{"code", "component_index", "sha256", "pages", "blank_pages",
 "bytes", "file_name"}`` (``blank_pages``: 0-based page numbers, kept in the PDF). ``--resume``
 finishes the scans a crash interrupted and prints a list of such objects, then one
@@ -86,15 +87,16 @@ def register(subcommands: Any, leaf: Callable[..., Any]) -> None:
 
 
 def parse_target(text: str) -> tuple[str, int | None]:
-    """``CODE`` or ``CODE:INDEX`` (dossier codes contain no colon)."""
+    """``CODE`` or ``CODE:NUMBER`` (dossier codes contain no colon) -> the code and the 0-based index."""
     code, colon, index = text.strip().rpartition(":")
     if not colon:
         return text.strip(), None
-    if not index.isdigit() or not code:
+    if not index.isdigit() or not code or int(index) < 1:
         from app.cli.common import UsageError
 
-        raise UsageError(f"--to expects DOSSIER_CODE[:COMPONENT_INDEX], got {text!r}")
-    return code, int(index)
+        raise UsageError(f"--to expects DOSSIER_CODE[:COMPONENT_NUMBER] (components numbered from 1 as in "
+                         f"`motcua catalog show`), got {text!r}")
+    return code, int(index) - 1
 
 
 def _scan_lines(outcome: Any) -> list[str]:
@@ -103,7 +105,7 @@ def _scan_lines(outcome: Any) -> list[str]:
     if outcome.component_index is not None:
         name = outcome.component_name
         name = name if len(name) <= 60 else name[:59] + "…"
-        where += f", thành phần số {outcome.component_index}" + (f" ({name})" if name else "")
+        where += f", thành phần số {outcome.component_index + 1}" + (f" ({name})" if name else "")
     size = f"{a.size / 1_048_576:.1f} MB".replace(".", ",") if a.size >= 1_048_576 else f"{a.size // 1024} KB"
     lines = [f"Đã quét {outcome.pages} trang vào {where}.",
              f"Tệp: {a.file_name} ({size}), SHA-256 {a.sha256}"]
@@ -130,7 +132,7 @@ def cmd_scan(args: argparse.Namespace, out: _Out) -> int:
             raise UsageError("--resume takes no --source or --to")
         return _resume(args, out)
     if not args.source or not args.to:
-        raise UsageError("scan needs --source URI and --to DOSSIER_CODE[:COMPONENT_INDEX] (or --resume)")
+        raise UsageError("scan needs --source URI and --to DOSSIER_CODE[:COMPONENT_NUMBER] (or --resume)")
     code, index = parse_target(args.to)
     cancel = CancelToken()
     previous = None

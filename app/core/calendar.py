@@ -17,6 +17,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 from app.core.errors import ValidationError
+from app.core.official_days import OfficialDay, official_days
 from app.core.procedure import ProcessingTime, ProcessingUnit
 
 VN_TZ = timezone(timedelta(hours=7), "ICT")
@@ -126,7 +127,9 @@ class CalendarDay:
     day: date
     working: bool
     reason: str
-    source: str  # "weekday" | "weekend" | "holiday" (seeded from the national source) | "override"
+    # "weekday" | "weekend" | "holiday" (seeded from the national source) | "official" (a swap of the
+    # packaged file the package lacks) | "override"
+    source: str
 
 
 # --------------------------------------------------------------------------- national seed
@@ -195,25 +198,32 @@ class _Year:
     working_ordinals: list[int]
     holidays: dict[date, str]
     makeup: dict[date, str]
+    official: dict[date, OfficialDay]
 
 
 class WorkCalendar:
     """Which days are working days, and the office hours of a working day.
 
-    Precedence: override > seeded holiday > seeded làm-bù weekend > Saturday/Sunday rule.
-    ``workday_source`` gives seeded working weekend days; ``None`` means :func:`vn_makeup_workdays`
-    when ``holiday_source`` is :func:`vn_holidays` and no seeded working days otherwise.
+    Precedence: override (the administrator's and the province's days) > official swap (the
+    packaged file of announced swaps the package lacks) > seeded holiday > seeded làm-bù weekend >
+    Saturday/Sunday rule. ``workday_source`` gives seeded working weekend days and
+    ``official_source`` the official swaps; ``None`` means :func:`vn_makeup_workdays` and
+    :func:`~app.core.official_days.official_days` when ``holiday_source`` is :func:`vn_holidays`,
+    and none otherwise.
     """
 
     def __init__(self, overrides: Iterable[DayOverride] = (), hours: OfficeHours = DEFAULT_OFFICE_HOURS,
                  holiday_source: Callable[[int], Mapping[date, str]] = vn_holidays,
-                 workday_source: Callable[[int], Mapping[date, str]] | None = None) -> None:
+                 workday_source: Callable[[int], Mapping[date, str]] | None = None,
+                 official_source: Callable[[int], Mapping[date, OfficialDay]] | None = None) -> None:
         self.hours = hours
         self._overrides: dict[date, DayOverride] = {o.day: o for o in overrides}
         self._holiday_source = holiday_source
-        if workday_source is None and holiday_source is vn_holidays:
-            workday_source = vn_makeup_workdays
+        if holiday_source is vn_holidays:
+            workday_source = workday_source or vn_makeup_workdays
+            official_source = official_source or official_days
         self._workday_source = workday_source
+        self._official_source = official_source
         self._years: dict[int, _Year] = {}
 
     @property
@@ -231,6 +241,9 @@ class WorkCalendar:
         makeup = {}
         if self._workday_source is not None:
             makeup = {d: n for d, n in self._workday_source(year).items() if d.year == year}
+        official = {}
+        if self._official_source is not None:
+            official = {d: o for d, o in self._official_source(year).items() if d.year == year}
         first = date(year, 1, 1).toordinal()
         size = date(year, 12, 31).toordinal() - first + 1
         working = bytearray(size)
@@ -239,11 +252,13 @@ class WorkCalendar:
             override = self._overrides.get(day)
             if override is not None:
                 working[i] = override.kind is DayKind.WORK
+            elif day in official:
+                working[i] = official[day].working
             elif day in hol:
                 working[i] = False
             else:
                 working[i] = day.weekday() < 5 or day in makeup
-        info = _Year(first, working, [first + i for i in range(size) if working[i]], hol, makeup)
+        info = _Year(first, working, [first + i for i in range(size) if working[i]], hol, makeup, official)
         self._years[year] = info
         return info
 
@@ -296,6 +311,9 @@ class WorkCalendar:
             else:
                 reason = "Làm việc theo lịch địa phương"
             return CalendarDay(day, working, reason, "override")
+        if day in info.official:
+            swap = info.official[day]
+            return CalendarDay(day, swap.working, f"{swap.note} (theo {swap.source})", "official")
         if day in info.holidays:
             return CalendarDay(day, False, info.holidays[day], "holiday")
         if weekday >= 5 and day in info.makeup:

@@ -14,6 +14,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
+from app.core.catalogue_text import clean_component_name, is_online_only
 from app.core.errors import ValidationError
 from app.core.procedure import (
     ComponentSpec,
@@ -73,6 +74,7 @@ def component_to_dict(component: ComponentSpec) -> dict[str, Any]:
         "mandatory": component.mandatory,
         "case": component.case,
         "accepted_result_codes": list(component.accepted_result_codes),
+        "online_only": component.online_only,
     }
 
 
@@ -96,6 +98,15 @@ def procedure_to_dict(procedure: Procedure) -> dict[str, Any]:
         "essential_service": procedure.essential_service,
         "extra": dict(procedure.extra),
     }
+
+
+def imported_component(name: str, **fields: Any) -> ComponentSpec:
+    """A component as it enters the application: text cleaned of crawl residue, and marked online
+    only when its text says so (see :mod:`app.core.catalogue_text`)."""
+    cleaned = clean_component_name(name)
+    case = clean_component_name(str(fields.pop("case", "") or ""))
+    online = bool(fields.pop("online_only", False)) or is_online_only(cleaned, case)
+    return ComponentSpec(name=cleaned, case=case, online_only=online, **fields)
 
 
 def _require(data: Mapping[str, Any], key: str, where: str) -> Any:
@@ -122,7 +133,7 @@ def procedure_from_dict(data: Mapping[str, Any]) -> Procedure:
         online_amount=None if online is None else float(online),
     )
     components = tuple(
-        ComponentSpec(
+        imported_component(
             name=str(c["name"]),
             originals=int(c.get("originals", 1) or 0),
             certified_copies=int(c.get("certified_copies", 0) or 0),
@@ -130,6 +141,7 @@ def procedure_from_dict(data: Mapping[str, Any]) -> Procedure:
             mandatory=bool(c.get("mandatory", True)),
             case=str(c.get("case") or ""),
             accepted_result_codes=tuple(str(x) for x in c.get("accepted_result_codes") or ()),
+            online_only=bool(c.get("online_only", False)),
         )
         for c in data.get("components") or ()
     )

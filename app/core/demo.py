@@ -294,7 +294,9 @@ def _kit(procedures: Sequence[Procedure]) -> _Kit:
     return _Kit(procs, cum, channels)
 
 
-def _components(rng: random.Random, procedure: Procedure) -> list[ReceivedComponent]:
+def _components(rng: random.Random, procedure: Procedure,
+                channel: Channel = Channel.DIRECT) -> list[ReceivedComponent]:
+    """The components as received; the portal's online-only e-forms only in an online dossier."""
     specs = procedure.components
     # Procedures whose components are grouped by alternative cases (land, building permits...):
     # the applicant brings the papers of one case only.
@@ -302,6 +304,8 @@ def _components(rng: random.Random, procedure: Procedure) -> list[ReceivedCompon
     chosen = rng.choice(cases) if len(cases) > 3 else None
     result = []
     for index, spec in enumerate(specs):
+        if spec.online_only and channel is not Channel.ONLINE:
+            continue
         in_case = chosen is None or spec.case in ("", chosen)
         received = in_case and (spec.mandatory or rng.random() < 0.25)
         result.append(ReceivedComponent(
@@ -450,7 +454,7 @@ def _dossier(rng: random.Random, kit: _Kit, people: _People, clock: _Clock, rece
         due_at=due,
         channel=channel,
         status=status,
-        components=_components(rng, procedure),
+        components=_components(rng, procedure, channel),
         officer=officer,
         supplements=[s if s.completed_at is None or s.completed_at <= now else replace(s, completed_at=None)
                      for s in supplements if s.requested_at <= now] if with_history else [],
@@ -468,6 +472,14 @@ def demo_dossiers(procedures: Sequence[Procedure], now: datetime, *, count: int 
                   seed: int = DEMO_SEED, calendar: WorkCalendar | None = None,
                   place: DemoPlace = DEMO_PLACE,
                   number_for: Callable[[date], int] | None = None) -> list[Dossier]:
-    """The demo data set of ``motcua init --demo``: ``count`` dossiers over the last ~4 months."""
-    return list(generate_dossiers(count, seed, procedures=procedures, now=now, calendar=calendar,
-                                  place=place, number_for=number_for))
+    """The demo data set of ``motcua init --demo``: ``count`` dossiers over the last ~4 months, among
+    them one per deadline state relative to ``now`` (:mod:`app.core.demo_showcase`)."""
+    from app.core.demo_showcase import showcase_dossiers, with_showcase
+
+    calendar = calendar or WorkCalendar()
+    showcase = showcase_dossiers(procedures, now, calendar=calendar, place=place, seed=seed,
+                                 number_for=number_for)
+    return list(with_showcase(
+        lambda n: generate_dossiers(n, seed, procedures=procedures, now=now, calendar=calendar, place=place,
+                                    number_for=number_for),
+        count, showcase))

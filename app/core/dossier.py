@@ -119,6 +119,17 @@ class StatusChange:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class RegisterEntry:
+    """A dossier's line in the agency's register book (Sổ theo dõi hồ sơ): one book per agency and
+    year, numbered from 1; ``book`` is the "Quyển số" printed, ``seq`` the "Số thứ tự"."""
+
+    agency: str
+    year: int
+    book: str
+    seq: int
+
+
 @dataclass
 class Dossier:
     """A dossier received at the counter."""
@@ -144,6 +155,7 @@ class Dossier:
     returned_to: str = ""
     history: list[StatusChange] = field(default_factory=list)
     id: int | None = None
+    register: RegisterEntry | None = None  # its line in the register book (Mẫu 01 prints it)
 
     def move_to(self, target: DossierStatus, at: datetime, officer: str = "", note: str = "") -> None:
         """Change status if the national status model allows it, recording the change."""

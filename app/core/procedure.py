@@ -50,6 +50,7 @@ class ComponentSpec:
     case: str = ""
     # Result codes (MaKetQua) of digitised past results that can stand in for this component.
     accepted_result_codes: tuple[str, ...] = ()
+    online_only: bool = False  # an interactive e-form of the portal: never part of an in-person dossier
 
 
 @dataclass(frozen=True)

@@ -118,7 +118,11 @@ STATION_BLOCK = _define("station.block", _T, str(FULL_BLOCK), "Khoảng số h�
                         "The station's block of dossier numbers", seeded=True)
 OFFICE_HOURS = _define("calendar.office_hours", _T, None, "Giờ làm việc", "Office hours")
 # --------------------------------------------------------------------------- printed slips
-FORM_SET = _define("forms.set", _T, "TT01-2018", "Bộ biểu mẫu phiếu", "Legal form set of new dossiers")
+FORM_SET = _define("forms.set", _T, None, "Bộ biểu mẫu phiếu (để trống: theo ngày tiếp nhận)",
+                   "Form set forced on every new dossier (unset: by the receipt date)")
+TT03_2025_FROM = _define("forms.tt03_2025_from", _T, "2025-10-31",
+                         "Ngày bắt đầu dùng biểu mẫu Thông tư 03/2025/TT-VPCP",
+                         "First receipt date of Circular 03/2025's forms")
 PARENT_AGENCY = _define("agency.parent", _T, None, "Tên cơ quan chủ quản (dòng 1 của tiêu đề)",
                         "Parent agency (header line 1; default: the agency name upper-cased)")
 UNIT_NAME = _define("agency.unit", _T, "BỘ PHẬN MỘT CỬA", "Tên đơn vị (dòng 2 của tiêu đề)",
@@ -132,8 +136,19 @@ DISPLAY_NAME = _define("agency.display_name", _T, None, "Tên bộ phận trong 
                        "The unit's name in running text")
 HEAD_TITLE = _define("agency.head_title", _T, "CHỦ TỊCH", "Chức danh người ký Mẫu 04", "Who signs form 04")
 HEAD_NAME = _define("agency.head_name", _T, None, "Họ tên người ký Mẫu 04", "Name of who signs form 04")
-REGISTER_BOOK = _define("forms.register_book", _T, None, "Quyển số của sổ theo dõi",
-                        "Register book number printed on form 01")
+REGISTER_BOOK = _define("forms.register_book", _T, None, "Quyển số của sổ theo dõi ({year} = năm tiếp nhận)",
+                        "Register book number printed on form 01 ({year} = the receipt year)")
+DEFAULT_OFFICER = _define("cli.default_officer", _T, None, "Cán bộ tiếp nhận mặc định của dòng lệnh",
+                          "The command line's default receiving officer")
+STATION_NAME = _define("station.name", _T, None, "Tên máy trạm", "Station name")
+STATION_PRINTER = _define("station.printer", _T, None, "Máy in (để trống: chỉ xuất PDF)",
+                          "Printer (unset: PDF only)")
+STATION_SCANNER = _define("station.scanner", _T, None, "Máy quét (địa chỉ nguồn quét)",
+                          "Scanner (source URI)")
+STATION_CONFIGURED_AT = _define("station.configured_at", SettingType.TIMESTAMP, None,
+                                "Thời điểm thiết lập máy trạm", "Station set up at", editor=Editor.SYSTEM)
+CALENDAR_CONFIRMED_YEAR = _define("calendar.confirmed_year", SettingType.INT, None,
+                                  "Năm lịch làm việc đã xác nhận", "Year whose working calendar was confirmed")
 # --------------------------------------------------------------------------- set-up and demo data
 INITIALISED_AT = _define("app.initialised_at", _TS, None, "Thời điểm khởi tạo", "Initialised at", editor=_SYS)
 DEMO_SEEDED_AT = _define("demo.seeded_at", _TS, None, "Thời điểm thêm dữ liệu mẫu", "Demo data added at",

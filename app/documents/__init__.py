@@ -1,4 +1,4 @@
-"""Standard one-stop-shop slips (Mẫu 01–05 of TT 01/2018/TT-VPCP, and the reported 2025 set) as PDF.
+"""Standard one-stop-shop slips (TT 01/2018/TT-VPCP's set and the reported set of TT 03/2025/TT-VPCP) as PDF.
 
 Pure functions from domain objects and an :class:`OfficeProfile` to PDF bytes: no Qt, no database.
 """
@@ -9,6 +9,8 @@ from app.documents.registry import (
     FORM_SETS,
     SLIP_FORMS,
     FormSpec,
+    form_numbers,
+    form_set_on,
     form_slip,
     form_spec,
     render_form,
@@ -16,5 +18,5 @@ from app.documents.registry import (
     slip_form,
 )
 
-__all__ = ["FORM_SETS", "SLIP_FORMS", "FormSpec", "OfficeProfile", "SlipStateError", "form_slip", "form_spec",
-           "render_form", "render_form_to_file", "slip_form"]
+__all__ = ["FORM_SETS", "SLIP_FORMS", "FormSpec", "OfficeProfile", "SlipStateError", "form_numbers",
+           "form_set_on", "form_slip", "form_spec", "render_form", "render_form_to_file", "slip_form"]

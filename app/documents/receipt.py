@@ -100,9 +100,12 @@ def delivery_text(ctx: FormContext) -> str:
 
 
 def register_line(ctx: FormContext) -> str:
-    book = ctx.extra.get("register_book_no") or ctx.profile.register_book_no
-    seq = ctx.extra.get("register_seq")
-    return f"Vào Sổ theo dõi hồ sơ, Quyển số: {or_dots(book)} Số thứ tự: {or_dots(seq)}"
+    """The dossier's line in the register book; ``extra`` may override it (reprints of old slips)."""
+    entry = ctx.dossier.register
+    book = ctx.extra.get("register_book_no") or (entry.book if entry else "") or ctx.profile.register_book_no
+    seq = ctx.extra.get("register_seq") or (entry.seq if entry else "")
+    return (f"Vào Sổ theo dõi hồ sơ, Quyển số: <b>{or_dots(str(book))}</b>&nbsp;&nbsp;"
+            f"Số thứ tự: <b>{or_dots(str(seq))}</b>")
 
 
 def receipt_copy(ctx: FormContext, st: Styles, copy_label: str) -> list[Flowable]:

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from app.core.dossier import Dossier
-from app.core.errors import NotFoundError
+from app.core.errors import NotFoundError, ValidationError
 from app.core.lifecycle import Slip
 from app.core.procedure import Procedure
 from app.documents.control import render_control_sheet
@@ -44,6 +45,7 @@ class FormSpec:
     render: Renderer
     symbol: str = ""
     confirmed: bool = True  # False where the wording/layout is inferred (see the comment per set)
+    per_dossier: bool = True  # False for the register (Sổ theo dõi hồ sơ), a report of many dossiers
 
     def __call__(self, form_no: str, dossier: Dossier, procedure: Procedure, profile: OfficeProfile,
                  extra: dict | None = None) -> bytes:
@@ -56,21 +58,36 @@ RECEIPT = "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ"
 SUPPLEMENT = "PHIẾU YÊU CẦU BỔ SUNG, HOÀN THIỆN HỒ SƠ"
 REJECTION = "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ"
 CONTROL = "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ"
+REGISTER = "SỔ THEO DÕI HỒ SƠ"
+STOP_NOTICE = "THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ"
+
+
+def _register_is_a_report(ctx: FormContext) -> bytes:
+    raise ValidationError(
+        f"form {ctx.form_no} ({REGISTER}) is a register of many dossiers, not a slip of one",
+        f"Mẫu {ctx.form_no} ({REGISTER.capitalize()}) là sổ theo dõi nhiều hồ sơ, không in cho một "
+        "hồ sơ: in sổ từ mục báo cáo.", field="form")
+
+
+#: The register of a set: listed with the set's numbers; printed by the reports, not per dossier.
+REGISTER_SPEC = FormSpec(REGISTER, _register_is_a_report, per_dossier=False)
 
 FORM_SETS: dict[str, dict[str, FormSpec]] = {
     # TT 01/2018/TT-VPCP. Mẫu 06 (Sổ theo dõi hồ sơ) is a register of many dossiers, not a slip:
-    # it belongs to the reports, not here. Ký hiệu: "/HDHS" (Mẫu 02) and "/PXL" (apology) are seen
-    # in provincial templates; "/TCHS" for Mẫu 03 is our choice (unconfirmed, override with extra).
+    # listed here for its number, printed by the reports. Ký hiệu: "/HDHS" (Mẫu 02) and "/PXL"
+    # (apology) are seen in provincial templates; "/TCHS" for Mẫu 03 is our choice (unconfirmed,
+    # override with extra).
     "TT01-2018": {
         "01": FormSpec(RECEIPT, render_receipt),
         "02": FormSpec(SUPPLEMENT, render_supplement_request, "HDHS"),
         "03": FormSpec(REJECTION, render_rejection, "TCHS", confirmed=False),
         "04": FormSpec("PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", render_apology, "PXL"),
         "05": FormSpec(CONTROL, render_control_sheet),
+        "06": REGISTER_SPEC,
     },
     # TT 03/2025/TT-VPCP Phụ lục I as reported by a single third-party source (domain notes §1.0):
     # 01–03 and 06 are assumed to keep the 2018 content under the same titles; 04 keeps the 2018
-    # apology content under its new title; 05 (new) is our own layout. 07 (Sổ theo dõi) is a report.
+    # apology content under its new title; 05 (new) is our own layout. 07 (Sổ theo dõi) is the register.
     # Everything in this set is UNCONFIRMED until the circular's annex is checked.
     "TT03-2025": {
         "01": FormSpec(RECEIPT, render_receipt, confirmed=False),
@@ -78,10 +95,39 @@ FORM_SETS: dict[str, dict[str, FormSpec]] = {
         "03": FormSpec(REJECTION, render_rejection, "TCHS", confirmed=False),
         "04": FormSpec("VĂN BẢN XIN LỖI VÀ ĐỀ NGHỊ GIA HẠN THỜI GIAN GIẢI QUYẾT", render_apology, "PXL",
                        confirmed=False),
-        "05": FormSpec("THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ", render_stop_notice, "TB", confirmed=False),
+        "05": FormSpec(STOP_NOTICE, render_stop_notice, "TB", confirmed=False),
         "06": FormSpec(CONTROL, render_control_sheet, confirmed=False),
+        "07": REGISTER_SPEC,
     },
 }
+
+#: Default first receipt date of TT 03/2025/TT-VPCP's forms (the circular is of 15/9/2025; the date it
+#: takes effect is unconfirmed, hence a setting).
+DEFAULT_TT03_2025_FROM = date(2025, 10, 31)
+
+
+def form_set_on(received: date, tt03_2025_from: date = DEFAULT_TT03_2025_FROM) -> str:
+    """The form set in force for a dossier received on ``received``: TT 03/2025 from
+    ``tt03_2025_from`` on, TT 01/2018 before."""
+    return "TT03-2025" if received >= tt03_2025_from else "TT01-2018"
+
+
+def form_numbers(form_set: str) -> dict[str, str]:
+    """``{"01": title, ...}`` of every form of ``form_set`` (the register included)."""
+    forms = FORM_SETS.get(form_set)
+    if forms is None:
+        raise NotFoundError(f"unknown form set {form_set!r}", f"Không có bộ biểu mẫu “{form_set}”.")
+    return {number: spec.title for number, spec in sorted(forms.items())}
+
+
+def form_number_of(form_set: str, title: str) -> str:
+    """The number a form has in ``form_set`` (e.g. the control slip: "05" in TT 01/2018, "06" in
+    TT 03/2025), found by its title; :class:`NotFoundError` when the set lacks it."""
+    for number, spec in sorted(FORM_SETS.get(form_set, {}).items()):
+        if spec.title == title:
+            return number
+    raise NotFoundError(f"form set {form_set} has no form {title!r}",
+                        f"Bộ biểu mẫu {form_set} không có “{title}”.")
 
 
 #: Which form number each slip has in each set. Circular 01/2018 has no stop notice: a dossier of

@@ -18,6 +18,7 @@ from app.core.dossier import (
     Dossier,
     DossierStatus,
     ReceivedComponent,
+    RegisterEntry,
     StatusChange,
     SupplementRequest,
 )
@@ -72,7 +73,7 @@ def procedure_values(p: Procedure, now: datetime) -> dict[str, Any]:
         "components": [
             {"name": c.name, "originals": c.originals, "certified_copies": c.certified_copies,
              "photocopies": c.photocopies, "mandatory": c.mandatory, "case": c.case,
-             "accepted_result_codes": list(c.accepted_result_codes)}
+             "accepted_result_codes": list(c.accepted_result_codes), "online_only": c.online_only}
             for c in p.components
         ],
         "fees": [{"name": f.name, "amount_vnd": f.amount_vnd, "channel": f.channel, "note": f.note}
@@ -102,7 +103,8 @@ def row_to_procedure(row: ProcedureRow) -> Procedure:
         components=tuple(
             ComponentSpec(name=c["name"], originals=c["originals"], certified_copies=c["certified_copies"],
                           photocopies=c["photocopies"], mandatory=c["mandatory"], case=c["case"],
-                          accepted_result_codes=tuple(c["accepted_result_codes"]))
+                          accepted_result_codes=tuple(c["accepted_result_codes"]),
+                          online_only=bool(c.get("online_only", False)))
             for c in row.components
         ),
         fees=tuple(Fee(name=f["name"], amount_vnd=f["amount_vnd"], channel=f["channel"], note=f["note"])
@@ -224,6 +226,7 @@ def dossier_values(d: Dossier, now: datetime) -> dict[str, Any]:
         "sets_count": d.sets_count,
         "returned_at": naive_local(d.returned_at) if d.returned_at is not None else None,
         "returned_to": d.returned_to,
+        **register_values(d),
         "applicant": applicant_to_json(a),
         "components": [_component_to_json(c) for c in d.components],
         "attachments": [_attachment_to_json(x) for x in d.attachments],
@@ -267,4 +270,20 @@ def row_to_dossier(row: Any) -> Dossier:
         returned_to=row.returned_to,
         history=[_history_from_json(h) for h in row.history],
         id=row.id,
+        register=_register_from_row(row),
     )
+
+
+def register_values(d: Dossier) -> dict[str, Any]:
+    """The register columns of a dossier row (all null when it has no register line yet)."""
+    r = d.register
+    return {"register_agency": r.agency if r else None, "register_year": r.year if r else None,
+            "register_book": r.book if r else None, "register_seq": r.seq if r else None}
+
+
+def _register_from_row(row: Any) -> RegisterEntry | None:
+    seq = getattr(row, "register_seq", None)
+    if seq is None:
+        return None
+    return RegisterEntry(agency=row.register_agency or "", year=int(row.register_year),
+                         book=row.register_book or "", seq=int(seq))

@@ -99,6 +99,8 @@ class DossierRow(Base):
         Index("ix_dossiers_received_at_id", "received_at", "id"),
         Index("ix_dossiers_status_received_at", "status", "received_at"),
         Index("ix_dossiers_procedure_code_received_at", "procedure_code", "received_at"),
+        # One "Số thứ tự" per agency register and year (migration 0009).
+        Index("ix_dossiers_register", "register_agency", "register_year", "register_seq", unique=True),
         # Covering indexes of the service-quality indicators (app.store.repositories.indicators): the
         # figures of a period read these, never the wide rows with their JSON.
         Index("ix_dossiers_report_received", "received_at", "channel", "fee_vnd", "components_digitised",
@@ -129,6 +131,10 @@ class DossierRow(Base):
     sets_count: Mapped[int] = mapped_column(Integer)
     returned_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
     returned_to: Mapped[str] = mapped_column(Text)
+    register_agency: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    register_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    register_book: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    register_seq: Mapped[int | None] = mapped_column(Integer, nullable=True)
     applicant: Mapped[dict[str, Any]] = mapped_column(JSON)
     components: Mapped[list[Any]] = mapped_column(JSON)
     attachments: Mapped[list[Any]] = mapped_column(JSON)
@@ -182,6 +188,16 @@ class SettingRow(Base):
 
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class RegisterCounterRow(Base):
+    """The last "Số thứ tự" of an agency's register book (Sổ theo dõi hồ sơ) of a year."""
+
+    __tablename__ = "register_counters"
+
+    agency: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(Integer)
 
 
 class CodeCounterRow(Base):

@@ -11,8 +11,8 @@ from datetime import time
 from typing import Any
 
 from app.core.calendar import DayKind, DayOverride
-from app.core.catalogue import format_cutoff, parse_cutoff
-from app.core.procedure import ComponentSpec, Fee, Procedure, ProcessingTime, ProcessingUnit, ResultDocument
+from app.core.catalogue import format_cutoff, imported_component, parse_cutoff
+from app.core.procedure import Fee, Procedure, ProcessingTime, ProcessingUnit, ResultDocument
 from app.sync.vocabulary import component_code, fmt_day, parse_day
 
 UNITS = {
@@ -79,7 +79,7 @@ def procedure_from_record(data: dict[str, Any]) -> Procedure:
         ),
         cutoff=cutoff,
         components=tuple(
-            ComponentSpec(
+            imported_component(
                 name=str(c["TenThanhPhanHoSo"]),
                 originals=int(c.get("BanChinh") or 0),
                 certified_copies=int(c.get("BanSaoChungThuc") or 0),

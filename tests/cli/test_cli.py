@@ -183,6 +183,10 @@ def test_calendar_show_json(demo_dir):
     assert new_year == {"date": "2026-01-01", "working": False, "reason": "Tết Dương lịch",
                         "source": "holiday"}
     assert all(set(d) == {"date", "working", "reason", "source"} for d in data["days"])
+    swapped = {d["date"]: d for d in data["days"] if d["source"] == "official"}
+    assert swapped["2026-01-02"]["working"] is False and swapped["2026-01-10"]["working"] is True
+    assert "12729/VPCP-KGVX" in swapped["2026-01-10"]["reason"]
+    assert due_json(demo_dir, "2025-12-31 09:00", "1.004222")["due_at"] == "2026-01-12 09:00"
 
 
 def test_calendar_due_json(demo_dir):

@@ -23,6 +23,8 @@ from app.core.calendar import WorkCalendar
 from app.core.clock import vn_today
 from app.core.dossier import Channel, DossierStatus, StatusChange, SupplementRequest
 from app.core.lifecycle import ACTIONS, Action
+from app.services.admin.auth import SYSTEM_OFFICER, create_user
+from app.services.admin.counter_officer import set_default_officer
 from app.services.context import AppContext
 from app.store.repositories import DossierRepository
 
@@ -58,7 +60,15 @@ def in_process(capsys, data_dir: Path, *args: str) -> tuple[int, dict]:  # type:
 def office(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("office")
     assert main(["--data-dir", str(folder), "init", "--json"]) == 0
+    add_default_officer(folder)
     return folder
+
+
+def add_default_officer(folder: Path) -> None:
+    """`motcua receive` acts as a real officer: the station's default one."""
+    with AppContext.open(folder) as ctx:
+        create_user(ctx, "binh", "Trần Văn Bình", "mat khau 12345", "officer", by=SYSTEM_OFFICER)
+        set_default_officer(ctx, "binh", SYSTEM_OFFICER)
 
 
 def dossier_in(capsys, office: Path, status: S) -> str:  # type: ignore[no-untyped-def]
@@ -162,6 +172,7 @@ def pdf_text(path: Path) -> str:
 def test_the_life_of_a_dossier(tmp_path):
     data = tmp_path / "data"
     assert run_json(data, "init")["procedures"] == 35
+    add_default_officer(data)
     received = run_json(data, "receive", "--procedure", RESIDENCE, "--applicant-qr", QR,
                         "--received-at", "02/03/2026 08:00")
     code, first_due = received["code"], received["due_at"]

@@ -30,6 +30,7 @@ NAME = "Nguyễn Thị Thu Hà"
 BIRTH = "1.001193"  # khai sinh: same day, cutoff 15:00
 RESIDENCE = "1.004222"  # thường trú: 7 working days
 APPLICANT_KEYS = {"id_number", "old_id_number", "full_name", "birth_date", "sex", "address", "id_issue_date"}
+OFFICER = ("lan", "Trần Thị Lan")
 
 
 def run(*args: str, data_dir: Path | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -59,13 +60,24 @@ def receive(data_dir: Path, *args: str) -> dict:
 def office(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("office")
     assert run_json("init", data_dir=folder)["procedures"] == 35
+    add_officer(folder, *OFFICER)
+    assert run_json("user", "default", OFFICER[0], data_dir=folder) == {
+        "default_officer": OFFICER[0], "full_name": OFFICER[1]}
     return folder
+
+
+def add_officer(folder: Path, username: str, full_name: str, role: str = "officer") -> None:
+    added = run("user", "add", username, "--role", role, "--full-name", full_name, "--password-stdin",
+                data_dir=folder, stdin="mat khau 12345\n")
+    assert added.returncode == 0, added.stderr
 
 
 def test_receive_json(office, tmp_path):
     receipt = tmp_path / "giay tiep nhan" / "01.pdf"
     data = receive(office, "--received-at", "2026-03-18 10:30", "--receipt", str(receipt))
-    assert set(data) == {"code", "due_at", "status", "applicant"}
+    assert set(data) == {"code", "due_at", "status", "applicant"}  # "warnings" only when there are some
+    data["register"] = run_json("dossier", "show", data["code"], data_dir=office)["register"]
+    assert set(data["register"]) == {"book", "seq"} and data["register"]["book"] == "01/2026"
     assert set(data["applicant"]) == APPLICANT_KEYS
     assert data["applicant"] == {
         "id_number": "079190001234", "old_id_number": "281234567", "full_name": NAME,
@@ -82,13 +94,15 @@ def test_receive_json(office, tmp_path):
     assert not list(receipt.parent.glob("*.part"))
 
     shown = run_json("dossier", "show", data["code"], data_dir=office)
-    assert shown["status"] == 2 and shown["officer"] == "Dòng lệnh"
+    assert shown["status"] == 2 and shown["officer"] == "Trần Thị Lan"
+    assert "Dòng lệnh" not in text and "Trần Thị Lan" in text
+    assert f"Quyển số: 01/2026 Số thứ tự: {data['register']['seq']}" in text
     assert shown["received_at"] == "2026-03-18 10:30" and shown["due_at"] == data["due_at"]
-    assert shown["form_set"] == "TT01-2018"
+    assert shown["form_set"] == "TT03-2025" and shown["register"] == data["register"]
 
 
 def test_receive_after_the_cutoff_and_with_components(office):
-    data = receive(office, "--received-at", "2026-03-18 16:30", "--component", "3", "--component", "6")
+    data = receive(office, "--received-at", "18/03/2026 16:30", "--component", "4", "--component", "7")
     due = run_json("calendar", "due", "--from", "2026-03-18 16:30", "--procedure", BIRTH, data_dir=office)
     assert data["due_at"] == due["due_at"] == "2026-03-19 17:00"
     shown = run_json("dossier", "show", data["code"], data_dir=office)
@@ -152,11 +166,13 @@ def test_receive_usage_errors(office):
     negative = run("receive", "--procedure", BIRTH, "--applicant-qr", QR, "--component", "-1",
                    data_dir=office)
     assert negative.returncode == 2
+    zero = run("receive", "--procedure", BIRTH, "--applicant-qr", QR, "--component", "0", data_dir=office)
+    assert zero.returncode == 2 and "start at 1" in zero.stderr + zero.stdout
 
 
 def test_print_forms(office, tmp_path):
-    code = receive(office, "--received-at", "2026-03-18 09:00")["code"]
-    for form in ("01", "05"):
+    code = receive(office, "--received-at", "2025-03-18 09:00")["code"]  # Circular 01/2018's set
+    for form in ("01", "05"):  # 05: the control slip of that set
         out = tmp_path / f"mau-{form}.pdf"
         data = run_json("print", form, code, "--out", str(out), data_dir=office)
         assert data == {"form": form, "code": code, "out": str(out.resolve())}
@@ -283,7 +299,105 @@ def test_receipt_failure_keeps_the_dossier(office, tmp_path):
     assert result.returncode == 0  # stored: a script that retries on failure must not receive it twice
     answer = json.loads(result.stdout)
     code = answer["code"]  # the code is never hidden behind the error
-    assert f"motcua print 01 {code}" in answer["warnings"][0]
+    receipt = [w for w in answer["warnings"] if w["kind"] == "receipt_not_written"]
+    assert [w["dossier_code"] for w in receipt] == [code]  # (the same person also has open dossiers)
+    assert f"motcua print 01 {code}" in receipt[0]["message_vi"]
     assert f"motcua print 01 {code}" in result.stderr
     assert run_json("dossier", "show", code, data_dir=office)["status"] == 2
     assert not list(tmp_path.rglob("*.part"))
+
+
+# --------------------------------------------------------------------------- officer, contact, sets
+
+
+def test_receive_needs_a_real_officer(tmp_path):
+    folder = tmp_path / "no-default"
+    run_json("init", data_dir=folder)
+    none = run("receive", "--procedure", BIRTH, "--applicant-qr", QR, "--json", data_dir=folder)
+    assert none.returncode == 1 and "--officer" in json.loads(none.stdout)["error"]
+    human = run("receive", "--procedure", BIRTH, "--applicant-qr", QR, data_dir=folder)
+    assert human.returncode == 1 and "motcua user default" in human.stderr
+    unknown = run("receive", "--procedure", BIRTH, "--applicant-qr", QR, "--officer", "ai", data_dir=folder)
+    assert unknown.returncode == 1 and "Không có tài khoản cán bộ “ai”" in unknown.stderr
+    assert run_json("dossier", "list", data_dir=folder) == []
+    add_officer(folder, "binh", "Trần Văn Bình")
+    receipt = tmp_path / "01.pdf"
+    data = run_json("receive", "--procedure", BIRTH, "--applicant-qr", QR, "--officer", "binh",
+                    "--received-at", "2026-03-18 10:30", "--receipt", str(receipt), data_dir=folder)
+    shown = run_json("dossier", "show", data["code"], data_dir=folder)
+    assert shown["officer"] == "Trần Văn Bình" and shown["register"] == {"book": "01/2026", "seq": 1}
+    assert "NGƯỜI TIẾP NHẬN HỒ SƠ" in pdf_text(receipt) and "Trần Văn Bình" in pdf_text(receipt)
+
+
+def test_receive_with_phone_and_email(office, tmp_path):
+    receipt = tmp_path / "01.pdf"
+    data = receive(office, "--received-at", "2026-03-18 10:30", "--phone", "0912 345 678",
+                   "--email", "ha.nguyen@example.vn", "--receipt", str(receipt))
+    shown = run_json("dossier", "show", data["code"], data_dir=office)
+    contact = (shown["applicant"]["phone"], shown["applicant"]["email"])
+    assert contact == ("0912 345 678", "ha.nguyen@example.vn")
+    text = pdf_text(receipt)
+    assert "Số điện thoại: 0912 345 678" in text and "Email: ha.nguyen@example.vn" in text
+    bad = run("receive", "--procedure", BIRTH, "--applicant-qr", QR, "--email", "not-an-email", "--json",
+              data_dir=office)
+    assert bad.returncode == 1 and "e-mail" in json.loads(bad.stdout)["error"]
+    bad_phone = run("receive", "--procedure", BIRTH, "--applicant-qr", QR, "--phone", "12", data_dir=office)
+    assert bad_phone.returncode == 1 and "Số điện thoại không hợp lệ" in bad_phone.stderr
+
+
+def _register(office, *args: str) -> dict:
+    return run_json("dossier", "show", receive(office, *args)["code"], data_dir=office)["register"]
+
+
+def test_register_numbers_follow_each_other_within_a_year(office):
+    first = _register(office, "--received-at", "2026-05-04 08:00")
+    second = _register(office, "--received-at", "2026-05-04 08:01")
+    assert second == {"book": "01/2026", "seq": first["seq"] + 1}
+    older = _register(office, "--received-at", "2024-12-30 08:00")
+    assert older["book"] == "01/2024"
+
+
+def test_both_date_shapes_and_clear_errors(office):
+    iso = receive(office, "--received-at", "2026-03-20 09:15")
+    vi = receive(office, "--received-at", "20/03/2026 09:15")
+    assert iso["due_at"] == vi["due_at"]
+    bad = run("receive", "--procedure", BIRTH, "--applicant-qr", QR, "--received-at", "31/02/2026 08:00",
+              "--json", data_dir=office)  # a malformed option: a usage error, nothing received
+    assert bad.returncode == 2 and "dd/mm/yyyy HH:MM" in json.loads(bad.stdout)["error"]
+    human = run("receive", "--procedure", BIRTH, "--applicant-qr", QR, "--received-at", "hôm qua",
+                data_dir=office)
+    assert human.returncode == 2 and "không hợp lệ" in human.stderr
+
+
+def test_print_takes_the_numbers_of_the_dossiers_set(office, tmp_path):
+    old = receive(office, "--received-at", "2025-10-30 09:00")["code"]
+    new = receive(office, "--received-at", "2025-10-31 09:00")["code"]
+    assert run_json("dossier", "show", old, data_dir=office)["form_set"] == "TT01-2018"
+    assert run_json("dossier", "show", new, data_dir=office)["form_set"] == "TT03-2025"
+    control_old = tmp_path / "old-05.pdf"
+    control_new = tmp_path / "new-06.pdf"
+    run_json("print", "05", old, "--out", str(control_old), data_dir=office)
+    run_json("print", "06", new, "--out", str(control_new), data_dir=office)
+    assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in pdf_text(control_old)
+    assert "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ" in pdf_text(control_new)
+    register = run("print", "07", new, "--out", str(tmp_path / "07.pdf"), "--json", data_dir=office)
+    assert register.returncode == 1 and "register" in json.loads(register.stdout)["error"]
+    none = run("print", "07", old, "--out", str(tmp_path / "x.pdf"), data_dir=office)
+    assert none.returncode == 1 and "không có mẫu số 07" in none.stderr
+
+
+def test_open_dossier_and_outside_hours_warnings(office):
+    person = "079085001111||Lê Văn Cảnh|01011985|Nam|5 Lý Thái Tổ, Hà Nội|01072021"
+    first = run_json("receive", "--procedure", RESIDENCE, "--applicant-qr", person,
+                     "--received-at", "2026-06-01 09:00", data_dir=office)
+    assert "warnings" not in first
+    second = run_json("receive", "--procedure", RESIDENCE, "--applicant-qr", person,
+                      "--received-at", "2026-06-01 18:30", data_dir=office)
+    kinds = [w["kind"] for w in second["warnings"]]
+    assert kinds == ["open_dossier", "outside_hours"]
+    assert second["warnings"][0]["dossier_code"] == first["code"]
+    assert first["code"] in second["warnings"][0]["message_vi"]
+    human = run("receive", "--procedure", RESIDENCE, "--applicant-qr", person, "--received-at",
+                "2026-06-06 10:00", data_dir=office)  # a Saturday
+    assert human.returncode == 0
+    assert "Cảnh báo: Người này đã có hồ sơ" in human.stderr and "không phải ngày làm việc" in human.stderr

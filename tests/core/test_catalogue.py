@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+import unicodedata
 from datetime import time
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from app.core.catalogue import (
     procedure_from_dict,
     procedure_to_dict,
 )
+from app.core.catalogue_text import clean_component_name, has_file_name_residue, is_online_only
 from app.core.errors import ValidationError
 from app.core.procedure import ProcessingUnit
 from app.core.resources import resources_dir
@@ -148,7 +151,7 @@ def test_dict_shape(by_code):
     assert data["processing"] == {"amount": 0, "unit": "same_day", "online_amount": None}
     assert data["cutoff"] == "15:00"
     assert set(data["components"][0]) == {"name", "originals", "certified_copies", "photocopies",
-                                          "mandatory", "case", "accepted_result_codes"}
+                                          "mandatory", "case", "accepted_result_codes", "online_only"}
     assert set(data["fees"][0]) == {"name", "amount_vnd", "channel", "note"}
     assert isinstance(procedure_to_dict(by_code["1.004222"])["processing"]["amount"], int)
 
@@ -156,7 +159,17 @@ def test_dict_shape(by_code):
 def test_file_is_what_procedure_to_dict_writes(catalogue):
     document = json.loads(default_catalogue_path().read_text(encoding="utf-8"))
     assert document["format"] == 1
-    assert document["procedures"] == [procedure_to_dict(p) for p in catalogue]
+    # The file is the raw build of the national crawl; the import only cleans component text and
+    # marks the online-only e-forms.
+    imported = [procedure_to_dict(p) for p in catalogue]
+    for raw, loaded in zip(document["procedures"], imported, strict=True):
+        assert {k: v for k, v in raw.items() if k != "components"} == {
+            k: v for k, v in loaded.items() if k != "components"}
+        assert len(raw["components"]) == len(loaded["components"])
+        for before, after in zip(raw["components"], loaded["components"], strict=True):
+            assert clean_component_name(before["name"]) == after["name"]
+            assert {k: v for k, v in before.items() if k not in ("name", "case")} == {
+                k: v for k, v in after.items() if k not in ("name", "case")}
 
 
 def test_bad_catalogues_raise_validation_errors(tmp_path):
@@ -191,3 +204,48 @@ def test_build_script_is_reproducible(tmp_path):
     subprocess.run([sys.executable, str(REPO / "scripts" / "build_catalogue.py"), "--source", str(source),
                     "--output", str(out)], check=True, capture_output=True)
     assert out.read_text(encoding="utf-8") == default_catalogue_path().read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- text cleaned at import
+
+
+def test_no_component_of_the_shipped_catalogue_keeps_a_glued_template_file_name(catalogue):
+    raw = json.loads(default_catalogue_path().read_text(encoding="utf-8"))["procedures"]
+    glued = [c["name"] for p in raw for c in p["components"] if has_file_name_residue(c["name"])]
+    assert glued, "the shipped file has crawl residue: the test must see the import clean it"
+    for procedure in catalogue:
+        for component in procedure.components:
+            assert not has_file_name_residue(component.name), (procedure.code, component.name)
+            assert not re.search(r"[.;][0-9]\.[A-Za-z]{3,}[A-Za-z0-9]*", component.name), component.name
+            assert component.name == unicodedata.normalize("NFC", component.name)
+            assert "  " not in component.name and component.name == component.name.strip()
+
+
+def test_the_receipt_fragment_is_cleaned(by_code):
+    names = [c.name for c in by_code["1.003197"].components]
+    expected = "Tờ khai thay đổi thông tin cư trú (Mẫu CT01 ban hành kèm theo Thông tư số 53/2025/TT-BCA)."
+    assert expected in names
+    assert not any("MuCT01" in n for p in by_code.values() for c in p.components for n in (c.name, c.case))
+
+
+@pytest.mark.parametrize(("text", "cleaned"), [
+    ("Tờ khai (Mẫu CT01 ban hành kèm theo Thông tư số 53/2025/TT-BCA);1.MuCT01banhnhkmtheoThngts53 (3)",
+     "Tờ khai (Mẫu CT01 ban hành kèm theo Thông tư số 53/2025/TT-BCA)."),
+    ("bằng văn bản.1.MuCT01banhnhkmtheoThngts53 (4)", "bằng văn bản."),
+    ("Bản sao Giấy khai sinh.2.Mau01 (1)", "Bản sao Giấy khai sinh.2.Mau01 (1)"),  # too short for a file
+    ("Quyết định số 1.001193 của  Bộ", "Quyết định số 1.001193 của Bộ"),
+])
+def test_clean_component_name(text, cleaned):
+    assert clean_component_name(text) == cleaned
+
+
+def test_online_only_components_are_marked_at_import(by_code):
+    marked = {(p.code, i) for p in by_code.values() for i, c in enumerate(p.components) if c.online_only}
+    assert ("1.001193", 7) in marked and ("1.000894", 2) in marked and ("1.004859", 4) in marked
+    for code, index in marked:
+        name = fold(by_code[code].components[index].name)
+        assert "dien tu tuong tac" in name or "truc tuyen" in name
+    # a paper form that mentions the electronic ID is not online only
+    assert not any(c.online_only for c in by_code["1.004222"].components)
+    assert not is_online_only("Hộ chiếu/Thẻ căn cước công dân/Căn cước điện tử")
+    assert procedure_from_dict(procedure_to_dict(by_code["1.001193"])) == by_code["1.001193"]

@@ -11,8 +11,8 @@ from app.core.applicant_rules import check_cccd, is_valid_phone, validate_applic
 from app.core.calendar import DayKind, DayOverride, WorkCalendar, compute_due
 from app.core.catalogue import load_catalogue
 from app.core.codes import parse_dossier_code
-from app.core.demo import DEMO_PLACE, demo_dossiers, generate_dossiers, make_cccd
-from app.core.dossier import ALLOWED_TRANSITIONS, DossierStatus
+from app.core.demo import DEMO_PLACE, DEMO_SEED, demo_dossiers, generate_dossiers, make_cccd
+from app.core.dossier import ALLOWED_TRANSITIONS, Channel, DossierStatus
 from app.core.text import fold
 
 NOW = datetime(2026, 3, 18, 10, 30)
@@ -114,7 +114,7 @@ def test_statuses_realistic_for_age(dossiers):
     assert counts[DossierStatus.RETURNED] > len(dossiers) / 2
     S = DossierStatus  # noqa: N806
     assert set(counts) <= {S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.STOPPED, S.WITHDRAWN, S.DONE,
-                           S.RETURNED}
+                           S.RETURNED, S.REJECTED}  # one refused at the counter (app.core.demo_showcase)
 
 
 def test_some_supplements_and_rejections(procedures, calendar):
@@ -145,8 +145,9 @@ def test_components_ticked_from_procedure(dossiers, procedures):
     by_code = {p.code: p for p in procedures}
     for d in dossiers:
         specs = by_code[d.procedure_code].components
-        assert [c.name for c in d.components] == [s.name for s in specs]
-        assert [c.index for c in d.components] == list(range(len(specs)))
+        listed = [i for i, s in enumerate(specs) if d.channel is Channel.ONLINE or not s.online_only]
+        assert [c.name for c in d.components] == [specs[i].name for i in listed]
+        assert [c.index for c in d.components] == listed
     ticked = [c for d in dossiers for c in d.components if c.received]
     assert ticked and all(c.originals + c.certified_copies + c.photocopies > 0 for c in ticked)
 
@@ -185,3 +186,34 @@ def test_large_runs_spread_over_more_days(procedures, calendar):
     assert (NOW - first.received_at).days >= 3
     assert generate_dossiers(0, procedures=procedures, now=NOW) is not None
     assert list(generate_dossiers(0, procedures=procedures, now=NOW)) == []
+
+
+# --------------------------------------------------------------------------- relative to today
+
+
+@pytest.mark.parametrize("now", [NOW, datetime(2026, 1, 9, 8, 0), datetime(2026, 12, 7, 23, 30),
+                                 datetime(2026, 2, 14, 10, 0)])  # a weekday, the New Year swap, night, Tết
+def test_the_demo_shows_every_deadline_state_whatever_the_day(procedures, calendar, now):
+    from app.core.demo_showcase import showcase_dossiers
+
+    dossiers = demo_dossiers(procedures, now, calendar=calendar)
+    assert len(dossiers) == 300 and len({d.code for d in dossiers}) == 300
+    assert [d.received_at for d in dossiers] == sorted(d.received_at for d in dossiers)
+    showcase = showcase_dossiers(procedures, now, calendar=calendar, seed=DEMO_SEED)
+    assert all(d in dossiers for d in showcase)
+    S = DossierStatus  # noqa: N806
+    open_ = [d for d in showcase if d.status is S.PROCESSING]
+    today, next_day = now.date(), calendar.next_working_day(now.date())
+    if calendar.is_working_day(today) and now.hour < 16:
+        assert any(d.due_at.date() == today and d.due_at > now for d in open_)  # due today
+    assert any(d.due_at.date() == next_day for d in open_)  # due within one working day
+    assert any(d.due_at < now for d in open_)  # overdue
+    paused = [d for d in showcase if d.status is S.SUPPLEMENT_REQUESTED]
+    assert paused and paused[0].supplements and paused[0].supplements[-1].completed_at is None
+    assert {S.DONE, S.RETURNED, S.REJECTED} <= {d.status for d in showcase}
+    assert len([d for d in showcase if d.status is S.RECEIVED]) >= 1  # just received
+    for d in showcase:
+        assert d.history[0].at == d.received_at and all(h.at <= now for h in d.history)
+        assert calendar.is_working_day(d.received_at.date())
+        for before, after in zip(d.history, d.history[1:], strict=False):
+            assert after.status in ALLOWED_TRANSITIONS[before.status]

@@ -24,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from app.services.admin.auth import SYSTEM_OFFICER
+from app.services.admin.auth import SYSTEM_OFFICER, create_user
+from app.services.admin.counter_officer import set_default_officer
 from app.services.admin.verify import verify
 from app.services.context import AppContext
 from app.services.reception.receive import ReceiveRequest, receive_dossier
@@ -83,6 +84,9 @@ def test_full_disk_gives_a_clear_message_and_loses_nothing(tmp_path: Path) -> No
 def test_read_only_data_folder_gives_a_clear_message(tmp_path: Path) -> None:
     data_dir = tmp_path / "real" / "data"
     prepare(data_dir)
+    with AppContext.open(data_dir) as ctx:  # `motcua receive` acts as a real officer
+        create_user(ctx, "lan", "Trần Thị Lan", "mat khau 12345", "officer", by=SYSTEM_OFFICER)
+        set_default_officer(ctx, "lan", SYSTEM_OFFICER)
     _result, confirmed, error = run_fault_child("receive", str(data_dir), "0")
     assert error is None
     view = tmp_path / "view"

@@ -11,7 +11,7 @@ from pypdf import PdfReader
 from slip_helpers import CODE, STANDARD_14, missing_in_order, nfc, pdf_fonts, pdf_pages_text
 
 from app.core.dossier import DossierStatus, StatusChange
-from app.core.errors import NotFoundError
+from app.core.errors import NotFoundError, ValidationError
 from app.documents import FORM_SETS, SlipStateError, form_spec, render_form, render_form_to_file
 
 
@@ -172,7 +172,7 @@ def test_rejection_needs_a_reason(dossier, procedure, profile):
 
 def test_2025_set(dossier, procedure, profile):
     d2025 = replace(dossier, form_set="TT03-2025")
-    assert sorted(FORM_SETS["TT03-2025"]) == ["01", "02", "03", "04", "05", "06"]
+    assert sorted(FORM_SETS["TT03-2025"]) == ["01", "02", "03", "04", "05", "06", "07"]
     receipt = pdf_pages_text(render_form("01", d2025, procedure, profile))
     assert len(receipt) == 2 and "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ" in receipt[0]
     text = one_page_text(render_form("04", d2025, procedure, profile,
@@ -187,8 +187,10 @@ def test_2025_set(dossier, procedure, profile):
 
 
 def test_registry_errors_and_file_output(dossier, procedure, profile, tmp_path):
-    with pytest.raises(NotFoundError):
+    with pytest.raises(ValidationError):
         render_form("06", dossier, procedure, profile)  # Sổ theo dõi is a report, not a slip
+    with pytest.raises(NotFoundError):
+        render_form("08", dossier, procedure, profile)
     with pytest.raises(NotFoundError):
         render_form("01", replace(dossier, form_set="TT99-2030"), procedure, profile)
     assert form_spec("1").title == form_spec("01").title

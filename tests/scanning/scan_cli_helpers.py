@@ -25,6 +25,13 @@ def make_office(root: Path) -> dict[str, object]:
     env.update(PYTHONIOENCODING="utf-8", SANE_CONFIG_DIR=str(sane))
     office: dict[str, object] = {"data": root / "data", "env": env}
     assert run(office, "init", "--json").returncode == 0
+    added = subprocess.run([str(BIN), "--data-dir", str(office["data"]), "user", "add", "lan", "--role",
+                            "officer", "--full-name", "Trần Thị Lan", "--password-stdin"],
+                           input="mat khau 12345\n", capture_output=True, text=True, encoding="utf-8",
+                           env=env,
+                           timeout=120, check=False)
+    assert added.returncode == 0, added.stderr
+    assert run(office, "user", "default", "lan").returncode == 0
     received = run(office, "receive", "--procedure", BIRTH, "--applicant-qr", QR, "--json")
     assert received.returncode == 0, received.stderr
     office["code"] = json.loads(received.stdout)["code"]

@@ -57,9 +57,9 @@ def dossier(office: dict[str, object]) -> dict:  # type: ignore[type-arg]
 
 
 def test_sane_flatbed_single_page(office: dict[str, object]) -> None:
-    """GIVEN the SANE test scanner's flatbed WHEN ``motcua scan --source sane:test --to CODE:3``
+    """GIVEN the SANE test scanner's flatbed WHEN ``motcua scan --source sane:test --to CODE:4``
     THEN one A4 page at 200 dpi lands in the dossier as component 3's PDF, listed by ``dossier show``."""
-    data = scan(office, "sane:test?test-picture=Color pattern", f"{office['code']}:3")
+    data = scan(office, "sane:test?test-picture=Color pattern", f"{office['code']}:4")  # from 1
     assert data["pages"] == 1 and data["component_index"] == 3 and data["blank_pages"] == []
     assert data["file_name"] == f"{office['code']}_TP4.pdf"
     shown = dossier(office)

@@ -30,7 +30,7 @@ from app.store.repositories import AuditRepository, SettingsRepository
 
 QR = ("079190001234|281234567|Nguyễn Thị Thu Hà|12031990|Nữ|"
       "12 Lê Lợi, Phường Sài Gòn, Thành phố Hồ Chí Minh|01072021")
-BIRTH = "1.001193"  # khai sinh: same day, cutoff 15:00, components 3, 5, 6, 7 mandatory
+BIRTH = "1.001193"  # khai sinh: same day, cutoff 15:00, components 3, 5, 6 mandatory; 7 the online e-form
 RESIDENCE = "1.004222"  # thường trú: 7 working days
 AT = datetime(2025, 3, 18, 10, 30)  # a Tuesday
 OFFICER = Officer("hung", "Lê Văn Hùng", Role.OFFICER)
@@ -66,9 +66,12 @@ def test_receive_with_defaults(app_ctx):
     assert dossier.form_set == "TT01-2018"
     assert dossier.channel is Channel.DIRECT and dossier.delivery is Delivery.COUNTER
     assert [(h.status, h.officer) for h in dossier.history] == [(DossierStatus.RECEIVED, "Lê Văn Hùng")]
-    mandatory = [i for i, spec in enumerate(procedure.components) if spec.mandatory]
-    assert [c.index for c in dossier.components] == list(range(len(procedure.components)))
-    assert [c.index for c in dossier.components if c.received] == mandatory
+    in_person = [i for i, spec in enumerate(procedure.components) if not spec.online_only]
+    assert procedure.components[7].online_only and 7 not in in_person  # the portal's e-form
+    mandatory = [i for i in in_person if procedure.components[i].mandatory]
+    assert [c.index for c in dossier.components] == in_person
+    assert [c.index for c in dossier.components if c.received] == mandatory == [3, 5, 6]
+    assert dossier.register is not None and (dossier.register.book, dossier.register.seq) == ("01/2025", 1)
     for c in dossier.components:
         spec = procedure.components[c.index]
         assert c.name == spec.name
@@ -121,7 +124,19 @@ def test_component_inputs_take_the_catalogue_counts(app_ctx):
         3, spec.originals, spec.certified_copies, spec.photocopies)
     assert missing == ComponentInput(42)
     assert [c.index for c in reception.default_components(procedure)] == [
-        i for i, s in enumerate(procedure.components) if s.mandatory]
+        i for i, s in enumerate(procedure.components) if s.mandatory and not s.online_only]
+    online = reception.default_components(procedure, Channel.ONLINE)
+    assert [c.index for c in online] == [i for i, s in enumerate(procedure.components) if s.mandatory]
+
+
+def test_an_online_e_form_is_refused_in_an_in_person_dossier(app_ctx):
+    with pytest.raises(ValidationError) as caught:
+        reception.receive_dossier(app_ctx, request(components=[ComponentInput(3), ComponentInput(7)]),
+                                  OFFICER)
+    assert caught.value.field == "components[1].index"
+    assert "Thành phần hồ sơ số 8" in caught.value.message_vi and "trực tuyến" in caught.value.message_vi
+    online = reception.receive_dossier(app_ctx, request(channel=Channel.ONLINE), OFFICER)
+    assert 7 in [c.index for c in online.components if c.received]
 
 
 def test_invalid_requests_name_their_fields_and_store_nothing(app_ctx):
@@ -134,7 +149,7 @@ def test_invalid_requests_name_their_fields_and_store_nothing(app_ctx):
         reception.receive_dossier(app_ctx, bad, OFFICER)
     assert caught.value.field == "components[0].index"
     assert [e.field for e in caught.value.errors] == fields
-    assert "Thành phần hồ sơ số 99" in caught.value.message_vi
+    assert "Thành phần hồ sơ số 100" in caught.value.message_vi  # numbered from 1 as in the catalogue
     assert count_dossiers(app_ctx) == 0
     # Nothing was allocated either: the next dossier still gets number 1.
     assert parse_dossier_code(reception.receive_dossier(app_ctx, request(), OFFICER).code)[2] == 1
@@ -263,7 +278,7 @@ def test_applicant_from_dict():
 def test_office_profile_from_settings(app_ctx):
     profile = office_profile(app_ctx)
     assert profile.parent_agency == "UBND PHƯỜNG SÀI GÒN" and profile.unit_name == "BỘ PHẬN MỘT CỬA"
-    assert profile.place_name == "Sài Gòn" and profile.form_set == "TT01-2018"
+    assert profile.place_name == "Sài Gòn" and profile.form_set == "TT03-2025"  # in force today
     assert profile.counter_name == "Bộ phận Một cửa UBND phường Sài Gòn"
     assert profile.phone and profile.website
     with app_ctx.session(write=True) as session:

@@ -59,7 +59,9 @@ def test_picker_finds_by_code_or_name(qtbot, keyboard, demo_ctx, runner, query: 
         keyboard.press(Qt.Key.Key_Return)
         assert dialog.picker.procedure is not None and dialog.picker.procedure.code == "1.001193"
         assert dialog.components.rowCount() == 8
-        assert dialog.components.received_count() == 4  # the mandatory ones, ticked by default
+        # the mandatory ones, ticked by default; the portal's e-form (row 7) is not at the counter
+        assert dialog.components.received_count() == 3
+        assert dialog.components.isRowHidden(7) and not dialog.components.isRowHidden(6)
 
 
 @pytest.mark.parametrize("enter", [True, False], ids=["scanner-sends-enter", "no-suffix"])

@@ -10,8 +10,9 @@ from app.core import settings_registry as registry
 from app.core.catalogue import load_catalogue
 from app.core.clock import vn_now
 from app.core.codes import StationBlock
-from app.core.demo import DEMO_COUNT, DEMO_PLACE, DEMO_SEED, DemoPlace, generate_dossiers
+from app.core.demo import DEMO_COUNT, DEMO_PLACE, DEMO_SEED, DemoPlace, demo_dossiers
 from app.services.admin.office import calendar_for_session
+from app.services.admin.register_book import new_register_entry
 from app.services.context import DEFAULT_SETTINGS, AppContext
 from app.store.repositories import (
     CodeCounterRepository,
@@ -94,6 +95,8 @@ def _add_demo(session, procedures, now: datetime, count: int, seed: int) -> int:
         return counters.allocate(agency, day, block)
 
     calendar = calendar_for_session(session)
-    dossiers = generate_dossiers(count, seed, procedures=procedures, now=now, calendar=calendar,
-                                 place=place, number_for=number_for)
+    dossiers = demo_dossiers(procedures, now, count=count, seed=seed, calendar=calendar, place=place,
+                             number_for=number_for)
+    for dossier in dossiers:  # each in the register book, in order of reception
+        dossier.register = new_register_entry(session, agency, dossier.received_at)
     return DossierRepository(session).add_many(dossiers)

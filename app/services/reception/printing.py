@@ -14,8 +14,10 @@ from app.core.lifecycle import Slip, slip_applies
 from app.core.procedure import Procedure, ProcessingTime, ProcessingUnit
 from app.documents import FormSpec, form_slip, form_spec, slip_form
 from app.documents.copy_mark import mark_copy
+from app.documents.registry import RECEIPT
 from app.services.admin.auth import Officer, Permission, require
 from app.services.admin.office import office_profile
+from app.services.admin.register_book import ensure_register_entry
 from app.services.context import AppContext
 from app.services.reception.catalogue import get_procedure
 from app.services.reception.dossiers import get_dossier
@@ -74,6 +76,8 @@ def _render(ctx: AppContext, dossier: Dossier, number: str, spec: FormSpec, offi
     """The slip as PDF; logged as ``print``, or, when the same slip of the same state was printed
     before, stamped "BẢN SAO", allowed with REPRINT only and logged as ``reprint``. A ``preview`` (on
     screen only) is neither logged nor counted."""
+    if spec.title == RECEIPT and dossier.register is None:  # never a blank "Số thứ tự"
+        dossier = ensure_register_entry(ctx, dossier.code)
     profile = office_profile(ctx)
     procedure = _procedure_of(ctx, dossier.procedure_code, dossier.procedure_name)
     data = spec(number, dossier, procedure, profile, extra)

@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from app.core import limits
-from app.core import settings_registry as registry
 from app.core.applicant import Applicant
 from app.core.applicant_rules import unstorable_text_error, validate_applicant
 from app.core.calendar import compute_due
@@ -33,7 +32,8 @@ from app.core.procedure import Procedure
 from app.core.text import clean_text
 from app.services.admin.auth import Officer, Permission, require
 from app.services.admin.office import calendar_for_session
-from app.services.context import FORM_SET, AppContext
+from app.services.admin.register_book import form_set_for, new_register_entry
+from app.services.context import AppContext
 from app.services.reception import calendar as calendar_service
 from app.services.reception.catalogue import get_procedure
 from app.services.sync.outbox import enqueue_dossier
@@ -44,7 +44,6 @@ from app.store.repositories import (
     CodeCounterRepository,
     DossierRepository,
     ProcedureRepository,
-    SettingsRepository,
 )
 
 #: A dossier may not be received later than now plus this (clock differences between stations).
@@ -83,16 +82,19 @@ class ReceiveRequest:
 # --------------------------------------------------------------------------- components
 
 
-def default_components(procedure: Procedure) -> list[ComponentInput]:
-    """The procedure's mandatory components with the paper counts the catalogue asks for."""
+def default_components(procedure: Procedure, channel: int = Channel.DIRECT) -> list[ComponentInput]:
+    """The procedure's mandatory components with the paper counts the catalogue asks for; an
+    interactive e-form (online only) is part of an online dossier only."""
+    online = int(channel) == Channel.ONLINE
     return [ComponentInput(index=i, originals=spec.originals, certified_copies=spec.certified_copies,
                            photocopies=spec.photocopies)
-            for i, spec in enumerate(procedure.components) if spec.mandatory]
+            for i, spec in enumerate(procedure.components)
+            if spec.mandatory and (online or not spec.online_only)]
 
 
 def component_inputs(procedure: Procedure, indices: list[int]) -> list[ComponentInput]:
-    """Components chosen by index, with the catalogue's paper counts (an index out of range is kept
-    with zero counts, for :func:`validate_request` to report)."""
+    """Components chosen by index (0-based, in catalogue order), with the catalogue's paper counts
+    (an index out of range is kept with zero counts, for :func:`validate_request` to report)."""
     inputs = []
     for index in indices:
         if 0 <= index < len(procedure.components):
@@ -104,7 +106,10 @@ def component_inputs(procedure: Procedure, indices: list[int]) -> list[Component
     return inputs
 
 
-def _component_errors(procedure: Procedure, components: list[ComponentInput]) -> list[ValidationError]:
+def _component_errors(procedure: Procedure, components: list[ComponentInput],
+                      channel: int = Channel.DIRECT) -> list[ValidationError]:
+    """Problems of the chosen components. Messages number components from 1, as the catalogue
+    lists them (``index`` is 0-based)."""
     errors: list[ValidationError] = []
     total = len(procedure.components)
     seen: set[int] = set()
@@ -112,27 +117,34 @@ def _component_errors(procedure: Procedure, components: list[ComponentInput]) ->
         where = f"components[{pos}]"
         index = c.index
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < total:
-            span_en = f"0-{total - 1}" if total else "none"
-            span_vi = f"chỉ số từ 0 đến {total - 1}" if total else "danh mục không có thành phần nào"
+            number = index + 1 if isinstance(index, int) and not isinstance(index, bool) else index
+            span_en = f"1-{total}" if total else "none"
+            span_vi = f"số từ 1 đến {total}" if total else "danh mục không có thành phần nào"
             errors.append(ValidationError(
-                f"component index {index!r} is out of range: procedure {procedure.code} has {total} "
+                f"component {number!r} is out of range: procedure {procedure.code} has {total} "
                 f"components ({span_en})",
-                f"Thành phần hồ sơ số {index} không có trong danh sách: thủ tục {procedure.code} có "
+                f"Thành phần hồ sơ số {number} không có trong danh sách: thủ tục {procedure.code} có "
                 f"{total} thành phần ({span_vi}).",
                 field=f"{where}.index"))
             continue
+        number = index + 1
         if index in seen:
             errors.append(ValidationError(
-                f"component {index} is given twice", f"Thành phần hồ sơ số {index} bị nhập hai lần.",
+                f"component {number} is given twice", f"Thành phần hồ sơ số {number} bị nhập hai lần.",
                 field=f"{where}.index"))
         seen.add(index)
+        if c.received and procedure.components[index].online_only and int(channel) != Channel.ONLINE:
+            errors.append(ValidationError(
+                f"component {number} is an online form: it is not part of an in-person dossier",
+                f"Thành phần hồ sơ số {number} là mẫu điện tử chỉ dùng khi nộp trực tuyến, không nhận "
+                "trong hồ sơ nộp trực tiếp.", field=f"{where}.index"))
         for name, label in (("originals", "bản chính"), ("certified_copies", "bản sao chứng thực"),
                             ("photocopies", "bản chụp")):
             value = getattr(c, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 errors.append(ValidationError(
-                    f"component {index}: {name} must be a whole number >= 0, got {value!r}",
-                    f"Thành phần hồ sơ số {index}: số {label} phải là số nguyên không âm (đang là {value}).",
+                    f"component {number}: {name} must be a whole number >= 0, got {value!r}",
+                    f"Thành phần hồ sơ số {number}: số {label} phải là số nguyên không âm (đang là {value}).",
                     field=f"{where}.{name}"))
     return errors
 
@@ -149,6 +161,13 @@ def _moment(value: datetime) -> datetime:
     return naive_local(value).replace(second=0, microsecond=0)
 
 
+def _channel_or_direct(value: object) -> Channel:
+    try:
+        return Channel(value)
+    except ValueError:
+        return Channel.DIRECT  # the bad channel is reported on its own
+
+
 def _request_errors(request: ReceiveRequest, procedure: Procedure | None,
                     now: datetime) -> list[ValidationError]:
     errors = list(validate_applicant(request.applicant, today=now.date()))
@@ -159,8 +178,10 @@ def _request_errors(request: ReceiveRequest, procedure: Procedure | None,
         + [(c.note, limits.TEXT_MAX, f"components[{i}].note", "Ghi chú thành phần hồ sơ")
            for i, c in enumerate(request.components or [])])
     if procedure is not None:
-        components = default_components(procedure) if request.components is None else request.components
-        errors += _component_errors(procedure, components)
+        channel = _channel_or_direct(request.channel)
+        components = (default_components(procedure, channel) if request.components is None
+                      else request.components)
+        errors += _component_errors(procedure, components, channel)
     try:
         Channel(request.channel)
     except ValueError:
@@ -237,11 +258,16 @@ def preview_due(ctx: AppContext, procedure_code: str, received_at: datetime, cha
 # --------------------------------------------------------------------------- receive
 
 
-def _received_components(procedure: Procedure, inputs: list[ComponentInput]) -> list[ReceivedComponent]:
-    """Every component of the procedure, in catalogue order; the ones not given are not received."""
+def _received_components(procedure: Procedure, inputs: list[ComponentInput],
+                         channel: Channel = Channel.DIRECT) -> list[ReceivedComponent]:
+    """Every component of the procedure, in catalogue order; the ones not given are not received.
+    An in-person dossier does not list the online-only e-forms at all (``index`` stays the
+    catalogue position)."""
     given = {c.index: c for c in inputs}
     out = []
     for index, spec in enumerate(procedure.components):
+        if spec.online_only and channel is not Channel.ONLINE:
+            continue
         c = given.get(index)
         if c is None:
             out.append(ReceivedComponent(index=index, name=spec.name, received=False))
@@ -274,7 +300,7 @@ def receive_dossier(ctx: AppContext, request: ReceiveRequest, officer: Officer) 
     received_at = _moment(request.received_at) if request.received_at is not None else now
     channel = Channel(request.channel)
     delivery = Delivery(request.delivery)
-    inputs = default_components(procedure) if request.components is None else request.components
+    inputs = default_components(procedure, channel) if request.components is None else request.components
     settings = ctx.settings()
     with ctx.session(write=True) as session:
         number = CodeCounterRepository(session).allocate(settings.agency_code, received_at.date(),
@@ -284,7 +310,8 @@ def receive_dossier(ctx: AppContext, request: ReceiveRequest, officer: Officer) 
         procedure = ProcedureRepository(session).get(procedure.code)
         due_at = compute_due(received_at, procedure.processing, calendar_for_session(session),
                              cutoff=procedure.cutoff, channel=int(channel))
-        form_set = SettingsRepository(session).get(FORM_SET) or registry.FORM_SET.default
+        form_set = form_set_for(session, received_at)
+        register = new_register_entry(session, settings.agency_code, received_at)
         fee = procedure.fee_for_channel(int(channel)) if request.fee_vnd is None else int(request.fee_vnd)
         note = " ".join(request.note.split()) or RECEIVED_NOTE
         dossier = Dossier(
@@ -296,7 +323,7 @@ def receive_dossier(ctx: AppContext, request: ReceiveRequest, officer: Officer) 
             due_at=due_at,
             channel=channel,
             status=DossierStatus.RECEIVED,
-            components=_received_components(procedure, inputs),
+            components=_received_components(procedure, inputs, channel),
             officer=officer.full_name,
             delivery=delivery,
             delivery_address=request.delivery_address.strip() if delivery is Delivery.POST else "",
@@ -304,6 +331,7 @@ def receive_dossier(ctx: AppContext, request: ReceiveRequest, officer: Officer) 
             form_set=form_set,
             history=[StatusChange(received_at, DossierStatus.RECEIVED, officer.full_name, note,
                                   action=Action.RECEIVE.value, station=settings.station_id, due_at=due_at)],
+            register=register,
         )
         apply_reuse_flags(session, dossier.components)  # reused from the e-data warehouse
         DossierRepository(session).add(dossier)
@@ -316,6 +344,7 @@ def receive_dossier(ctx: AppContext, request: ReceiveRequest, officer: Officer) 
             "channel": int(channel),
             "components": [c.index for c in dossier.components if c.received],
             "fee_vnd": fee,
+            "register": f"{register.book}/{register.seq}",
         })
     return dossier
 

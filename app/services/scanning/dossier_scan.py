@@ -107,10 +107,10 @@ def _component_name(dossier: Dossier, index: int | None) -> str:
     for component in dossier.components:
         if component.index == index:
             return component.name
-    count = len(dossier.components)
+    numbers = ", ".join(str(c.index + 1) for c in dossier.components)
     raise ValidationError(
-        f"dossier {dossier.code} has no component {index} (0-{count - 1})",
-        f"Hồ sơ {dossier.code} không có thành phần số {index} (chỉ số từ 0 đến {count - 1}).",
+        f"dossier {dossier.code} has no component {index + 1} (numbered from 1: {numbers})",
+        f"Hồ sơ {dossier.code} không có thành phần số {index + 1} (các thành phần: {numbers}).",
         field="component_index")
 
 

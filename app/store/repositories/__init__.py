@@ -5,8 +5,10 @@ from app.store.repositories.batches import BatchDocumentRecord, BatchPageRecord,
 from app.store.repositories.codes import CodeCounterRepository
 from app.store.repositories.dossiers import DossierRepository, DossierSummary
 from app.store.repositories.drafts import DraftRecord, DraftRepository
+from app.store.repositories.duplicates import EarlierDossier, EarlierDossierQuery
 from app.store.repositories.misc import BlobInfo, BlobRepository, CalendarRepository, SettingsRepository
 from app.store.repositories.procedures import ProcedureRepository
+from app.store.repositories.registers import RegisterCounterRepository
 from app.store.repositories.sync import OutboxRepository, RemoteDossierRepository
 from app.store.repositories.users import UserRecord, UserRepository
 from app.store.repositories.warehouse import WarehouseRepository
@@ -27,8 +29,11 @@ __all__ = [
     "DossierSummary",
     "DraftRecord",
     "DraftRepository",
+    "EarlierDossier",
+    "EarlierDossierQuery",
     "OutboxRepository",
     "ProcedureRepository",
+    "RegisterCounterRepository",
     "RemoteDossierRepository",
     "SettingsRepository",
     "UserRecord",

@@ -104,8 +104,10 @@ class ComponentsTable(QTableWidget):
         self.setRowCount(len(specs))
         for row, spec in enumerate(specs):
             self._fill_row(row, spec)
+            # An interactive e-form of the portal exists only in online dossiers: not at the counter.
+            self.setRowHidden(row, spec.online_only)
         self.blockSignals(False)
-        first = next((r for r, s in enumerate(specs) if s.mandatory), 0)
+        first = next((r for r, s in enumerate(specs) if s.mandatory and not s.online_only), 0)
         if specs:
             self.setCurrentCell(first, COL_RECEIVED)
 
@@ -113,7 +115,8 @@ class ComponentsTable(QTableWidget):
         tick = QTableWidgetItem()
         tick.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                       | Qt.ItemFlag.ItemIsUserCheckable)
-        tick.setCheckState(Qt.CheckState.Checked if spec.mandatory else Qt.CheckState.Unchecked)
+        ticked = spec.mandatory and not spec.online_only
+        tick.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
         self.setItem(row, COL_RECEIVED, tick)
         label = spec.name + ("" if spec.mandatory else " (nếu có)")
         name = QTableWidgetItem(label)
@@ -140,10 +143,12 @@ class ComponentsTable(QTableWidget):
             self.itemDelegateForIndex(index).setModelData(editor, self.model(), index)
 
     def rows(self) -> list[dict[str, Any]]:
-        """Every row as ``{index, received, originals, certified_copies, photocopies, note}``."""
+        """Every shown row as ``{index, received, originals, certified_copies, photocopies, note}``."""
         self.commit_editor()
         result = []
         for row in range(self.rowCount()):
+            if self.isRowHidden(row):
+                continue
             result.append({
                 "index": row,
                 "received": self.item(row, COL_RECEIVED).checkState() == Qt.CheckState.Checked,
@@ -160,7 +165,7 @@ class ComponentsTable(QTableWidget):
         self.blockSignals(True)
         for data in rows:
             row = int(data.get("index", -1))
-            if not 0 <= row < self.rowCount():
+            if not 0 <= row < self.rowCount() or self.isRowHidden(row):
                 continue
             checked = Qt.CheckState.Checked if data.get("received") else Qt.CheckState.Unchecked
             self.item(row, COL_RECEIVED).setCheckState(checked)

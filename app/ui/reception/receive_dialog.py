@@ -31,7 +31,7 @@ from app.core.errors import MotCuaError, ValidationError
 from app.core.procedure import Procedure
 from app.services.admin.auth import Officer
 from app.services.context import AppContext
-from app.services.reception import catalogue, drafts
+from app.services.reception import catalogue, counter_warnings, drafts
 from app.services.reception import receive as reception
 from app.services.scanning import camera as camera_service
 from app.services.warehouse import records as warehouse
@@ -59,6 +59,7 @@ class ReceiveDialog(QDialog):
     drafts_checked = Signal(int)  # how many drafts were found
     due_previewed = Signal(object)  # datetime
     offers_shown = Signal(int)  # how many components the warehouse can satisfy
+    warnings_shown = Signal(list)  # the CounterWarning list now shown (empty: none)
 
     def __init__(self, ctx: AppContext, runner: TaskRunner, officer: Officer, parent: QWidget | None = None,
                  now: Callable[[], datetime] = vn_now) -> None:
@@ -74,6 +75,8 @@ class ReceiveDialog(QDialog):
         self._closed = False
         self._due_generation = 0
         self._reuse_generation = 0
+        self._warning_generation = 0
+        self.warnings: list[counter_warnings.CounterWarning] = []
         self._reuse_key: tuple[str, tuple[str, ...]] | None = None
         self._pending_draft: drafts.Draft | None = None
         self.camera_dialog: CameraDialog | None = None
@@ -102,6 +105,7 @@ class ReceiveDialog(QDialog):
             edit.editingFinished.connect(lambda n=name: self._check_field(n))
         for name in ("id_number", "old_id_number", "tax_code"):
             self.applicant.edits[name].editingFinished.connect(self._lookup_reuse)
+        self.applicant.edits["id_number"].editingFinished.connect(self._refresh_warnings)
         self.save_button.clicked.connect(self.save)
         self.close_button.clicked.connect(self.reject)
         self.reopen_button.clicked.connect(self.reopen_draft)
@@ -157,6 +161,7 @@ class ReceiveDialog(QDialog):
         self._refresh_due()
         self._reuse_key = None
         self._lookup_reuse()
+        self._refresh_warnings()
         self.applicant.first_field.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_channel(self) -> None:
@@ -192,6 +197,28 @@ class ReceiveDialog(QDialog):
                                f"quyết: {escape(procedure.processing.label_vi())}")
         self.due_previewed.emit(due)
 
+    # -- warnings: the same person's open dossier, outside office hours -------------------------
+    def _refresh_warnings(self) -> None:
+        """Look for the warnings of receiving now (background); they never block the save."""
+        procedure = self.picker.procedure
+        if procedure is None or self.dossier is not None:
+            return
+        self._warning_generation += 1
+        generation, ctx, code = self._warning_generation, self.ctx, procedure.code
+        ids = ["".join(self.applicant.edits["id_number"].text().split())]
+        at = self._now()
+        self.run_db(lambda: counter_warnings.reception_warnings(ctx, ids, code, at),
+                    lambda found: self._on_warnings(generation, found),
+                    lambda error: log.warning("reception warnings failed: %s", error))
+
+    def _on_warnings(self, generation: int, found: list[counter_warnings.CounterWarning]) -> None:
+        if generation != self._warning_generation or self.dossier is not None:
+            return
+        self.warnings = list(found)
+        self.counter_warning.setText("<br>".join(f"⚠ {escape(w.message_vi)}" for w in found))
+        self.counter_warning.setVisible(bool(found))
+        self.warnings_shown.emit(self.warnings)
+
     # -- the CCCD QR code ----------------------------------------------------------------------
     def _on_scanned(self, payload: str, _field: QLineEdit | None) -> None:
         if self.dossier is not None:
@@ -205,6 +232,7 @@ class ReceiveDialog(QDialog):
         self.applicant.fill(applicant_from_qr(qr))
         self.applicant.validate()
         self._lookup_reuse()
+        self._refresh_warnings()
         if self.picker.procedure is None:
             self.picker.setFocus()
         else:

@@ -30,6 +30,8 @@ CHANNELS = ((Channel.DIRECT, "Trực tiếp"), (Channel.POSTAL, "Bưu chính cô
 DELIVERIES = ((Delivery.COUNTER, "Tại Bộ phận Một cửa"), (Delivery.POST, "Qua dịch vụ bưu chính"))
 MAX_FEE_VND = 100_000_000
 ERROR_STYLE = "color: #c62828;"
+WARNING_STYLE = ("background: #fff4e5; color: #8a4b00; border: 1px solid #f0b35a; border-radius: 3px;"
+                 " padding: 4px;")
 
 
 def _combo(parent: QWidget, name: str, items: tuple[tuple[int, str], ...]) -> QComboBox:
@@ -110,6 +112,12 @@ def build_receive_layout(d: ReceiveDialog) -> None:
     d.due_label = QLabel("Chọn thủ tục để xem ngày hẹn trả kết quả.", d)
     d.due_label.setObjectName("dueLabel")
     layout.addWidget(d.due_label)
+    d.counter_warning = QLabel(d)  # same person with an open dossier, outside office hours
+    d.counter_warning.setObjectName("counterWarning")
+    d.counter_warning.setStyleSheet(WARNING_STYLE)
+    d.counter_warning.setWordWrap(True)
+    d.counter_warning.hide()
+    layout.addWidget(d.counter_warning)
     applicant_box = QGroupBox("Thông tin chủ hồ sơ (quét mã QR trên thẻ CCCD để điền tự động)", d)
     QVBoxLayout(applicant_box).addWidget(d.applicant)
     layout.addWidget(applicant_box)

@@ -22,9 +22,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.dossier import Dossier
 from app.core.errors import MotCuaError
 from app.core.lifecycle import Action
-from app.services import auth
+from app.services import auth, lifecycle
 from app.services import catalogue as catalogue_service
 from app.services import dossiers as dossier_service
 from app.services import results as result_service
@@ -38,7 +39,7 @@ from app.ui.dossier_model import DossierListModel
 from app.ui.error_hooks import install_excepthooks
 from app.ui.filter_bar import FilterBar
 from app.ui.lifecycle.action_dialog import ActionDialog
-from app.ui.lifecycle.actions_bar import ActionsBar
+from app.ui.lifecycle.counter_actions import CounterActions
 from app.ui.maintenance import Maintenance
 from app.ui.ocr_worker import OcrBackground
 from app.ui.ops import TaskRunner
@@ -102,7 +103,7 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((185, 160, 190, 112, 112, 120)):
+        for column, width in enumerate((185, 160, 190, 112, 112, 120, 150)):
             self.table.setColumnWidth(column, width)
         header.setStretchLastSection(True)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
@@ -118,11 +119,8 @@ class MainWindow(QMainWindow):
         self.signatures = DossierSignatures(self.ctx, self.runner, self.officer, self.show_error, self)
         self.signatures.signed.connect(lambda code: self._show_detail(code))
         # the actions the dossier shown allows now (app.ui.lifecycle), right under its detail
-        self.actions_bar = ActionsBar(self.officer, self)
-        self.actions_bar.setObjectName("actionsBar")
-        self.actions_bar.requested.connect(self.open_action_dialog)
-        self.addActions(list(self.actions_bar.actions_by_name.values()))
-        self.action_dialog: ActionDialog | None = None
+        self.counter_actions = CounterActions(self, self.ctx, self.runner, self.officer, self._action_done)
+        self.actions_bar = self.counter_actions.bar
         detail_box = QWidget(self)
         detail_layout = QVBoxLayout(detail_box)
         detail_layout.setContentsMargins(0, 0, 0, 0)
@@ -302,25 +300,16 @@ class MainWindow(QMainWindow):
         return dialog
 
     def open_action_dialog(self, action: Action) -> ActionDialog | None:
-        """An action on the dossier shown (hand-over, supplements, refusal, postponement, stop,
-        withdrawal, done), offered only when its status and the officer allow it."""
-        dossier = self.actions_bar.dossier
-        if dossier is None or action not in self.actions_bar.allowed():
-            return None
-        if self.action_dialog is not None and self.action_dialog.isVisible():
-            self.action_dialog.reject()
-        dialog = ActionDialog(self.ctx, self.runner, self.officer, dossier, action, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished_action.connect(lambda d: (self.apply_filters(), self._show_detail(d.code),
-                                                  self.sync.wake()))
-        dialog.destroyed.connect(lambda _o=None, d=dialog: self._forget_action_dialog(d))
-        self.action_dialog = dialog
-        dialog.open()
-        return dialog
+        return self.counter_actions.open(action)
 
-    def _forget_action_dialog(self, dialog: ActionDialog) -> None:
-        if self.action_dialog is dialog:
-            self.action_dialog = None
+    @property
+    def action_dialog(self) -> ActionDialog | None:
+        return self.counter_actions.dialog
+
+    def _action_done(self, dossier: Dossier) -> None:
+        self.apply_filters()
+        self._show_detail(dossier.code)
+        self.sync.wake()  # the action goes to the province soon
 
     def _on_detail_link(self, url: QUrl) -> None:
         if url.toString() == DIGITISE_LINK:
@@ -332,8 +321,15 @@ class MainWindow(QMainWindow):
 
     def apply_filters(self) -> None:
         wanted = self.filters.current()
-        ctx, kwargs = self.ctx, wanted.as_kwargs()
+        ctx, kwargs, due = self.ctx, wanted.as_kwargs(), wanted.due
         self.count_label.setText("Đang tìm…")
+        # The deadline column is computed against one clock per listing (one calendar load).
+        self.runner.run_db(lambda: lifecycle.deadline_clock(ctx), self.model.set_clock)
+        if due is not None:  # a deadline list, as ``motcua dossier list --due``
+            self.model.set_source(
+                lambda offset, limit: lifecycle.list_by_deadline(ctx, due, limit=limit, offset=offset),
+                lambda: lifecycle.count_by_deadline(ctx, due))
+            return
         self.model.set_source(
             lambda offset, limit: dossier_service.list_dossiers(ctx, wanted.text, limit=limit, offset=offset,
                                                                 **kwargs),  # type: ignore[arg-type]
@@ -356,13 +352,17 @@ class MainWindow(QMainWindow):
 
         def show(found: tuple) -> None:  # type: ignore[type-arg]
             if found[0].code == self._detail_code:
-                self.detail.setHtml(dossier_html(*found))
-                self.actions_bar.show_dossier(found[0])
+                self.detail.setHtml(dossier_html(*found[:3], deadline=found[3]))
+                self.counter_actions.show_dossier(found[0])
                 self.signatures.show_dossier(found[0])
                 self.detail_shown.emit(found[0].code)
 
-        self.runner.run_db(lambda: (dossier_service.get_dossier(ctx, code), dossier_sync_state(ctx, code),
-                                    result_service.result_status(ctx, code)), show)
+        def load() -> tuple:  # type: ignore[type-arg]
+            dossier = dossier_service.get_dossier(ctx, code)
+            return (dossier, dossier_sync_state(ctx, code), result_service.result_status(ctx, code),
+                    lifecycle.dossier_deadline(ctx, dossier))
+
+        self.runner.run_db(load, show)
 
     def show_error(self, error: BaseException) -> None:
         """The single place a failure reaches the officer: Vietnamese text, details in the log.

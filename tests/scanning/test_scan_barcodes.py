@@ -12,9 +12,10 @@ import zxingcpp
 from PIL import Image
 from scan_helpers import corpus, text_page
 
+from app.core.limits import PAGE_MIN_SIDE_PX
 from app.scanning.barcodes import Barcode, read_barcodes
 from app.scanning.batch import process_file_page
-from app.scanning.pipeline import PageResult
+from app.scanning.pipeline import PageFailure, PageResult
 from app.scanning.profile import DEFAULT_PROFILE, BarcodeReader, ScanProfile
 
 FOLDERS = ["qrcode-2", "qrcode-5", "qrcode-6", "qrcode-7", "code128-1", "code128-2"]
@@ -81,8 +82,23 @@ def test_qr_and_code128_read_rates_are_high() -> None:
 
 
 def test_no_barcode_on_false_positive_images() -> None:
-    found = {p.name: pipeline_payloads(p) for p in images("falsepositives-1")}
-    assert len(found) >= 15  # the repository's subset (tests/data/README.md): tiny, small and large photos
+    """No barcode is invented on photos without one. An image too thin to be a page (the corpus's
+    1×1 and 1×100 WebP) is refused at loading with the clear size error, never read as a page."""
+    found: dict[str, list[tuple[bytes, str]]] = {}
+    refused: dict[str, PageFailure] = {}
+    for image in images("falsepositives-1"):
+        with Image.open(image) as im:
+            too_small = min(im.size) < PAGE_MIN_SIDE_PX
+        if too_small:
+            failure = process_file_page(str(image), 0, DEFAULT_PROFILE)
+            assert isinstance(failure, PageFailure) and failure.step == "load", failure
+            refused[image.name] = failure
+        else:
+            found[image.name] = pipeline_payloads(image)
+    assert sorted(refused) == ["1x1.webp", "1x100.webp"]
+    assert "1×1 điểm ảnh" in refused["1x1.webp"].error_vi and "1 x 1" in refused["1x1.webp"].error
+    assert all("không thể là một trang tài liệu" in f.error_vi for f in refused.values())
+    assert len(found) >= 13  # the repository's subset (tests/data/README.md): small and large photos
     assert {name: hits for name, hits in found.items() if hits} == {}
 
 

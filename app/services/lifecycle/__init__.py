@@ -20,9 +20,11 @@ from app.services.lifecycle.deadlines import (
     deadline_clock,
     dossier_deadline,
     list_by_deadline,
+    postponement_default,
 )
 
 __all__ = ["DUE_FILTERS", "SUPPLEMENT_TIME_RULE", "accept", "count_by_deadline", "deadline_clock",
            "dossier_deadline", "handover",
-           "list_by_deadline", "mark_done", "postpone", "receive_supplement", "refuse",
+           "list_by_deadline", "mark_done", "postpone", "postponement_default",
+           "receive_supplement", "refuse",
            "request_supplement", "stop", "supplement_time_rule", "withdraw"]

@@ -76,3 +76,15 @@ def _due_bounds(session: Session, state: DeadlineState, moment: datetime) -> dic
         return {"statuses": RUNNING, "due_from": moment, "due_before": tomorrow}
     until = one_working_day_later(calendar_for_session(session), moment)
     return {"statuses": RUNNING, "due_from": moment, "due_until": until}
+
+
+def postponement_default(ctx: AppContext, dossier: Dossier, now: datetime | None = None) -> datetime:
+    """What the postponement dialog proposes: the next working day after the current appointment (or
+    after today, for a dossier already late) at the appointment's time of day."""
+    moment = now or _now()
+    with ctx.session() as session:
+        calendar = calendar_for_session(session)
+    day = max(dossier.due_at.date(), moment.date()) + timedelta(days=1)
+    while not calendar.is_working_day(day):
+        day += timedelta(days=1)
+    return datetime.combine(day, dossier.due_at.time().replace(second=0, microsecond=0))

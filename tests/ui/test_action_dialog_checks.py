@@ -15,22 +15,21 @@ from app.core.lifecycle import Action
 from app.services import dossiers as dossier_service
 from app.services.context import AppContext
 from app.ui.lifecycle.action_dialog import ActionDialog
-from app.ui.ops import TaskRunner
-from tests.ui.test_lifecycle_actions import OFFICER, _first
+from tests.ui.test_lifecycle_actions import _first, _show, _window
 
 
-def _dialog(qtbot, ctx: AppContext, runner: TaskRunner, action: Action,  # type: ignore[no-untyped-def]
-            status: DossierStatus) -> ActionDialog:
-    dossier = dossier_service.get_dossier(ctx, _first(ctx, status))
-    dialog = ActionDialog(ctx, runner, OFFICER, dossier, action)
-    qtbot.addWidget(dialog)
-    dialog.show()
+def _dialog(qtbot, ctx: AppContext, action: Action, status: DossierStatus) -> ActionDialog:  # type: ignore[no-untyped-def]
+    """The dialog as the officer opens it: from the main window, on the dossier shown."""
+    window = _window(qtbot, ctx)
+    _show(qtbot, window, _first(ctx, status))
+    dialog = window.open_action_dialog(action)
+    assert dialog is not None
     return dialog
 
 
 def test_postponement_proposes_the_next_working_day_and_refuses_the_past(  # type: ignore[no-untyped-def]
-        qtbot, demo_ctx: AppContext, runner: TaskRunner) -> None:
-    dialog = _dialog(qtbot, demo_ctx, runner, Action.POSTPONE, DossierStatus.PROCESSING)
+        qtbot, demo_ctx: AppContext) -> None:
+    dialog = _dialog(qtbot, demo_ctx, Action.POSTPONE, DossierStatus.PROCESSING)
     qtbot.waitUntil(lambda: dialog.default_due is not None, timeout=10_000)
     due = dialog.dossier.due_at
     day = max(due.date(), vn_now().date()) + timedelta(days=1)
@@ -51,8 +50,8 @@ def test_postponement_proposes_the_next_working_day_and_refuses_the_past(  # typ
 
 
 def test_supplement_request_needs_an_item_and_a_reason(  # type: ignore[no-untyped-def]
-        qtbot, demo_ctx: AppContext, runner: TaskRunner) -> None:
-    dialog = _dialog(qtbot, demo_ctx, runner, Action.SUPPLEMENT_REQUEST, DossierStatus.RECEIVED)
+        qtbot, demo_ctx: AppContext) -> None:
+    dialog = _dialog(qtbot, demo_ctx, Action.SUPPLEMENT_REQUEST, DossierStatus.RECEIVED)
     assert dialog.items.count() == len(dialog.dossier.components) > 0
     dialog.reason.setText("Thiếu giấy tờ")
     dialog.ok_button.click()

@@ -17,6 +17,7 @@ from app.cli import (
     maintenance,
     ocr,
     reception,
+    reports,
     scanning,
     signing,
     sync,
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     signing.register(subcommands, leaf)
     warehouse.register(subcommands, leaf)
     ocr.register(subcommands, leaf)
+    reports.register(subcommands, leaf)
     return parser
 
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
-import sys
 from collections.abc import Sequence
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QItemSelection, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QHeaderView,
     QLabel,
     QMainWindow,
@@ -29,14 +26,12 @@ from app.services import auth, lifecycle
 from app.services import catalogue as catalogue_service
 from app.services import dossiers as dossier_service
 from app.services import results as result_service
-from app.services.context import AppContext, resolve_data_dir
+from app.services.context import AppContext
 from app.services.faults import user_error
-from app.services.logging_setup import configure_logging
 from app.services.scan_station import list_scanners
 from app.services.sync import dossier_sync_state
 from app.ui.dossier_detail import DIGITISE_KEYS, DIGITISE_LINK, dossier_html
 from app.ui.dossier_model import DossierListModel
-from app.ui.error_hooks import install_excepthooks
 from app.ui.filter_bar import FilterBar
 from app.ui.lifecycle.action_dialog import ActionDialog
 from app.ui.lifecycle.counter_actions import CounterActions
@@ -48,7 +43,6 @@ from app.ui.recovery_secret_dialog import RecoveryReminder
 from app.ui.reports.menu import ReportsMenu
 from app.ui.return_dialog import ReturnDialog
 from app.ui.scan_station import ScanStationDialog
-from app.ui.sign_in import sign_in
 from app.ui.signature_badge import DossierSignatures
 from app.ui.sync_indicator import SyncUi
 
@@ -406,48 +400,7 @@ class MainWindow(QMainWindow):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m app``: open the main window on the configured (or given) data folder."""
-    parser = argparse.ArgumentParser(prog="python -m app", description="MotCua Desk")
-    parser.add_argument("--data-dir")
-    parser.add_argument("--db-url")
-    args, qt_args = parser.parse_known_args(argv)
-    logging.basicConfig(level=logging.INFO)
-    configure_logging(resolve_data_dir(args.data_dir))  # JSON lines, rotated, personal data masked
-    qt_app = QApplication([sys.argv[0], *qt_args])
-    windows: list[MainWindow] = []
+    """``python -m app``: see :func:`app.ui.launch.run` (sign-in, then this window)."""
+    from app.ui.launch import run
 
-    def report(error: BaseException) -> None:  # every uncaught exception, from any thread
-        if windows:
-            windows[0].show_error(error)
-        else:
-            log.error("unexpected error", exc_info=error)
-            known = user_error(error)
-            QMessageBox.critical(None, "MotCua Desk", known.message_vi if known else
-                                 "Đã xảy ra lỗi không mong muốn. Chi tiết đã được ghi vào nhật ký.")
-
-    install_excepthooks(report)
-    from app.ui.fonts import install_bundled_fonts
-
-    install_bundled_fonts(qt_app)
-    try:
-        ctx = AppContext.open(args.data_dir, args.db_url)
-    except MotCuaError as error:
-        QMessageBox.critical(None, "MotCua Desk", error.message_vi)
-        return 1
-    sign_in_runner = TaskRunner()
-    officer = sign_in(ctx, sign_in_runner)
-    sign_in_runner.shutdown()
-    if officer is None:
-        ctx.close()
-        return 0
-    window = MainWindow(ctx, officer=officer)
-    windows.append(window)
-    window.show()
-    QTimer.singleShot(0, lambda: log.info("window open: %s, signed in as %s", window.windowTitle(),
-                                          officer.username))
-    from app.ui.startup_recovery import start_scan_recovery
-
-    start_scan_recovery(ctx, window.runner, window)  # pages a crash left in the scan spool
-    code = qt_app.exec()
-    ctx.close()
-    return code
+    return run(argv)

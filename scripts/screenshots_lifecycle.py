@@ -26,7 +26,7 @@ install_for_session()
 
 
 def shoot_lifecycle(s, ctx, officer) -> None:  # type: ignore[no-untyped-def]
-    """25_main_actions, 26_supplement_dialog, 27_postpone_dialog, 28_return_collector."""
+    """25_main_actions, 26_supplement_dialog, 27_postpone_dialog, 32_return_collector."""
     from PySide6.QtCore import Qt
 
     from app.core.dossier import DossierStatus
@@ -84,7 +84,7 @@ def shoot_lifecycle(s, ctx, officer) -> None:  # type: ignore[no-untyped-def]
     from scripts.screenshots import CCCD_PAYLOAD
 
     returning.fill_collector(CCCD_PAYLOAD)  # as the wedge scanner or the webcam gives it
-    s.shoot(returning, "28_return_collector")
+    s.shoot(returning, "32_return_collector")
     returning.reject()
     s.wait(lambda: not window.model.loading and window.runner.pending == 0)
     window.close()

@@ -376,7 +376,7 @@ def run(out: Path) -> list[Path]:
 
             shoot_batch(shooter, ctx, officer, Path(folder), CCCD_PAYLOAD)
             shoot_signatures(shooter, ctx, officer, Path(folder))
-            from scripts.screenshots_lifecycle import shoot_lifecycle  # 25-27
+            from scripts.screenshots_lifecycle import shoot_lifecycle  # 25-27, 32
 
             shoot_lifecycle(shooter, ctx, officer)
             from scripts.screenshots_reports import shoot_reports  # 28-31, last: it edits the audit log

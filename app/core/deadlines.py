@@ -7,6 +7,7 @@ of working days only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 
@@ -97,3 +98,31 @@ def deadline_state(status: DossierStatus, due_at: datetime, now: datetime,
     if due_at <= one_working_day_later(calendar, now):
         return DeadlineState.DUE_SOON
     return DeadlineState.ON_TIME
+
+
+@dataclass(frozen=True)
+class DeadlineClock:
+    """The deadline state of many dossiers at one moment, without a calendar lookup per dossier:
+    the one-working-day bound is computed once (a list shows thousands of rows)."""
+
+    now: datetime
+    soon_until: datetime
+
+    @classmethod
+    def at(cls, now: datetime, calendar: WorkCalendar) -> DeadlineClock:
+        return cls(now, one_working_day_later(calendar, now))
+
+    def state(self, status: DossierStatus | int, due_at: datetime | None) -> DeadlineState:
+        """Same answer as :func:`deadline_state` at :attr:`now`."""
+        status = DossierStatus(status)
+        if status is DossierStatus.SUPPLEMENT_REQUESTED:
+            return DeadlineState.PAUSED
+        if status not in RUNNING or due_at is None:
+            return DeadlineState.CLOSED
+        if due_at < self.now:
+            return DeadlineState.OVERDUE
+        if due_at.date() == self.now.date():
+            return DeadlineState.DUE_TODAY
+        if due_at <= self.soon_until:
+            return DeadlineState.DUE_SOON
+        return DeadlineState.ON_TIME

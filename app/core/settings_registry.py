@@ -148,7 +148,7 @@ STATION_SCANNER = _define("station.scanner", _T, None, "Máy quét (địa chỉ
 STATION_CONFIGURED_AT = _define("station.configured_at", SettingType.TIMESTAMP, None,
                                 "Thời điểm thiết lập máy trạm", "Station set up at", editor=Editor.SYSTEM)
 CALENDAR_CONFIRMED_YEAR = _define("calendar.confirmed_year", SettingType.INT, None,
-                                  "Năm lịch làm việc đã xác nhận", "Year whose working calendar was confirmed")
+                                  "Năm lịch làm việc đã xác nhận", "Year whose calendar was confirmed")
 # --------------------------------------------------------------------------- set-up and demo data
 INITIALISED_AT = _define("app.initialised_at", _TS, None, "Thời điểm khởi tạo", "Initialised at", editor=_SYS)
 DEMO_SEEDED_AT = _define("demo.seeded_at", _TS, None, "Thời điểm thêm dữ liệu mẫu", "Demo data added at",

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
-import sys
 from collections.abc import Sequence
 
-from PySide6.QtCore import QItemSelection, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QItemSelection, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
     QHeaderView,
     QLabel,
     QMainWindow,
@@ -22,11 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.dossier import Dossier
 from app.core.errors import MotCuaError
 from app.core.lifecycle import Action
+from app.services import lifecycle
 from app.services.admin import auth
-from app.services.admin.logging_setup import configure_logging
-from app.services.context import AppContext, resolve_data_dir
+from app.services.context import AppContext
 from app.services.reception import catalogue as catalogue_service
 from app.services.reception import dossiers as dossier_service
 from app.services.scanning.station import list_scanners
@@ -35,13 +33,11 @@ from app.services.user_errors import user_error
 from app.services.warehouse import results as result_service
 from app.ui.admin.maintenance import Maintenance
 from app.ui.admin.recovery_secret_dialog import RecoveryReminder
-from app.ui.admin.sign_in import sign_in
 from app.ui.dossiers.dossier_detail import DIGITISE_KEYS, DIGITISE_LINK, dossier_html
 from app.ui.dossiers.dossier_model import DossierListModel
 from app.ui.dossiers.filter_bar import FilterBar
-from app.ui.error_hooks import install_excepthooks
 from app.ui.lifecycle.action_dialog import ActionDialog
-from app.ui.lifecycle.actions_bar import ActionsBar
+from app.ui.lifecycle.counter_actions import CounterActions
 from app.ui.ocr.background import OcrBackground
 from app.ui.ops import TaskRunner
 from app.ui.reception.receive_dialog import ReceiveDialog
@@ -103,7 +99,7 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setDefaultSectionSize(24)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((185, 160, 190, 112, 112, 120)):
+        for column, width in enumerate((185, 160, 190, 112, 112, 120, 150)):
             self.table.setColumnWidth(column, width)
         header.setStretchLastSection(True)
         self.table.selectionModel().selectionChanged.connect(self._on_selection)
@@ -120,11 +116,8 @@ class MainWindow(QMainWindow):
         self.signatures = DossierSignatures(self.ctx, self.runner, self.officer, self.show_error, self)
         self.signatures.signed.connect(lambda code: self._show_detail(code))
         # the actions the dossier shown allows now (app.ui.lifecycle), right under its detail
-        self.actions_bar = ActionsBar(self.officer, self)
-        self.actions_bar.setObjectName("actionsBar")
-        self.actions_bar.requested.connect(self.open_action_dialog)
-        self.addActions(list(self.actions_bar.actions_by_name.values()))
-        self.action_dialog: ActionDialog | None = None
+        self.counter_actions = CounterActions(self, self.ctx, self.runner, self.officer, self._action_done)
+        self.actions_bar = self.counter_actions.bar
         detail_box = QWidget(self)
         detail_layout = QVBoxLayout(detail_box)
         detail_layout.setContentsMargins(0, 0, 0, 0)
@@ -307,25 +300,16 @@ class MainWindow(QMainWindow):
         return dialog
 
     def open_action_dialog(self, action: Action) -> ActionDialog | None:
-        """An action on the dossier shown (hand-over, supplements, refusal, postponement, stop,
-        withdrawal, done), offered only when its status and the officer allow it."""
-        dossier = self.actions_bar.dossier
-        if dossier is None or action not in self.actions_bar.allowed():
-            return None
-        if self.action_dialog is not None and self.action_dialog.isVisible():
-            self.action_dialog.reject()
-        dialog = ActionDialog(self.ctx, self.runner, self.officer, dossier, action, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.finished_action.connect(lambda d: (self.apply_filters(), self._show_detail(d.code),
-                                                  self.sync.wake()))
-        dialog.destroyed.connect(lambda _o=None, d=dialog: self._forget_action_dialog(d))
-        self.action_dialog = dialog
-        dialog.open()
-        return dialog
+        return self.counter_actions.open(action)
 
-    def _forget_action_dialog(self, dialog: ActionDialog) -> None:
-        if self.action_dialog is dialog:
-            self.action_dialog = None
+    @property
+    def action_dialog(self) -> ActionDialog | None:
+        return self.counter_actions.dialog
+
+    def _action_done(self, dossier: Dossier) -> None:
+        self.apply_filters()
+        self._show_detail(dossier.code)
+        self.sync.wake()  # the action goes to the province soon
 
     def _on_detail_link(self, url: QUrl) -> None:
         if url.toString() == DIGITISE_LINK:
@@ -337,8 +321,15 @@ class MainWindow(QMainWindow):
 
     def apply_filters(self) -> None:
         wanted = self.filters.current()
-        ctx, kwargs = self.ctx, wanted.as_kwargs()
+        ctx, kwargs, due = self.ctx, wanted.as_kwargs(), wanted.due
         self.count_label.setText("Đang tìm…")
+        # The deadline column is computed against one clock per listing (one calendar load).
+        self.runner.run_db(lambda: lifecycle.deadline_clock(ctx), self.model.set_clock)
+        if due is not None:  # a deadline list, as ``motcua dossier list --due``
+            self.model.set_source(
+                lambda offset, limit: lifecycle.list_by_deadline(ctx, due, limit=limit, offset=offset),
+                lambda: lifecycle.count_by_deadline(ctx, due))
+            return
         self.model.set_source(
             lambda offset, limit: dossier_service.list_dossiers(ctx, wanted.text, limit=limit, offset=offset,
                                                                 **kwargs),  # type: ignore[arg-type]
@@ -361,13 +352,17 @@ class MainWindow(QMainWindow):
 
         def show(found: tuple) -> None:  # type: ignore[type-arg]
             if found[0].code == self._detail_code:
-                self.detail.setHtml(dossier_html(*found))
-                self.actions_bar.show_dossier(found[0])
+                self.detail.setHtml(dossier_html(*found[:3], deadline=found[3]))
+                self.counter_actions.show_dossier(found[0])
                 self.signatures.show_dossier(found[0])
                 self.detail_shown.emit(found[0].code)
 
-        self.runner.run_db(lambda: (dossier_service.get_dossier(ctx, code), dossier_sync_state(ctx, code),
-                                    result_service.result_status(ctx, code)), show)
+        def load() -> tuple:  # type: ignore[type-arg]
+            dossier = dossier_service.get_dossier(ctx, code)
+            return (dossier, dossier_sync_state(ctx, code), result_service.result_status(ctx, code),
+                    lifecycle.dossier_deadline(ctx, dossier))
+
+        self.runner.run_db(load, show)
 
     def show_error(self, error: BaseException) -> None:
         """The single place a failure reaches the officer: Vietnamese text, details in the log.
@@ -407,48 +402,7 @@ class MainWindow(QMainWindow):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m app``: open the main window on the configured (or given) data folder."""
-    parser = argparse.ArgumentParser(prog="python -m app", description="MotCua Desk")
-    parser.add_argument("--data-dir")
-    parser.add_argument("--db-url")
-    args, qt_args = parser.parse_known_args(argv)
-    logging.basicConfig(level=logging.INFO)
-    configure_logging(resolve_data_dir(args.data_dir))  # JSON lines, rotated, personal data masked
-    qt_app = QApplication([sys.argv[0], *qt_args])
-    windows: list[MainWindow] = []
+    """``python -m app``: see :func:`app.ui.launch.run` (sign-in, then this window)."""
+    from app.ui.launch import run
 
-    def report(error: BaseException) -> None:  # every uncaught exception, from any thread
-        if windows:
-            windows[0].show_error(error)
-        else:
-            log.error("unexpected error", exc_info=error)
-            known = user_error(error)
-            QMessageBox.critical(None, "MotCua Desk", known.message_vi if known else
-                                 "Đã xảy ra lỗi không mong muốn. Chi tiết đã được ghi vào nhật ký.")
-
-    install_excepthooks(report)
-    from app.ui.fonts import install_bundled_fonts
-
-    install_bundled_fonts(qt_app)
-    try:
-        ctx = AppContext.open(args.data_dir, args.db_url)
-    except MotCuaError as error:
-        QMessageBox.critical(None, "MotCua Desk", error.message_vi)
-        return 1
-    sign_in_runner = TaskRunner()
-    officer = sign_in(ctx, sign_in_runner)
-    sign_in_runner.shutdown()
-    if officer is None:
-        ctx.close()
-        return 0
-    window = MainWindow(ctx, officer=officer)
-    windows.append(window)
-    window.show()
-    QTimer.singleShot(0, lambda: log.info("window open: %s, signed in as %s", window.windowTitle(),
-                                          officer.username))
-    from app.ui.scanning.startup_recovery import start_scan_recovery
-
-    start_scan_recovery(ctx, window.runner, window)  # pages a crash left in the scan spool
-    code = qt_app.exec()
-    ctx.close()
-    return code
+    return run(argv)

@@ -133,3 +133,44 @@ def test_f7_reads_the_receipt_code_with_the_camera(qtbot, demo_ctx: AppContext, 
         qtbot.keyClick(dialog.code, Qt.Key.Key_F7)
     assert dialog.code.text() == done.code
     assert done.code in dialog.summary.toPlainText()
+
+
+def test_collector_identity_from_the_cccd_qr_or_typed(qtbot, keyboard, cccd_payload: str,  # type: ignore[no-untyped-def]
+                                                      demo_ctx: AppContext) -> None:
+    """GIVEN a result ready WHEN the collector's CCCD QR is scanned (wedge) after the receipt THEN the
+    name and number are filled and kept in the return's history; a typed number is checked too."""
+    ready = dossier_service.list_dossiers(demo_ctx, status=int(DossierStatus.DONE), limit=2)
+    window = _window(qtbot, demo_ctx)
+    keyboard.press(Qt.Key.Key_F9)
+    dialog = window.return_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: keyboard.focus() is dialog.code)
+    assert not dialog.collector_id.isEnabled() and not dialog.cccd_button.isEnabled()
+    with qtbot.waitSignal(dialog.looked_up, timeout=10_000):
+        keyboard.scan(ready[0].code)
+    assert keyboard.focus() is dialog.collected_by and dialog.collector_id.isEnabled()
+    keyboard.scan(cccd_payload)  # the wedge types it into the name field
+    qtbot.waitUntil(lambda: dialog.collector_id.text() == "001190012345", timeout=5_000)
+    assert dialog.collected_by.text() == "Nguyễn Thị Hoa" and "Đã đọc thẻ CCCD" in dialog.message.text()
+    with qtbot.waitSignal(dialog.returned, timeout=10_000):
+        keyboard.press(Qt.Key.Key_Return)
+    first = dossier_service.get_dossier(demo_ctx, ready[0].code)
+    assert first.returned_to == "Nguyễn Thị Hoa"
+    assert first.history[-1].details["collector_id"] == "001190012345"
+    assert "001190012345" in dialog.message.text()
+
+    with qtbot.waitSignal(dialog.looked_up, timeout=10_000):
+        keyboard.scan(ready[1].code)
+    assert dialog.collector_id.text() == ""  # never the previous collector's number
+    dialog.collected_by.setText("Trần Văn Nam")
+    dialog.collector_id.setText("12ab")  # typed wrong: refused in the dialog, nothing returned
+    dialog.confirm()
+    qtbot.waitUntil(lambda: "không hợp lệ" in dialog.message.text(), timeout=10_000)
+    assert dossier_service.get_dossier(demo_ctx, ready[1].code).status is DossierStatus.DONE
+    assert dialog.collector_id.hasFocus()
+    dialog.collector_id.setText("079190001234")
+    with qtbot.waitSignal(dialog.returned, timeout=10_000):
+        dialog.confirm()
+    second = dossier_service.get_dossier(demo_ctx, ready[1].code)
+    assert second.returned_to == "Trần Văn Nam"
+    assert second.history[-1].details["collector_id"] == "079190001234"

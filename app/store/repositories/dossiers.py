@@ -212,15 +212,17 @@ class DossierRepository:
         ``due_until`` inclusive, ``due_before`` exclusive), soonest appointment first."""
         if limit < 0 or offset < 0:
             raise ValueError("limit and offset must not be negative")
-        query = select(*(_T.c[n] for n in SUMMARY_COLUMNS)).where(_T.c.status.in_([int(s) for s in statuses]))
-        if due_from is not None:
-            query = query.where(_T.c.due_at >= due_from)
-        if due_until is not None:
-            query = query.where(_T.c.due_at <= due_until)
-        if due_before is not None:
-            query = query.where(_T.c.due_at < due_before)
+        query = select(*(_T.c[n] for n in SUMMARY_COLUMNS)).where(
+            *_due_clauses(statuses, due_from, due_until, due_before))
         query = query.order_by(_T.c.due_at, _T.c.id).limit(limit).offset(offset)
         return [_summary(r) for r in self.session.execute(query)]
+
+    def count_due(self, statuses: Iterable[int], *, due_from: datetime | None = None,
+                  due_until: datetime | None = None, due_before: datetime | None = None) -> int:
+        """How many dossiers :meth:`by_due` would list without a limit."""
+        query = select(func.count()).select_from(_T).where(
+            *_due_clauses(statuses, due_from, due_until, due_before))
+        return int(self.session.execute(query).scalar_one())
 
     def count(self, text: str | None = None, *, status: int | None = None, procedure_code: str | None = None,
               channel: int | None = None, received_from: date | None = None,
@@ -262,3 +264,15 @@ def _duplicate(code: str) -> ValidationError:
     return ValidationError(f"dossier code {code} already exists", f"Mã hồ sơ {code} đã tồn tại.",
                            field="code")
 
+
+
+def _due_clauses(statuses: Iterable[int], due_from: datetime | None, due_until: datetime | None,
+                 due_before: datetime | None) -> list[Any]:
+    clauses: list[Any] = [_T.c.status.in_([int(s) for s in statuses])]
+    if due_from is not None:
+        clauses.append(_T.c.due_at >= due_from)
+    if due_until is not None:
+        clauses.append(_T.c.due_at <= due_until)
+    if due_before is not None:
+        clauses.append(_T.c.due_at < due_before)
+    return clauses

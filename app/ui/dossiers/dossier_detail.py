@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from html import escape
 
+from app.core.deadlines import DeadlineState
 from app.core.dossier import Channel, Delivery, Dossier, DossierStatus
 from app.services.sync.runs import DossierSyncState
 from app.services.warehouse.results import NOT_DIGITISED_VI, ResultStatus
+from app.ui.lifecycle.deadline_view import badge_html
 
 CHANNEL_VI = {Channel.DIRECT: "Trực tiếp", Channel.ONLINE: "Trực tuyến", Channel.POSTAL: "Bưu chính công ích"}
 DELIVERY_VI = {Delivery.COUNTER: "Tại Bộ phận Một cửa", Delivery.POST: "Qua dịch vụ bưu chính"}
@@ -27,6 +29,10 @@ def _d(value: date | None) -> str:
 
 def _row(label: str, value: str) -> str:
     return f"<tr><td style='color:#555;padding-right:12px'>{escape(label)}</td><td>{escape(value)}</td></tr>"
+
+
+def _html_row(label: str, html: str) -> str:
+    return f"<tr><td style='color:#555;padding-right:12px'>{escape(label)}</td><td>{html}</td></tr>"
 
 
 def sync_html(sync: DossierSyncState) -> str:
@@ -50,7 +56,7 @@ def result_html(dossier: Dossier, result: ResultStatus) -> str:
 
 
 def dossier_html(dossier: Dossier, sync: DossierSyncState | None = None,
-                 result: ResultStatus | None = None) -> str:
+                 result: ResultStatus | None = None, *, deadline: DeadlineState | None = None) -> str:
     """Everything an officer checks at a glance, Vietnamese labels, dates dd/mm/yyyy; with ``sync``,
     the dossier's sync state ("Đã đồng bộ dd/mm/yyyy HH:MM", "Đang chờ đồng bộ (N)", "Lỗi đồng bộ: …");
     with ``result``, its digitised result (or "Kết quả chưa số hoá", see :func:`result_html`)."""
@@ -61,6 +67,7 @@ def dossier_html(dossier: Dossier, sync: DossierSyncState | None = None,
         _row("Kênh", CHANNEL_VI.get(dossier.channel, str(dossier.channel))),
         _row("Ngày nhận", _dt(dossier.received_at)),
         _row("Hẹn trả", _dt(dossier.due_at)),
+        *([_html_row("Hạn xử lý", badge_html(deadline))] if deadline and badge_html(deadline) else []),
         _row("Chủ hồ sơ", a.full_name),
         _row("Số định danh", a.id_number or a.old_id_number or a.tax_code or "—"),
         _row("Ngày sinh", _d(a.birth_date)),

@@ -8,13 +8,16 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from app.core.clock import vn_now
+from app.core.deadlines import DeadlineClock, DeadlineState
+from app.ui.lifecycle import deadline_view
 from app.ui.ops import TaskRunner
 
 PAGE_SIZE = 200
-COLUMNS = ("Mã hồ sơ", "Chủ hồ sơ", "Thủ tục", "Ngày nhận", "Hẹn trả", "Trạng thái")
+COLUMNS = ("Mã hồ sơ", "Chủ hồ sơ", "Thủ tục", "Ngày nhận", "Hẹn trả", "Trạng thái", "Hạn xử lý")
+DUE_COLUMN, DEADLINE_COLUMN = 4, 6
 
 PageFetcher = Callable[[int, int], list[Any]]  # (offset, limit) -> summaries, newest first
 Counter = Callable[[], int]
@@ -41,6 +44,8 @@ class DossierListModel(QAbstractTableModel):
         self._exhausted = True
         self._loading = False
         self.total: int | None = None
+        # Until the calendar is loaded (in the background) only "overdue" and "paused" are known.
+        self._clock: DeadlineClock | None = None
 
     # -- query -------------------------------------------------------------------------------
     def set_source(self, fetch_page: PageFetcher, count: Counter | None = None) -> None:
@@ -57,6 +62,23 @@ class DossierListModel(QAbstractTableModel):
             generation = self._generation
             self._runner.run_db(count, lambda n: self._on_count(generation, n))
         self.fetchMore(QModelIndex())
+
+    def set_clock(self, clock: DeadlineClock) -> None:
+        """The moment and working-day bound the deadline column is computed against."""
+        self._clock = clock
+        if self._rows:
+            self.dataChanged.emit(self.index(0, DUE_COLUMN), self.index(len(self._rows) - 1, DEADLINE_COLUMN))
+
+    def deadline_at(self, row: int) -> DeadlineState | None:
+        summary = self.summary_at(row)
+        return None if summary is None else self._deadline(summary)
+
+    def _deadline(self, row: Any) -> DeadlineState:
+        clock = self._clock
+        if clock is None:
+            now = self._now()
+            clock = DeadlineClock(now, now)
+        return clock.state(row.status, row.due_at)
 
     def refresh(self) -> None:
         if self._fetch is not None:
@@ -125,15 +147,28 @@ class DossierListModel(QAbstractTableModel):
         if not index.isValid():
             return None
         row = self._rows[index.row()]
+        column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(row, index.column())
-        if role == Qt.ItemDataRole.ForegroundRole and index.column() == 4 and self._is_overdue(row):
-            return QBrush(QColor("#c62828"))
-        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 2:
+            return self._display(row, column)
+        if role == Qt.ItemDataRole.ToolTipRole and column == 2:
             return row.procedure_name
+        if column not in (DUE_COLUMN, DEADLINE_COLUMN):
+            return None
+        state = self._deadline(row)
+        if role == Qt.ItemDataRole.ForegroundRole:
+            colour = deadline_view.colour(state)
+            return QBrush(colour) if colour is not None else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return deadline_view.TOOLTIPS_VI.get(state)
+        if role == Qt.ItemDataRole.DecorationRole and column == DEADLINE_COLUMN:
+            return deadline_view.icon(state)
+        if role == Qt.ItemDataRole.UserRole:
+            return state.value
         return None
 
     def _display(self, row: Any, column: int) -> str:
+        if column == DEADLINE_COLUMN:
+            return deadline_view.label(self._deadline(row))
         values = (
             row.code,
             row.applicant_name,
@@ -143,6 +178,3 @@ class DossierListModel(QAbstractTableModel):
             row.status.label_vi,
         )
         return values[column]
-
-    def _is_overdue(self, row: Any) -> bool:
-        return int(row.status) in (2, 4, 5, 6) and row.due_at is not None and row.due_at < self._now()

@@ -12,6 +12,7 @@ from app.core.clock import vn_today
 from app.core.dossier import Channel, DossierStatus
 from app.core.procedure import Procedure
 from app.ui.dossiers.dossier_detail import CHANNEL_VI
+from app.ui.lifecycle.deadline_view import FILTER_LABELS_VI, icon
 
 SEARCH_DEBOUNCE_MS = 250
 CUSTOM_PERIOD = "custom"
@@ -29,6 +30,9 @@ class DossierFilter:
     channel: int | None = None
     received_from: date | None = None
     received_to: date | None = None
+    #: A deadline list (``today``, ``soon``, ``overdue``, ``paused``, as ``dossier list --due``):
+    #: it stands alone, like the CLI's option, so the other filters are set aside while it is chosen.
+    due: str | None = None
 
     def as_kwargs(self) -> dict[str, object]:
         return {"status": self.status, "procedure_code": self.procedure_code, "channel": self.channel,
@@ -72,11 +76,18 @@ class FilterBar(QToolBar):
         self.channel_filter = self._combo("channelFilter", "Mọi kênh",
                                           [(CHANNEL_VI[c], int(c)) for c in Channel])
         self.period_filter = self._combo("periodFilter", PERIODS[0][0], list(PERIODS[1:]))
+        self.deadline_filter = self._combo("deadlineFilter", "Mọi hạn xử lý",
+                                           [(text, state.value) for state, text in FILTER_LABELS_VI.items()])
+        for row, state in enumerate(FILTER_LABELS_VI, start=1):
+            self.deadline_filter.setItemIcon(row, icon(state))
+        self.deadline_filter.setToolTip("Danh sách theo hạn xử lý (đến hạn hôm nay, trong 1 ngày làm việc, "
+                                        "quá hạn, tạm dừng chờ bổ sung); khi chọn, bỏ qua các bộ lọc khác.")
         self.date_from = self._date_edit("dateFrom")
         self.date_to = self._date_edit("dateTo")
         self.addWidget(QLabel(" Tìm: ", self))
         self.addWidget(self.search_box)
-        for widget in (self.status_filter, self.procedure_filter, self.channel_filter, self.period_filter):
+        for widget in (self.deadline_filter, self.status_filter, self.procedure_filter, self.channel_filter,
+                       self.period_filter):
             self.addSeparator()
             self.addWidget(widget)
         self._from_action = self.addWidget(self.date_from)
@@ -110,6 +121,11 @@ class FilterBar(QToolBar):
     def _on_combo(self, combo: QComboBox) -> None:
         if combo is self.period_filter:
             self._show_custom_dates(visible=combo.currentData() == CUSTOM_PERIOD)
+        if combo is self.deadline_filter:
+            alone = combo.currentData() is not None
+            for other in (self.search_box, self.status_filter, self.procedure_filter, self.channel_filter,
+                          self.period_filter, self.date_from, self.date_to):
+                other.setEnabled(not alone)
         self._emit_now()
 
     def _show_custom_dates(self, *, visible: bool) -> None:
@@ -128,6 +144,9 @@ class FilterBar(QToolBar):
                                               Qt.ItemDataRole.ToolTipRole)
 
     def current(self) -> DossierFilter:
+        due = self.deadline_filter.currentData()
+        if due is not None:
+            return DossierFilter(due=due)
         period = self.period_filter.currentData()
         if period == CUSTOM_PERIOD:
             start, end = _to_date(self.date_from.date()), _to_date(self.date_to.date())

@@ -6,7 +6,7 @@ Errors stay in the dialog, in Vietnamese; nothing typed is lost."""
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 from html import escape
 from typing import Any
 
@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.clock import vn_today
+from app.core.clock import vn_now, vn_today
 from app.core.dossier import Dossier
 from app.core.errors import MotCuaError
 from app.core.lifecycle import ACTIONS, Action
@@ -110,9 +110,13 @@ class ActionDialog(QDialog):
             self.new_due.setObjectName("newDue")
             self.new_due.setDisplayFormat("dd/MM/yyyy HH:mm")
             self.new_due.setCalendarPopup(True)
-            tomorrow = datetime.combine(vn_today() + timedelta(days=1), time(10, 0))
-            self.new_due.setDateTime(QDateTime(tomorrow))
+            # Until the working-day calendar answers (in the background): tomorrow at the same time.
+            self._placeholder_due = datetime.combine(vn_today() + timedelta(days=1), dossier.due_at.time())
+            self.new_due.setDateTime(QDateTime(self._placeholder_due))
+            self.new_due.dateTimeChanged.connect(lambda _v: self._check_new_due())
             form.addRow("Ngày, giờ hẹn &mới:", self.new_due)
+            self.default_due: datetime | None = None
+            runner.run_db(lambda: lifecycle.postponement_default(ctx, dossier), self._set_default_due)
         if action in REASON_LABELS:
             self.reason = QLineEdit(self)
             self.reason.setObjectName("reason")
@@ -185,8 +189,50 @@ class ActionDialog(QDialog):
         return run
 
     # -- run ---------------------------------------------------------------------------------
+    def _set_default_due(self, moment: datetime) -> None:
+        self.default_due = moment
+        untouched = self.new_due is not None and self.new_due.dateTime().toPython() == self._placeholder_due
+        if untouched and self.result is None:  # never over what the officer already chose
+            self.new_due.setDateTime(QDateTime(moment))
+
+    def _check_new_due(self) -> bool:
+        """A new appointment in the past is refused here, before anything is stored."""
+        if self.new_due is None or self.result is not None:
+            return True
+        chosen = self.new_due.dateTime().toPython()
+        if chosen <= vn_now():
+            self._say(f"Ngày hẹn mới {chosen:%d/%m/%Y %H:%M} đã qua; hãy chọn thời điểm sắp tới "
+                      "(the new appointment is in the past).", error=True)
+            return False
+        if chosen <= self.dossier.due_at:
+            self._say(f"Ngày hẹn mới phải sau ngày hẹn hiện tại ({self.dossier.due_at:%d/%m/%Y %H:%M}).",
+                      error=True)
+            return False
+        self._say("")
+        return True
+
+    def _missing(self) -> str | None:
+        """What must be filled before the action can be stored (checked again by the service)."""
+        if self.unit is not None and not self.unit.text().strip():
+            self.unit.setFocus()
+            return "Hãy nhập đơn vị, cán bộ nhận hồ sơ."
+        if self.items is not None and not self.chosen_items():
+            self.items.setFocus()
+            return "Hãy đánh dấu hoặc nhập ít nhất một giấy tờ cần bổ sung."
+        if self.reason is not None and not self.reason.text().strip():
+            self.reason.setFocus()
+            return f"Hãy nhập {REASON_LABELS[self.action][0].lower()}{REASON_LABELS[self.action][1:]}."
+        return None
+
     def confirm(self) -> None:
         if self._busy or self.result is not None:
+            return
+        missing = self._missing()
+        if missing is not None:
+            self._say(escape(missing), error=True)
+            return
+        if not self._check_new_due():
+            self.new_due.setFocus()  # type: ignore[union-attr]
             return
         self._busy = True
         self.ok_button.setEnabled(False)

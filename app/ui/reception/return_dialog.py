@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.cccd import parse_cccd_qr
 from app.core.clock import vn_now
 from app.core.codes import looks_like_dossier_code
 from app.core.dossier import Dossier
@@ -49,6 +50,7 @@ from app.ui.ops import TaskRunner
 from app.ui.warehouse.result_digitise import ResultSection, Scanners
 from app.ui.widgets.camera_dialog import CameraDialog
 from app.ui.widgets.formats import datetime_vi
+from app.ui.widgets.qr_wedge import QrWedge
 
 log = logging.getLogger(__name__)
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -90,9 +92,24 @@ class ReturnDialog(QDialog):
         self.collected_by.setObjectName("collectedBy")
         self.collected_by.setPlaceholderText("Họ và tên người đến nhận kết quả")
         self.collected_by.setEnabled(False)
+        # The collector's identity: the CCCD's QR code (a wedge scanner into either field, or the
+        # webcam, Shift+F7) fills both; or typed. Kept in the return's history entry.
+        self.collector_id = QLineEdit(self)
+        self.collector_id.setObjectName("collectorId")
+        self.collector_id.setPlaceholderText("Số CCCD (12 số) hoặc CMND (9 số): quét mã QR trên thẻ hoặc gõ")
+        self.collector_id.setEnabled(False)
+        self.cccd_button = QPushButton("Quét CCCD bằng camera (Shift+F7)", self)
+        self.cccd_button.setObjectName("collectorCamera")
+        self.cccd_button.setAutoDefault(False)
+        self.cccd_button.setEnabled(False)
+        self.cccd_button.clicked.connect(self.open_cccd_camera)
+        id_row = QHBoxLayout()
+        id_row.addWidget(self.collector_id, 1)
+        id_row.addWidget(self.cccd_button)
         self.time_label = QLabel(self)
         self.time_label.setObjectName("returnTime")
         lower.addRow(self._label("&Người nhận kết quả:", self.collected_by), self.collected_by)
+        lower.addRow(self._label("Số &giấy tờ người nhận:", self.collector_id), id_row)
         lower.addRow("Thời điểm trả:", self.time_label)
         layout.addLayout(lower)
         line = QFrame(self)
@@ -118,11 +135,16 @@ class ReturnDialog(QDialog):
         self.confirm_button.clicked.connect(self.confirm)
         self.close_button.clicked.connect(self.reject)
         self.code.textEdited.connect(lambda _t: self.message.clear())
-        for first, second in ((self.code, self.collected_by), (self.collected_by, self.digitise.toggle),
+        for first, second in ((self.code, self.collected_by), (self.collected_by, self.collector_id),
+                              (self.collector_id, self.digitise.toggle),
                               (self.digitise.valid_until, self.confirm_button),
                               (self.confirm_button, self.close_button)):
             QWidget.setTabOrder(first, second)
         QShortcut(QKeySequence("F7"), self, self.open_camera)
+        QShortcut(QKeySequence("Shift+F7"), self, self.open_cccd_camera)
+        self.wedge = QrWedge(self)
+        self.wedge.watch([self.code, self.collected_by, self.collector_id])
+        self.wedge.scanned.connect(lambda payload, _field: self.fill_collector(payload))
         self.camera_dialog: CameraDialog | None = None
         self._tick()
         self.code.setFocus()
@@ -137,6 +159,35 @@ class ReturnDialog(QDialog):
                                           "Quét mã trên giấy tiếp nhận bằng camera", self)
         self.camera_dialog.found.connect(self.look_up)
         self.camera_dialog.start()
+
+    def open_cccd_camera(self) -> None:
+        """Shift+F7: read the collector's CCCD QR code with the webcam."""
+        if self.dossier is None:
+            return
+        ctx = self.ctx
+        self.runner.run_db(lambda: camera_service.camera_source(ctx), self._start_cccd_camera)
+
+    def _start_cccd_camera(self, source: str) -> None:
+        self.camera_dialog = CameraDialog(self.runner, camera_service.read_cccd_qr, source,
+                                          "Quét mã QR thẻ CCCD của người nhận kết quả", self)
+        self.camera_dialog.found.connect(self.fill_collector)
+        self.camera_dialog.start()
+
+    def fill_collector(self, payload: str) -> None:
+        """A CCCD QR code read at return: the collector's name and number, checked before Enter."""
+        if self.dossier is None:
+            self._say("Quét mã hồ sơ trước, rồi quét thẻ CCCD của người nhận.", error=True)
+            return
+        try:
+            qr = parse_cccd_qr(payload)
+        except ValidationError as error:
+            self._say(escape(error.message_vi), error=True)
+            return
+        self.collected_by.setText(qr.full_name)
+        self.collector_id.setText(qr.id_number)
+        self.confirm_button.setFocus()
+        self._say(f"Đã đọc thẻ CCCD của <b>{escape(qr.full_name)}</b> ({escape(qr.id_number)}). "
+                  "Nhấn Enter để xác nhận trả kết quả.")
 
     def _label(self, text: str, buddy: QWidget) -> QLabel:
         label = QLabel(text, self)
@@ -168,9 +219,10 @@ class ReturnDialog(QDialog):
             return
         self.dossier = dossier
         self.digitise.load(dossier)
-        self.collected_by.setEnabled(True)
+        self._collector_enabled(True)
         self.confirm_button.setEnabled(True)
         self.collected_by.setText(dossier.applicant.full_name)
+        self.collector_id.clear()
         self.collected_by.selectAll()
         self.collected_by.setFocus()
         self._say(f"Trạng thái: {escape(dossier.status.label_vi)}. Kiểm tra người nhận rồi nhấn Enter để "
@@ -181,7 +233,7 @@ class ReturnDialog(QDialog):
         """Shown, not returned: the message says why and which actions are possible now."""
         self.dossier = None
         self.digitise.load(None)
-        self.collected_by.setEnabled(False)
+        self._collector_enabled(False)
         self.confirm_button.setEnabled(False)
         self._say(escape(refused.message_vi), error=True)
         self.code.selectAll()
@@ -190,7 +242,7 @@ class ReturnDialog(QDialog):
 
     def _not_found(self, error: BaseException) -> None:
         self.dossier = None
-        self.collected_by.setEnabled(False)
+        self._collector_enabled(False)
         self.confirm_button.setEnabled(False)
         self.summary.setHtml("<p style='color:#777'>Chưa có hồ sơ.</p>")
         self.digitise.load(None)
@@ -198,6 +250,10 @@ class ReturnDialog(QDialog):
         self.code.selectAll()
         self.code.setFocus()
         self.looked_up.emit(None)
+
+    def _collector_enabled(self, enabled: bool) -> None:
+        for widget in (self.collected_by, self.collector_id, self.cccd_button):
+            widget.setEnabled(enabled)
 
     # -- hand over -----------------------------------------------------------------------------
     def confirm(self) -> None:
@@ -215,12 +271,13 @@ class ReturnDialog(QDialog):
             return
         self._busy = True
         self.confirm_button.setEnabled(False)
-        ctx, code, officer = self.ctx, self.dossier.code, self.officer
+        ctx, code, officer, collector_id = self.ctx, self.dossier.code, self.officer, self.collector_id.text()
         if work is not None:
             self._say("Đang số hoá kết quả và trả kết quả…")
 
         def hand_over() -> handover.ReturnOutcome:
-            return handover.hand_over(ctx, code, name, officer, result=work() if work is not None else None)
+            return handover.hand_over(ctx, code, name, officer, result=work() if work is not None else None,
+                                       collector_id=collector_id)
 
         self.runner.run_db(hand_over, self._returned, self._return_failed)
 
@@ -238,11 +295,14 @@ class ReturnDialog(QDialog):
                       f"({escape(record.record_id)}). ")
             self.digitise.stored()
         self.digitise.load(None)
+        stored_id = dossier.history[-1].details.get("collector_id") if dossier.history else None
+        who = f" (số giấy tờ {escape(str(stored_id))})" if stored_id else ""  # as stored, not as typed
         self._say(f"✔ Đã trả kết quả hồ sơ <b>{escape(dossier.code)}</b> cho "
-                  f"<b>{escape(dossier.returned_to)}</b> lúc {datetime_vi(dossier.returned_at)}. "
+                  f"<b>{escape(dossier.returned_to)}</b>{who} lúc {datetime_vi(dossier.returned_at)}. "
                   f"{stored}Quét mã hồ sơ tiếp theo.", ok=True)
         self.collected_by.clear()
-        self.collected_by.setEnabled(False)
+        self.collector_id.clear()
+        self._collector_enabled(False)
         self.code.clear()
         self.code.setFocus()
         self.returned.emit(dossier)
@@ -251,7 +311,10 @@ class ReturnDialog(QDialog):
         self._busy = False
         self.confirm_button.setEnabled(True)
         self._fail(error)
-        if isinstance(error, ValidationError) and error.field != "collected_by":
+        if isinstance(error, ValidationError) and error.field == "collector_id":
+            self.collector_id.setFocus()
+            self.collector_id.selectAll()
+        elif isinstance(error, ValidationError) and error.field != "collected_by":
             self.digitise.focus_field(error.field)
 
     def done(self, result: int) -> None:  # closing: scanned pages not stored are given up

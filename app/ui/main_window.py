@@ -47,6 +47,7 @@ from app.ui.recovery_secret_dialog import RecoveryReminder
 from app.ui.reports.menu import ReportsMenu
 from app.ui.return_dialog import ReturnDialog
 from app.ui.scan_station import ScanStationDialog
+from app.ui.setup_wizard.wizard import SetupMenu, run_at_first_start
 from app.ui.sign_in import sign_in
 from app.ui.signature_badge import DossierSignatures
 from app.ui.sync_indicator import SyncUi
@@ -187,6 +188,7 @@ class MainWindow(QMainWindow):
         self.sync_now_action = self.sync.add_actions(self).actions()[0]  # Ctrl+Shift+Y
         # Administrators: Quản trị → recovery secret, and a yellow bar while none is set.
         self.recovery = RecoveryReminder(self, self.ctx, self.runner, self.officer)
+        self.setup_menu = SetupMenu(self, self.ctx, self.runner, self.officer)  # Quản trị → the wizard again
         # Báo cáo: dashboard, register, audit viewer, the citizens' rating screen.
         self.reports = ReportsMenu(self, self.ctx, self.runner, self.officer,
                                    lambda: getattr(self, "_detail_code", None))
@@ -435,6 +437,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         QMessageBox.critical(None, "MotCua Desk", error.message_vi)
         return 1
     sign_in_runner = TaskRunner()
+    if run_at_first_start(ctx, sign_in_runner) is False:  # a station never set up: the wizard first
+        sign_in_runner.shutdown()
+        ctx.close()
+        return 0
     officer = sign_in(ctx, sign_in_runner)
     sign_in_runner.shutdown()
     if officer is None:

@@ -1,0 +1,1 @@
+"""Administration: accounts, keys, backups, set-up and diagnostics of the station."""

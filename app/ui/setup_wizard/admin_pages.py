@@ -157,6 +157,8 @@ class CalendarPage(SetupPage):
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         for day in days:
             self._add_row(day.day.strftime("%d/%m/%Y"), day.day.weekday(), day.working, day.reason)
+        self.table.resizeColumnsToContents()
+        self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.body.addWidget(self.table)
         row = QHBoxLayout()
         self.day = QDateEdit(QDate(setup.calendar_year, 1, 1), self)
@@ -196,6 +198,7 @@ class CalendarPage(SetupPage):
         self.setup.overrides = [o for o in self.setup.overrides if o.day != chosen]
         self.setup.overrides.append(working_override(chosen, working, note))
         self._add_row(chosen.strftime("%d/%m/%Y"), chosen.weekday(), working, f"{note} (thêm mới)")
+        self.table.resizeColumnToContents(0)
         self.table.scrollToBottom()
         self.note.clear()
 

@@ -118,6 +118,7 @@ class DevicesPage(SetupPage):
                          "Chọn máy in phiếu và máy quét giấy tờ của quầy; có thể quét thử một trang.", parent)
         self.runner = runner
         self.testing = False
+        self.searched = False
         form = QFormLayout()
         self.printer = QComboBox(self)
         self.printer.setObjectName("printerChoice")
@@ -161,7 +162,8 @@ class DevicesPage(SetupPage):
         combo.setCurrentIndex(max(index, 0))
 
     def initializePage(self) -> None:  # noqa: N802 (Qt's name)
-        if self.scanner.count() <= 1:
+        if not self.searched:  # once: coming back to the page keeps what was found
+            self.searched = True
             self.find_scanners()
 
     def find_scanners(self) -> None:

@@ -77,7 +77,7 @@ class StationPage(SetupPage):
         self.hours.setObjectName("officeHours")
         self.hours.setToolTip("Các buổi làm việc, cách nhau bằng dấu phẩy: 07:30-11:30,13:30-17:00")
         form.addRow("&Tên máy trạm (quầy):", self.name)
-        form.addRow("&Dải số hồ sơ trong ngày:", block)
+        form.addRow("Dải số hồ sơ trong ngày:", block)
         form.addRow("&Giờ làm việc:", self.hours)
         self.body.addLayout(form)
         self.finish_layout()

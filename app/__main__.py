@@ -1,7 +1,7 @@
 """``python -m app`` (and the frozen ``motcua-desk``): start the desktop application.
 
 ``--version`` prints the version; ``--self-test`` checks the build headless (``app.ui.self_test``)
-and exits 0 when it works. Any other arguments go to the window (``app.ui.main_window.main``).
+and exits 0 when it works. Any other arguments go to the window (``app.ui.launch.run``).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ def main(argv: list[str] | None = None) -> int:
         from app.ui.self_test import run_self_test
 
         return run_self_test()
-    module = importlib.import_module("app.ui.main_window")
-    result = module.main(args)
+    module = importlib.import_module("app.ui.launch")
+    result = module.run(args)
     return int(result or 0)
 
 

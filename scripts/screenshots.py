@@ -397,6 +397,9 @@ def run(out: Path) -> list[Path]:
             shoot_recovery(shooter, ctx, out)
         finally:
             ctx.close()
+    from scripts.screenshots_setup import shoot_setup  # 40: the set-up wizard, on a fresh folder
+
+    shoot_setup(shooter, DEMO_NOW)
     return shooter.written + render_slips(out)
 
 

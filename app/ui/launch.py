@@ -19,6 +19,7 @@ from app.ui.admin.sign_in import sign_in
 from app.ui.error_hooks import install_excepthooks
 from app.ui.main_window import MainWindow
 from app.ui.ops import TaskRunner
+from app.ui.setup_wizard.wizard import run_at_first_start
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,10 @@ def run(argv: Sequence[str] | None = None) -> int:
         QMessageBox.critical(None, "MotCua Desk", error.message_vi)
         return 1
     sign_in_runner = TaskRunner()
+    if run_at_first_start(ctx, sign_in_runner) is False:  # a station never set up: the wizard first
+        sign_in_runner.shutdown()
+        ctx.close()
+        return 0
     officer = sign_in(ctx, sign_in_runner)
     sign_in_runner.shutdown()
     if officer is None:

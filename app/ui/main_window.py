@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 
 from PySide6.QtCore import QItemSelection, Qt, QUrl, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -44,6 +43,7 @@ from app.ui.reception.receive_dialog import ReceiveDialog
 from app.ui.reception.return_dialog import ReturnDialog
 from app.ui.reports.menu import ReportsMenu
 from app.ui.scanning.station import ScanStationDialog
+from app.ui.setup_wizard.wizard import SetupMenu
 from app.ui.sync.indicator import SyncUi
 from app.ui.warehouse.signature_badge import DossierSignatures
 
@@ -181,6 +181,7 @@ class MainWindow(QMainWindow):
         self.sync_now_action = self.sync.add_actions(self).actions()[0]  # Ctrl+Shift+Y
         # Administrators: Quản trị → recovery secret, and a yellow bar while none is set.
         self.recovery = RecoveryReminder(self, self.ctx, self.runner, self.officer)
+        self.setup_menu = SetupMenu(self, self.ctx, self.runner, self.officer)  # Quản trị → the wizard again
         # Báo cáo: dashboard, register, audit viewer, the citizens' rating screen.
         self.reports = ReportsMenu(self, self.ctx, self.runner, self.officer,
                                    lambda: getattr(self, "_detail_code", None))
@@ -400,9 +401,3 @@ class MainWindow(QMainWindow):
         self.runner.shutdown(wait=True)
         super().closeEvent(event)  # type: ignore[arg-type]
 
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m app``: see :func:`app.ui.launch.run` (sign-in, then this window)."""
-    from app.ui.launch import run
-
-    return run(argv)

@@ -192,6 +192,16 @@ def _check_account(username: str, full_name: str, password: str) -> None:
         raise ValidationError("the password is too long", "Mật khẩu quá dài.", field="password")
 
 
+def check_new_account(username: str, full_name: str, password: str) -> None:
+    """Raise :class:`ValidationError` when a new account's answers are not acceptable (the set-up
+    wizard checks its page before anything is stored)."""
+    _check_account(username, full_name, password)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
 def _parse_role(role: Role | str) -> Role:
     try:
         return Role(role)

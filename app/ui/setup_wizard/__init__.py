@@ -1,0 +1,1 @@
+"""The station set-up wizard: shown on the first start, re-runnable from the Quản trị menu."""

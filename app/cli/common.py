@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
+from app.cli.i18n import TranslatingFormatter
 from app.core.catalogue import procedure_to_dict
 from app.core.dossier import Dossier, DossierStatus
 from app.core.lifecycle import entry_action
@@ -30,6 +31,12 @@ class UsageError(Exception):
 
 
 class Parser(argparse.ArgumentParser):
+    """argparse in the chosen language (see ``app.cli.i18n``); errors raise :class:`UsageError`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", TranslatingFormatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
 

@@ -16,6 +16,7 @@ ENTRIES = {
     "batch": "benchmarks.batch",
     "ocr": "benchmarks.ocr",
     "ui": "benchmarks.ui_first_paint",
+    "frozen": "benchmarks.frozen",
     "hostile": "benchmarks.hostile",
     "reports": "benchmarks.reports",
 }

@@ -37,6 +37,7 @@ from app.ui.dossier_detail import DIGITISE_KEYS, DIGITISE_LINK, dossier_html
 from app.ui.dossier_model import DossierListModel
 from app.ui.error_hooks import install_excepthooks
 from app.ui.filter_bar import FilterBar
+from app.ui.language_menu import LanguageMenu
 from app.ui.lifecycle.action_dialog import ActionDialog
 from app.ui.lifecycle.actions_bar import ActionsBar
 from app.ui.maintenance import Maintenance
@@ -194,6 +195,7 @@ class MainWindow(QMainWindow):
         self._action("Giới thiệu", None, self._about, help_menu)
         # Help → diagnostics, and the daily backup tried at start-up and every hour.
         self.maintenance = Maintenance(self, self.ctx, self.runner, help_menu)
+        self.language_menu = LanguageMenu(self, help_menu)  # last: it translates every menu above
 
     def _action(self, text: str, shortcut: QKeySequence.StandardKey | str | None, slot: object,
                 menu: QWidget) -> QAction:

@@ -158,3 +158,28 @@ def test_real_motcua_command(lang: str, present: str, absent: str, tmp_path: Pat
     assert done.returncode == 2
     expected = "thiếu các tham số bắt buộc" if lang == "vi" else "the following arguments are required"
     assert expected in done.stderr
+
+
+# argparse messages that only a programmer's mistake in building a parser can show
+PROGRAMMER_ERRORS = ("conflicting", "cannot merge", "'required' is", "invalid option string", "dest= is",
+                     "invalid conflict_resolution", "mutually exclusive arguments must", ".__call__()",
+                     "is not callable")
+
+
+def test_vietnamese_catalogue_covers_argparse() -> None:
+    """Every message argparse can show a user (in this Python) has a Vietnamese translation."""
+    from app.core.messages import translations
+
+    source = Path(argparse.__file__).read_text(encoding="utf-8")
+    found = re.findall(r"""\b_\(\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""", source)
+    messages = {ast_literal(m) for m in found}
+    assert "usage: " in messages and "options" in messages
+    catalogue = translations("vi", "argparse").messages
+    missing = sorted(m for m in messages if m not in catalogue and not any(e in m for e in PROGRAMMER_ERRORS))
+    assert not missing, missing
+
+
+def ast_literal(text: str) -> str:
+    import ast
+
+    return str(ast.literal_eval(text))

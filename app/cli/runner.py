@@ -33,8 +33,9 @@ from app.cli.common import (
     add_globals,
     log_unexpected,
 )
-from app.cli.i18n import pick, tr, use_environment_language
+from app.cli.i18n import pick, set_language, tr, use_environment_language
 from app.core.errors import MotCuaError
+from app.core.language import ENGLISH
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -93,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     use_environment_language()
     argv = list(sys.argv[1:] if argv is None else argv)
     out = Output(as_json="--json" in argv)
+    if out.as_json:  # machines read English: {"error": ...} never carries the chosen language
+        set_language(ENGLISH)
     parser = build_parser()
     if not argv or argv in (["-h"], ["--help"]):
         parser.print_help()

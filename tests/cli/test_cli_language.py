@@ -183,3 +183,18 @@ def ast_literal(text: str) -> str:
     import ast
 
     return str(ast.literal_eval(text))
+
+
+def test_json_errors_stay_english_and_value_errors_follow_the_language(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    monkeypatch.setenv(language.ENV_LANG, "vi")
+    code, text = _run(["dossier", "list", "--status", "x"], capsys)
+    assert code == 2 and "trạng thái không hợp lệ 'x'" in text and "invalid" not in text
+    code, text = _run(["receive", "--json"], capsys)
+    assert code == 2
+    assert json.loads(text) == {"error": "usage: the following arguments are required: --procedure"}
+    monkeypatch.setenv(language.ENV_LANG, "en")
+    code, text = _run(["dossier", "list", "--status", "x"], capsys)
+    assert code == 2 and "invalid status 'x' (expected 1-10)" in text

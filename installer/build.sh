@@ -27,6 +27,7 @@ if ! "$python" -c 'import PyInstaller' 2>/dev/null; then
 fi
 
 start=$SECONDS
+LRELEASE="$(dirname "$python")/pyside6-lrelease" scripts/build-translations.sh  # .qm inside resources/
 rm -rf -- dist/MotCuaDesk
 "$python" -m PyInstaller --noconfirm --log-level WARN \
     --distpath dist --workpath build/pyinstaller installer/motcua.spec

@@ -182,6 +182,9 @@ PY
         echo "$stamp" >"$stamp_file"
         say "Python packages: installed"
     fi
+    # the window's English (Qt .qm compiled from the .ts sources in resources/locale/)
+    LRELEASE="$venv/bin/pyside6-lrelease" "$root/scripts/build-translations.sh" \
+        || say "warning: Qt translations not built; the window stays in Vietnamese"
 )
 
 if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then

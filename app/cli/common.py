@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
+from app.cli.i18n import TranslatingFormatter, pick
 from app.core.catalogue import procedure_to_dict
 from app.core.dossier import Dossier, DossierStatus
 from app.core.lifecycle import entry_action
@@ -32,6 +33,12 @@ class UsageError(Exception):
 
 
 class Parser(argparse.ArgumentParser):
+    """argparse in the chosen language (see ``app.cli.i18n``); errors raise :class:`UsageError`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", TranslatingFormatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
         raise UsageError(message)
 
@@ -247,7 +254,8 @@ def parse_day(text: str) -> date:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid date {text!r} (expected YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(pick(f"invalid date {text!r} (expected YYYY-MM-DD)",
+                                              f"ngày không hợp lệ {text!r} (cần YYYY-MM-DD)")) from None
 
 
 def parse_moment(text: str) -> datetime:
@@ -259,8 +267,9 @@ def parse_moment(text: str) -> datetime:
     try:
         return parse_cli_datetime(text)
     except ValidationError:
-        raise argparse.ArgumentTypeError(
-            f"invalid time {text!r} (expected 'YYYY-MM-DD HH:MM' or 'dd/mm/yyyy HH:MM')") from None
+        raise argparse.ArgumentTypeError(pick(
+            f"invalid time {text!r} (expected 'YYYY-MM-DD HH:MM' or 'dd/mm/yyyy HH:MM')",
+            f"thời điểm không hợp lệ {text!r} (cần 'YYYY-MM-DD HH:MM' hoặc 'dd/mm/yyyy HH:MM')")) from None
 
 
 def add_officer_option(parser: argparse.ArgumentParser) -> None:
@@ -285,10 +294,12 @@ def int_in_range(low: int, high: int | None = None) -> Callable[[str], int]:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"invalid number {text!r}") from None
+            raise argparse.ArgumentTypeError(pick(f"invalid number {text!r}",
+                                                  f"số không hợp lệ {text!r}")) from None
         if value < low or (high is not None and value > high):
             bound = f">= {low}" if high is None else f"{low}-{high}"
-            raise argparse.ArgumentTypeError(f"must be {bound}, got {value}")
+            raise argparse.ArgumentTypeError(pick(f"must be {bound}, got {value}",
+                                                  f"phải là {bound}, nhận được {value}"))
         return value
 
     parse.__name__ = "number"  # what argparse names the value in its own messages
@@ -303,7 +314,8 @@ def parse_status(text: str) -> int:
         value = int(text)
         DossierStatus(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid status {text!r} (expected 1-10)") from None
+        raise argparse.ArgumentTypeError(pick(f"invalid status {text!r} (expected 1-10)",
+                                              f"trạng thái không hợp lệ {text!r} (cần 1–10)")) from None
     return value
 
 

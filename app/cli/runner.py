@@ -34,7 +34,9 @@ from app.cli.common import (
     add_globals,
     log_unexpected,
 )
+from app.cli.i18n import pick, set_language, tr, use_environment_language
 from app.core.errors import MotCuaError
+from app.core.language import ENGLISH
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,19 +82,22 @@ def _silence_stdout() -> None:
         pass
 
 
-def _fail(out: Output, message_en: str, message_vi: str, code: int) -> int:
+def _fail(out: Output, message_en: str, message_vi: str, code: int, shown: str | None = None) -> int:
     if out.as_json:
         out.json({"error": message_en})
     else:
-        sys.stderr.write(f"Lỗi: {message_vi}\n")
+        sys.stderr.write(f"{tr('Lỗi')}: {shown or pick(message_en, message_vi)}\n")
     return code
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
     _configure_streams()
+    use_environment_language()
     argv = list(sys.argv[1:] if argv is None else argv)
     out = Output(as_json="--json" in argv)
+    if out.as_json:  # machines read English: {"error": ...} never carries the chosen language
+        set_language(ENGLISH)
     parser = build_parser()
     if not argv or argv in (["-h"], ["--help"]):
         parser.print_help()
@@ -103,7 +108,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         out.as_json = bool(args.json)
         return int(args.handler(args, out))
     except UsageError as exc:
-        return _fail(out, f"usage: {exc}", f"lệnh không hợp lệ: {exc}. Xem “motcua --help”.", EXIT_USAGE)
+        shown = tr("lệnh không hợp lệ: {error}. Xem “motcua --help”.").format(error=exc)
+        return _fail(out, f"usage: {exc}", shown, EXIT_USAGE, shown)
     except MotCuaError as exc:
         return _fail(out, exc.message_en, exc.message_vi, EXIT_ERROR)
     except KeyboardInterrupt:

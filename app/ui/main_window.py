@@ -35,6 +35,7 @@ from app.ui.admin.recovery_secret_dialog import RecoveryReminder
 from app.ui.dossiers.dossier_detail import DIGITISE_KEYS, DIGITISE_LINK, dossier_html
 from app.ui.dossiers.dossier_model import DossierListModel
 from app.ui.dossiers.filter_bar import FilterBar
+from app.ui.language_menu import LanguageMenu
 from app.ui.lifecycle.action_dialog import ActionDialog
 from app.ui.lifecycle.counter_actions import CounterActions
 from app.ui.ocr.background import OcrBackground
@@ -189,6 +190,7 @@ class MainWindow(QMainWindow):
         self._action("Giới thiệu", None, self._about, help_menu)
         # Help → diagnostics, and the daily backup tried at start-up and every hour.
         self.maintenance = Maintenance(self, self.ctx, self.runner, help_menu)
+        self.language_menu = LanguageMenu(self, help_menu)  # last: it translates every menu above
 
     def _action(self, text: str, shortcut: QKeySequence.StandardKey | str | None, slot: object,
                 menu: QWidget) -> QAction:

@@ -14,7 +14,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from app.cli.common import EXIT_ERROR, EXIT_OK, Output, fmt_dt, open_context, vi_dt
+from app.cli.common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    Output,
+    add_officer_option,
+    fmt_dt,
+    officer_of,
+    open_context,
+    vi_dt,
+)
 
 Leaf = Callable[[Any, str, str, Callable[[argparse.Namespace, Output], int]], Any]
 TIME_METAVAR = '"YYYY-MM-DD HH:MM"|"dd/mm/yyyy HH:MM"'
@@ -30,10 +39,10 @@ def _time(text: str | None) -> datetime | None:
     return parse_cli_datetime(text)
 
 
-def _officer() -> Any:
-    from app.services.admin.auth import SYSTEM_OFFICER
-
-    return SYSTEM_OFFICER
+def _officer(ctx: Any, args: argparse.Namespace) -> Any:
+    """The officer who acts: ``--officer`` or the station's default officer (never a placeholder: the
+    history, the audit trail and the slips name a real person)."""
+    return officer_of(ctx, args)
 
 
 def _slip(args: argparse.Namespace, out: Output, code: str, slip_name: str) -> int:
@@ -46,7 +55,7 @@ def _slip(args: argparse.Namespace, out: Output, code: str, slip_name: str) -> i
 
     try:
         with open_context(args) as ctx:
-            path = export_slip_of(ctx, Slip(slip_name), code, Path(args.out), _officer())
+            path = export_slip_of(ctx, Slip(slip_name), code, Path(args.out), _officer(ctx, args))
     except MotCuaError as exc:
         out.warn(f"Lỗi: đã lưu thao tác cho hồ sơ {code} nhưng không ghi được phiếu: {exc.message_vi}")
         return EXIT_ERROR
@@ -66,7 +75,7 @@ def cmd_handover(args: argparse.Namespace, out: Output) -> int:
     from app.services import lifecycle
 
     with open_context(args) as ctx:
-        d = lifecycle.handover(ctx, args.code, args.to, _officer(), _time(args.at))
+        d = lifecycle.handover(ctx, args.code, args.to, _officer(ctx, args), _time(args.at))
     _report(out, {"code": d.code, "status": int(d.status)},
             f"Đã chuyển hồ sơ {d.code} cho {args.to.strip()} xử lý. Trạng thái: {d.status.label_vi}.")
     return EXIT_OK
@@ -76,7 +85,7 @@ def cmd_done(args: argparse.Namespace, out: Output) -> int:
     from app.services import lifecycle
 
     with open_context(args) as ctx:
-        d = lifecycle.mark_done(ctx, args.code, _officer(), _time(args.at))
+        d = lifecycle.mark_done(ctx, args.code, _officer(ctx, args), _time(args.at))
     _report(out, {"code": d.code, "status": int(d.status)},
             f"Hồ sơ {d.code}: {d.status.label_vi}. Có thể trả kết quả cho người dân.")
     return EXIT_OK
@@ -86,7 +95,8 @@ def cmd_supplement_request(args: argparse.Namespace, out: Output) -> int:
     from app.services import lifecycle
 
     with open_context(args) as ctx:
-        d = lifecycle.request_supplement(ctx, args.code, args.item, args.reason, _officer(), _time(args.at))
+        d = lifecycle.request_supplement(ctx, args.code, args.item, args.reason, _officer(ctx, args),
+                                         _time(args.at))
     request = d.supplements[-1]
     repeated = f" (lần thứ {request.sequence}: tính là trễ hạn)" if request.sequence > 1 else ""
     _report(out, {"code": d.code, "status": int(d.status)},
@@ -99,7 +109,7 @@ def cmd_supplement_receive(args: argparse.Namespace, out: Output) -> int:
     from app.services import lifecycle
 
     with open_context(args) as ctx:
-        d = lifecycle.receive_supplement(ctx, args.code, _officer(), _time(args.at))
+        d = lifecycle.receive_supplement(ctx, args.code, _officer(ctx, args), _time(args.at))
     step = d.history[-1]
     _report(out, {"code": d.code, "status": int(d.status), "due_at": fmt_dt(d.due_at),
                   "previous_due_at": fmt_dt(step.previous_due_at)},
@@ -112,7 +122,7 @@ def cmd_refuse(args: argparse.Namespace, out: Output) -> int:
     from app.services import lifecycle
 
     with open_context(args) as ctx:
-        d = lifecycle.refuse(ctx, args.code, args.reason, _officer(), _time(args.at))
+        d = lifecycle.refuse(ctx, args.code, args.reason, _officer(ctx, args), _time(args.at))
     _report(out, {"code": d.code, "status": int(d.status)}, f"Đã từ chối tiếp nhận hồ sơ {d.code}.")
     return _slip(args, out, d.code, "refusal")
 
@@ -123,7 +133,7 @@ def cmd_postpone(args: argparse.Namespace, out: Output) -> int:
     new_due = _time(args.new_due)
     assert new_due is not None  # a required option
     with open_context(args) as ctx:
-        d = lifecycle.postpone(ctx, args.code, new_due, args.reason, _officer(), _time(args.at))
+        d = lifecycle.postpone(ctx, args.code, new_due, args.reason, _officer(ctx, args), _time(args.at))
     _report(out, {"code": d.code, "due_at": fmt_dt(d.due_at)},
             f"Đã hẹn lại ngày trả kết quả hồ sơ {d.code}: {vi_dt(d.due_at)}.")
     return _slip(args, out, d.code, "apology")
@@ -133,7 +143,7 @@ def cmd_stop(args: argparse.Namespace, out: Output) -> int:
     from app.services import lifecycle
 
     with open_context(args) as ctx:
-        d = lifecycle.stop(ctx, args.code, args.reason, _officer(), _time(args.at))
+        d = lifecycle.stop(ctx, args.code, args.reason, _officer(ctx, args), _time(args.at))
     _report(out, {"code": d.code, "status": int(d.status)}, f"Đã dừng giải quyết hồ sơ {d.code}.")
     return _slip(args, out, d.code, "stop_notice")
 
@@ -142,13 +152,14 @@ def cmd_withdraw(args: argparse.Namespace, out: Output) -> int:
     from app.services import lifecycle
 
     with open_context(args) as ctx:
-        d = lifecycle.withdraw(ctx, args.code, args.reason, _officer(), _time(args.at))
+        d = lifecycle.withdraw(ctx, args.code, args.reason, _officer(ctx, args), _time(args.at))
     _report(out, {"code": d.code, "status": int(d.status)}, f"Công dân đã rút hồ sơ {d.code}.")
     return EXIT_OK
 
 
 def _code(p: Any) -> None:
     p.add_argument("code", metavar="MÃ", help="mã hồ sơ")
+    add_officer_option(p)
 
 
 def _at(p: Any, what: str) -> None:

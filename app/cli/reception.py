@@ -8,8 +8,9 @@ station's default officer (``motcua user default USERNAME``); the receipt names 
 ``receive --component N`` numbers the components from 1, as ``catalog show`` lists them.
 ``receive --json`` has ``"warnings"``: a list of ``{"kind", "message", "message_vi", "dossier_code"}``
 (``open_dossier``: the same CCCD has an open dossier of this procedure; ``outside_hours``); the
-dossier is received all the same. Other commands act as :data:`app.services.admin.auth.SYSTEM_OFFICER`
-(an administrator): whoever can run them on this computer can open the database anyway.
+dossier is received all the same. ``return`` and the dossier actions act as that officer too; the
+account commands act as :data:`app.services.admin.auth.SYSTEM_OFFICER` (an administrator): whoever
+can run them on this computer can open the database anyway.
 """
 
 from __future__ import annotations
@@ -214,13 +215,12 @@ def _result_of(args: argparse.Namespace) -> Any:
 
 
 def cmd_return(args: argparse.Namespace, out: Output) -> int:
-    from app.services.admin.auth import SYSTEM_OFFICER
     from app.services.reception.handover import hand_over
 
     result = _result_of(args)
     with open_context(args) as ctx:
-        outcome = hand_over(ctx, args.code, args.collected_by, SYSTEM_OFFICER, at=args.at, result=result,
-                            collector_id=args.collector_id or "")
+        outcome = hand_over(ctx, args.code, args.collected_by, officer_of(ctx, args), at=args.at,
+                            result=result, collector_id=args.collector_id or "")
     dossier, record = outcome.dossier, outcome.record
     if out.as_json:
         out.json({"code": dossier.code, "status": int(dossier.status),
@@ -354,6 +354,7 @@ def register(commands: Any, leaf: Leaf) -> None:
     p.add_argument("code", metavar="MÃ", help="mã hồ sơ")
     p.add_argument("--collected-by", required=True, metavar="HỌ_TÊN", help="họ tên người nhận kết quả")
     p.add_argument("--collector-id", metavar="SỐ_CCCD", help="số CCCD (hoặc CMND) của người nhận kết quả")
+    add_officer_option(p)
     p.add_argument("--at", type=parse_moment, metavar=MOMENT_METAVAR,
                    help="thời điểm trả (mặc định: bây giờ)")
     p.add_argument("--result-pdf", metavar="TỆP.pdf",

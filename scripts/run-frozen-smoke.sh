@@ -5,7 +5,8 @@
 #   1. motcua-desk --version                   the window's executable starts and names its version
 #   2. motcua init --demo                      the CLI migrates a fresh data folder, loads the
 #                                              bundled catalogue and the demo dossiers
-#   3. motcua --json receive ... --receipt     a dossier received through the frozen CLI, Mẫu 01 written
+#   3. motcua --json receive ... --receipt     a dossier received through the frozen CLI by the station's
+#                                              default officer, Mẫu 01 written
 #                                              (its text read back with pdftotext when installed)
 #   4. motcua-desk --self-test                 the main window offscreen, a receipt exported and
 #                                              printed to PDF through Qt, both read back
@@ -54,6 +55,11 @@ version="$(cd "$root" && sed -n 's/^__version__ = "\(.*\)"/\1/p' app/__init__.py
 version_shown() { "${clean[@]}" "$app/motcua-desk" --version | tee /dev/stderr | grep -qx "MotCua Desk $version"; }
 check "motcua-desk --version" version_shown
 check "motcua init --demo" "${clean[@]}" "$app/motcua" init --demo
+officer() {  # the counter officer who receives: an account, made the station's default officer
+    echo "mat khau 12345" | "${clean[@]}" "$app/motcua" user add --role officer --full-name "Trần Văn Bình" \
+        --password-stdin binh && "${clean[@]}" "$app/motcua" user default binh
+}
+check "motcua user add, user default (the receiving officer)" officer
 qr="001190012345|012345678|Nguyễn Thị Hoa|15031990|Nữ|Số 12 Nguyễn Huệ, Phường Sài Gòn, Thành phố Hồ Chí Minh|01072021"
 receive() {
     "${clean[@]}" "$app/motcua" --json receive --procedure 1.001193 --applicant-qr "$qr" \

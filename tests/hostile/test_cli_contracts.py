@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from app.services.admin import backup
+from app.services.admin.auth import SYSTEM_OFFICER, create_user
+from app.services.admin.counter_officer import set_default_officer
 from app.services.context import AppContext
 from app.store import backup as store_backup
 from app.store.backup_manifest import BackupError
@@ -29,6 +31,9 @@ PERSON = {"full_name": "Nguyễn Thị Thu Hà", "id_number": "079190001234", "b
 def office(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data = tmp_path_factory.mktemp("cli") / "data"
     assert run("init", "--json", data_dir=data).returncode == 0
+    with AppContext.open(data) as ctx:  # `receive` acts as a real officer: the station's default one
+        create_user(ctx, "binh", "Trần Văn Bình", "mat khau 12345", "officer", by=SYSTEM_OFFICER)
+        set_default_officer(ctx, "binh", SYSTEM_OFFICER)
     return data
 
 
@@ -51,7 +56,9 @@ def test_a_receipt_that_cannot_be_written_is_a_warning_not_a_failure(office: Pat
     assert result.returncode == 0, result.stdout + result.stderr
     answer = json.loads(result.stdout)
     assert answer["code"] and answer["warnings"] and "receipt" not in answer
-    assert answer["code"] in answer["warnings"][0]
+    warning = answer["warnings"][0]
+    assert warning["kind"] == "receipt_not_written" and warning["dossier_code"] == answer["code"]
+    assert answer["code"] in warning["message_vi"]  # how to print it again names the dossier
     assert _count(office) == before + 1  # stored once: a script that retries on exit 1 would duplicate
 
 

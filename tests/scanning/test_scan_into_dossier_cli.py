@@ -71,9 +71,9 @@ def test_sane_flatbed_single_page(office: dict[str, object]) -> None:
 
 
 def test_sane_feeder_ten_pages(office: dict[str, object]) -> None:
-    """GIVEN the test scanner's feeder (10 sheets, then 'feeder empty') WHEN scanned into component 6
-    THEN one PDF of 10 pages readable back from the blob store."""
-    data = scan(office, "sane:test?source=adf&test-picture=Grid", f"{office['code']}:6")
+    """GIVEN the test scanner's feeder (10 sheets, then 'feeder empty') WHEN scanned into component 7
+    (numbered from 1; index 6) THEN one PDF of 10 pages readable back from the blob store."""
+    data = scan(office, "sane:test?source=adf&test-picture=Grid", f"{office['code']}:7")  # from 1
     assert data["pages"] == 10
     shown = dossier(office)
     check_pdf(office, data, 10, shown["components"][6]["name"])
@@ -83,7 +83,7 @@ def test_sane_feeder_ten_pages(office: dict[str, object]) -> None:
 
 def test_escl_feeder_over_http(office: dict[str, object]) -> None:
     with EsclServer(FakeScanner(feeder_pages=3)) as server:
-        data = scan(office, f"escl:{server.url}?source=adf", f"{office['code']}:5")
+        data = scan(office, f"escl:{server.url}?source=adf", f"{office['code']}:6")  # index 5
         assert server.scanner.settings[0]["pwg:InputSource"] == "Feeder"
     assert data["pages"] == 3
     check_pdf(office, data, 3, dossier(office)["components"][5]["name"])

@@ -62,7 +62,7 @@ def test_folder_in_name_order_copied_into_the_spool(tmp_path: Path) -> None:
     batch = Spool(tmp_path / "spool").new_batch()
     items = list(open_source(f"folder:{folder}", spool=batch).pages())
     assert [Path(i.origin).name for i in items] == ["p1.png", "p2.png", "p10.png"]
-    assert [p.name for p in batch.pages()] == ["00001-p1.png", "00002-p2.png", "00003-p10.png"]
+    assert [p.name for p in batch.pages()] == ["00001.png", "00002.png", "00003.png"]  # no original name
     assert all(isinstance(i, SourcePage) and i.spool_path in batch.pages() for i in items)
     assert sorted(p.name for p in folder.iterdir())[-3:] == ["p1.png", "p10.png", "p2.png"]  # left in place
 

@@ -147,7 +147,7 @@ def test_hot_folder_takes_a_file_only_once_it_stopped_changing(tmp_path: Path) -
     assert len(items) == 1 and isinstance(items[0], SourcePage)
     assert items[0].origin == str(growing)
     assert not growing.exists() and (inbox / ".hidden.png").exists()
-    assert [p.name for p in batch.pages()] == ["00001-scan.png"]
+    assert [p.name for p in batch.pages()] == ["00001.png"]
     assert items[0].image.shape[:2] == (2339, 1654)
     assert clock[0] >= 2.0 + 0.5  # settled at least two seconds after the last change
 

@@ -99,7 +99,7 @@ def test_spool_files_are_sealed_and_read_back(tmp_path: Path) -> None:
     files = [batch.put(text_page(lines=2), 200), batch.put_bytes(jpeg, ".jpg"),
              batch.add(text_pdf(), "cccd.pdf")]
     batch.write_meta({"code": "000.00.00.H00-250318-0001", "note": MARKER.decode()})
-    assert [p.name for p in batch.pages()] == ["00001.png", "00002.jpg", "00003-cccd.pdf"]
+    assert [p.name for p in batch.pages()] == ["00001.png", "00002.jpg", "00003.pdf"]
     for path in [*files, batch.path / ".batch.json"]:
         raw = path.read_bytes()
         assert raw.startswith(sealing.SEALED_MAGIC) and MARKER not in raw
@@ -177,7 +177,7 @@ def test_hot_folder_pages_are_sealed_and_the_original_removed(tmp_path: Path) ->
     items = list(_hot_folder(inbox, batch).pages())
     assert len(items) == 1 and isinstance(items[0], SourcePage) and items[0].jpeg == original
     assert list(inbox.iterdir()) == []
-    assert [p.name for p in batch.path.iterdir()] == ["00001-Nguyen Van A.jpg"]  # no note, no pending file
+    assert [p.name for p in batch.path.iterdir()] == ["00001.jpg"]  # no note, no pending file, no name
     raw = batch.pages()[0].read_bytes()
     assert raw.startswith(sealing.SEALED_MAGIC) and MARKER not in raw
     assert batch.read(batch.pages()[0]) == original

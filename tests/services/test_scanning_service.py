@@ -114,7 +114,7 @@ def test_permission_and_targets_are_checked_first(app_ctx, code: str, pages: Pat
     assert "quét tài liệu" in denied.value.message_vi
     with pytest.raises(NotFoundError):
         service.scan_into_dossier(app_ctx, uri, "KHONG-CO-250101-0001", 0, OFFICER)
-    with pytest.raises(ValidationError, match="no component 42"):
+    with pytest.raises(ValidationError, match="no component 43"):
         service.scan_into_dossier(app_ctx, uri, code, 42, OFFICER)
     with pytest.raises(ScanError):
         service.scan_into_dossier(app_ctx, "ftp://nope", code, 0, OFFICER)

@@ -12,6 +12,7 @@ from app.core.calendar import (
     WorkCalendar,
 )
 from app.documents import OfficeProfile
+from app.services.admin.register_book import form_set_in_force
 from app.services.context import OFFICE_HOURS, AppContext
 from app.store.repositories import CalendarRepository, SettingsRepository
 
@@ -50,7 +51,7 @@ def office_profile(ctx: AppContext) -> OfficeProfile:
         phone=get(registry.AGENCY_PHONE.key),
         website=get(registry.AGENCY_WEBSITE.key),
         register_book_no=get(registry.REGISTER_BOOK.key),
-        form_set=get(registry.FORM_SET.key),
+        form_set=get(registry.FORM_SET.key) or form_set_in_force(ctx),  # by today's date unless forced
         display_name=get(registry.DISPLAY_NAME.key) or f"Bộ phận Một cửa {agency_name}".strip(),
         address=get(registry.AGENCY_ADDRESS.key),
         head_title=get(registry.HEAD_TITLE.key) or "THỦ TRƯỞNG CƠ QUAN",

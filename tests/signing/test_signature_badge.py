@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,6 +21,8 @@ from app.ui.ops import TaskRunner
 from app.ui.warehouse.signature_badge import COLOURS, DossierSignatures, SignatureBadge, badge_text
 from tests.signing.conftest import CLERK, OFFICER
 from tests.signing.pki import OFFICER_CN, Token
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")  # the station shows Vietnam time whatever the OS zone
 
 pytestmark = pytest.mark.gui
 
@@ -38,7 +41,7 @@ def test_badge_words_and_colours(qtbot) -> None:  # type: ignore[no-untyped-def]
     badge = SignatureBadge()
     qtbot.addWidget(badge)
     badge.set_status(good)
-    assert badge.text() == f"✓ Đã ký số: {OFFICER_CN}, {at.astimezone():%d/%m/%Y %H:%M}"
+    assert badge.text() == f"✓ Đã ký số: {OFFICER_CN}, {at.astimezone(VIETNAM):%d/%m/%Y %H:%M}"
     assert COLOURS[SignatureLevel.VALID][0] in badge.styleSheet()
     badge.set_status(SignatureStatus(False, False, None))
     assert badge.text() == "✗ chưa ký số" and COLOURS[SignatureLevel.UNSIGNED][0] in badge.styleSheet()

@@ -32,7 +32,7 @@ class InitResult:
     dossiers: int  # dossiers in the store after init
 
 
-def _placeholder_identity() -> dict[str, str]:
+def placeholder_identity() -> dict[str, str]:
     """The office identity ``motcua init`` writes until the administrator sets the real one
     (``motcua settings set agency.code …``): the demo ward, so that a fresh station can receive
     dossiers at once. The registry itself has no default for these."""
@@ -56,7 +56,7 @@ def init(ctx: AppContext, *, demo: bool = False, now: datetime | None = None,
         for p in procedures:
             proc_repo.upsert(p)
         settings = SettingsRepository(session)
-        for key, value in (DEFAULT_SETTINGS | _placeholder_identity()).items():
+        for key, value in (DEFAULT_SETTINGS | placeholder_identity()).items():
             if settings.get(key) is None:
                 settings.set(key, value)
         if settings.get(registry.INITIALISED_AT.key) is None:

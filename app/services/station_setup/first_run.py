@@ -30,6 +30,7 @@ from app.services import context as settings_keys
 from app.services.admin import auth
 from app.services.admin import data_keys as keys
 from app.services.admin.office import calendar_for_session
+from app.services.admin.setup import placeholder_identity
 from app.services.context import AppContext
 from app.services.sync import run_once as sync_run
 from app.services.sync.runs import configure as configure_sync
@@ -107,7 +108,7 @@ def current_setup(ctx: AppContext, year: int | None = None) -> StationSetup:
         def stored(key: str) -> str:
             # ``motcua init`` seeds the demo office's name and code: a real office types its own
             value = repo.get(key) or ""
-            return "" if not configured and value == settings_keys.DEFAULT_SETTINGS.get(key) else value
+            return "" if not configured and value == placeholder_identity().get(key) else value
 
         return StationSetup(
             agency_name=stored(settings_keys.AGENCY_NAME),

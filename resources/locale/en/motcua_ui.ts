@@ -99,5 +99,9 @@
         <source>Thu thập thông tin chẩn đoán…</source>
         <translation>Collect diagnostic information…</translation>
     </message>
+    <message>
+        <source>&amp;Thiết lập máy trạm…</source>
+        <translation>Station &amp;set-up…</translation>
+    </message>
 </context>
 </TS>

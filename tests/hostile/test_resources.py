@@ -18,11 +18,15 @@ from app.core import limits
 from app.scanning.parallel_pages import workers_for
 from app.scanning.profile import ScanProfile
 
+# The peak is read from VmHWM (this process image's own high-water mark): ru_maxrss is carried over
+# from the parent through fork and exec, so a large pytest process would be counted as the child's.
 PEAK = """
-import json, resource, sys
+import json, re, sys
+from pathlib import Path
 from app.cli.runner import main
 code = main(sys.argv[1:])
-print(json.dumps({"exit": code, "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024}))
+hwm_kb = int(re.search(r"VmHWM:\\s+(\\d+)", Path("/proc/self/status").read_text()).group(1))
+print(json.dumps({"exit": code, "peak_mb": hwm_kb // 1024}))
 """
 
 

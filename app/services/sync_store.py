@@ -12,6 +12,7 @@ from app.core.calendar import DayOverride
 from app.core.errors import NotFoundError
 from app.core.outbox import OutboxItem, OutboxKind
 from app.services.context import AppContext
+from app.services.online.intake import ONLINE_SUBMITTED, remember_online
 from app.store.repositories import (
     CalendarRepository,
     DossierRepository,
@@ -100,6 +101,9 @@ def pull_changes(ctx: AppContext, adapter: ProvincialAdapter) -> int:
 
 def _apply_one(session: Any, change: dict[str, Any]) -> int:
     code = str(change.get("MaHoSo") or "")
+    if change.get("Loai") == ONLINE_SUBMITTED:
+        remember_online(session, code)  # fetched after the page, with its files
+        return 0
     dossiers = DossierRepository(session)
     try:
         dossier = dossiers.get(code)

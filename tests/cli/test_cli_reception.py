@@ -234,6 +234,7 @@ def test_return_digitises_the_result(office, tmp_path):
 
     # a broken file: nothing returned, Vietnamese on stderr, English in --json
     other = receive(office, "--received-at", "2026-03-18 09:00")["code"]
+    run_json("done", other, "--at", "2026-03-18 15:00", data_dir=office)
     bad = tmp_path / "hong.pdf"
     bad.write_bytes(b"not a pdf")
     human = run("return", other, "--collected-by", NAME, "--result-pdf", str(bad), data_dir=office)
@@ -241,7 +242,7 @@ def test_return_digitises_the_result(office, tmp_path):
     as_json = run("return", other, "--collected-by", NAME, "--result-pdf", str(bad), "--json",
                   data_dir=office)
     assert as_json.returncode == 1 and json.loads(as_json.stdout) == {"error": "the file is not a PDF"}
-    assert run_json("dossier", "show", other, data_dir=office)["status"] == 2
+    assert run_json("dossier", "show", other, data_dir=office)["status"] == 9
     usage = run("return", other, "--collected-by", NAME, "--result-number", "1", data_dir=office)
     assert usage.returncode == 2 and "--result-pdf" in usage.stderr + usage.stdout
 

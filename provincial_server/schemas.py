@@ -202,12 +202,20 @@ class OffsetMismatch(Error):  # noqa: N818 - a response body, not an exception
     DaNhan: int
 
 
+class ThanhToanTrucTuyen(Strict):
+    """A fee paid online through the national (1) or provincial (2) payment platform."""
+
+    SoTien: int = Field(ge=0, le=10**12)
+    HinhThuc: int = Field(ge=1, le=2, description="DuocThanhToanTrucTuyen: 1 quốc gia, 2 tỉnh")
+    SoBienLai: str = Field(default="", max_length=64)
+
+
 class Change(Strict):
     """A change made upstream (by the province), in the order it was made (Seq)."""
 
     Seq: int
     MaHoSo: str
-    Loai: Literal["TrangThai", "BoSung", "KetQua", "HenTra", "TrucTuyen"]
+    Loai: Literal["TrangThai", "BoSung", "KetQua", "HenTra", "TrucTuyen", "ThanhToan"]
     ThoiDiem: Time14
     NguoiXuLy: str = ""
     NoiDung: str = ""
@@ -215,6 +223,7 @@ class Change(Strict):
     NgayHenTra: Time14 | None = None
     HoSoBoSung: Supplement | None = None
     DanhSachGiayToKetQua: list[GiayToKetQua] | None = None
+    ThanhToan: ThanhToanTrucTuyen | None = None
 
 
 class ChangePage(Strict):

@@ -12,6 +12,7 @@ from typing import Any
 from app.cli import (
     batch,
     commands,
+    fees,
     keys,
     lifecycle,
     maintenance,
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.register(subcommands, leaf)
     reception.register(subcommands, leaf)
     lifecycle.register(subcommands, leaf)
+    fees.register(subcommands, leaf)
     scanning.register(subcommands, leaf)
     batch.register(subcommands, leaf)
     maintenance.register(subcommands, leaf)

@@ -45,6 +45,7 @@ from app.services.context import FORM_SET, PROFILE_DEFAULTS, AppContext
 from app.services.lifecycle import actions as lifecycle_actions
 from app.services.lifecycle.engine import load, record_step, step_time
 from app.services.online.fees import require_paid
+from app.services.online.notices import queue_notice
 from app.services.results import DossierResult, digitise_dossier_result
 from app.services.sync_outbox import enqueue_dossier
 from app.services.warehouse import apply_reuse_flags
@@ -322,6 +323,7 @@ def receive_dossier(ctx: AppContext, request: ReceiveRequest, officer: Officer) 
         apply_reuse_flags(session, dossier.components)  # reused from the e-data warehouse
         DossierRepository(session).add(dossier)
         enqueue_dossier(session, dossier)  # the provincial sync, in this same transaction
+        queue_notice(session, dossier, "received", "received")
         AuditRepository(session).append(officer.username, "receive", dossier_code=code, details={
             "procedure_code": procedure.code,
             "applicant": request.applicant.identity,

@@ -242,7 +242,7 @@ def test_cli_remembers_the_server_and_keeps_the_token_out_of_plain_files(
     ctx.close()
     base = ["--data-dir", str(tmp_path / "cli")]
     assert motcua([*base, "sync", "--once", "--server", server.url, "--token", token, "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"sent": 1, "received": 0, "failed": 0}
+    assert json.loads(capsys.readouterr().out) == {"sent": 1, "received": 0, "failed": 0, "online_new": 0}
     assert motcua([*base, "sync", "status", "--json"]) == 0
     status = json.loads(capsys.readouterr().out)
     assert set(status) == {"pending", "failed", "last_success"} and (status["pending"], status["failed"]) == (

@@ -1,4 +1,8 @@
-"""``python -m app``: start the desktop application (the GUI lives in ``app.ui.main_window``)."""
+"""``python -m app`` (and the frozen ``motcua-desk``): start the desktop application.
+
+``--version`` prints the version; ``--self-test`` checks the build headless (``app.ui.self_test``)
+and exits 0 when it works. Any other arguments go to the window (``app.ui.main_window.main``).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,13 @@ import importlib.util
 import sys
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if "--version" in args:
+        from app import __version__
+
+        print(f"MotCua Desk {__version__}")
+        return 0
     if importlib.util.find_spec("app.ui.main_window") is None:
         sys.stderr.write(
             "Giao diện MotCua Desk (app/ui/main_window.py) chưa có trong bản cài đặt này; "
@@ -16,8 +26,12 @@ def main() -> int:
             "use the `motcua` command line instead.\n"
         )
         return 1
+    if "--self-test" in args:
+        from app.ui.self_test import run_self_test
+
+        return run_self_test()
     module = importlib.import_module("app.ui.main_window")
-    result = module.main()
+    result = module.main(args)
     return int(result or 0)
 
 

@@ -16,7 +16,9 @@ ENTRIES = {
     "batch": "benchmarks.batch",
     "ocr": "benchmarks.ocr",
     "ui": "benchmarks.ui_first_paint",
+    "frozen": "benchmarks.frozen",
     "hostile": "benchmarks.hostile",
+    "reports": "benchmarks.reports",
 }
 
 

@@ -91,9 +91,18 @@ class GiayToKetQua(Strict):
     MaGiayToKetQua: str | None = Field(default=None, max_length=64)
 
 
+class DanhGia(Strict):
+    """A citizen's rating of one service event of the dossier (MotCua extension)."""
+
+    SuKien: Literal["receive", "supplement", "return"] = Field(description="tiếp nhận, bổ sung, trả kết quả")
+    MucDo: int = Field(ge=1, le=3, description="3 Rất hài lòng, 2 Hài lòng, 1 Không hài lòng")
+    LyDo: Text = ""
+    ThoiDiem: Time14
+
+
 class DossierIn(Strict):
     """A dossier as the counter sends it (DongBoHoSoMC fields; NguoiTiepNhan, DiaChiChuHoSo,
-    DiaChiNhanKetQua, SoBoHoSo and the paper counts of TaiLieuNop are MotCua extensions)."""
+    DiaChiNhanKetQua, SoBoHoSo, DanhGiaHaiLong and the paper counts of TaiLieuNop are MotCua extensions)."""
 
     MaHoSo: Code
     MaTTHC: Code
@@ -123,6 +132,7 @@ class DossierIn(Strict):
     DinhDanhCHS: list[DinhDanh] = Field(default_factory=list, max_length=10)
     TaiLieuNop: list[TaiLieu] = Field(default_factory=list, max_length=200)
     DanhSachLePhi: list[LePhi] = Field(default_factory=list, max_length=50)
+    DanhGiaHaiLong: list[DanhGia] = Field(default_factory=list, max_length=10)
 
 
 class Dossier(DossierIn):

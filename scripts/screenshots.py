@@ -378,6 +378,13 @@ def run(out: Path) -> list[Path]:
             from scripts.screenshots_lifecycle import shoot_lifecycle  # 25-27
 
             shoot_lifecycle(shooter, ctx, officer)
+            from scripts.screenshots_reports import shoot_reports  # 28-31, last: it edits the audit log
+
+            runner = TaskRunner()
+            try:
+                shoot_reports(shooter, ctx, runner, out)
+            finally:
+                runner.shutdown()
         finally:
             ctx.close()
     with tempfile.TemporaryDirectory(prefix="motcua-shots-recovery-") as folder:  # 24 (a fresh office)

@@ -6,13 +6,13 @@
 #      `apt-get update` + `apt-get install -y --no-install-recommends`. As root directly,
 #      otherwise through sudo; with neither, it prints the exact command and goes on.
 #   2. A Python >= 3.11 virtual environment (default <repo>/.venv), created if missing or broken.
-#   3. `pip install -e '.[test,postgres]'`, only when pyproject.toml (or the Python) changed
+#   3. `pip install -e '.[test,postgres,freeze]'`, only when pyproject.toml (or the Python) changed
 #      since the last successful install (a hash stamp kept inside the venv).
 #
 # Environment:
 #   MOTCUA_VENV      where the virtual environment lives (default: <repo>/.venv)
 #   MOTCUA_PYTHON    interpreter used to create it (default: python3.11, else python3 if >= 3.11)
-#   MOTCUA_EXTRAS    pip extras to install (default: test,postgres)
+#   MOTCUA_EXTRAS    pip extras to install (default: test,postgres,freeze; freeze = PyInstaller)
 #   MOTCUA_SKIP_APT  set to 1 to skip the system-package step (e.g. a machine without apt)
 #
 # Sourcing it (`. scripts/setup.sh`) runs the same steps in a subshell, then sets MOTCUA_VENV.
@@ -42,7 +42,7 @@ motcua_setup() (
     export PIP_DISABLE_PIP_VERSION_CHECK=1
     local root="$_motcua_root"
     local venv="${MOTCUA_VENV:-$root/.venv}"
-    local extras="${MOTCUA_EXTRAS:-test,postgres}"
+    local extras="${MOTCUA_EXTRAS:-test,postgres,freeze}"
 
     say() { printf 'setup: %s\n' "$*"; }
     warn() { printf 'setup: WARNING: %s\n' "$*" >&2; }

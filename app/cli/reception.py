@@ -112,9 +112,9 @@ def cmd_receive(args: argparse.Namespace, out: Output) -> int:
         f"đã tiếp nhận hồ sơ {dossier.code} nhưng không ghi được Giấy tiếp nhận: {receipt_error} In lại bằng "
         f"“motcua print 01 {dossier.code} --out TỆP.pdf”."]
     if out.as_json:
-        out.json({"code": dossier.code, "due_at": fmt_dt(dossier.due_at), "status": int(dossier.status),
-                  "applicant": applicant_json(dossier.applicant),
-                  "receipt": str(receipt_path) if receipt_path is not None else None, "warnings": warnings})
+        answer = {"code": dossier.code, "due_at": fmt_dt(dossier.due_at), "status": int(dossier.status),
+                  "applicant": applicant_json(dossier.applicant)}
+        out.json({**answer, "warnings": warnings} if warnings else answer)
     else:
         a = dossier.applicant
         identity = f"CCCD {a.id_number}" if a.id_number else (f"CMND {a.old_id_number}" if a.old_id_number

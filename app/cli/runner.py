@@ -18,6 +18,7 @@ from app.cli import (
     maintenance,
     ocr,
     reception,
+    reports,
     scanning,
     signing,
     sync,
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     signing.register(subcommands, leaf)
     warehouse.register(subcommands, leaf)
     ocr.register(subcommands, leaf)
+    reports.register(subcommands, leaf)
     return parser
 
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import unicodedata
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
+from app.core.clock import vn_now
 from app.core.dossier import Dossier
 from app.core.errors import MotCuaError, NotFoundError
 from app.core.fileio import atomic_write_bytes
 from app.core.lifecycle import Slip, slip_applies
 from app.core.procedure import Procedure, ProcessingTime, ProcessingUnit
 from app.documents import FormSpec, OfficeProfile, form_slip, form_spec, slip_form
+from app.documents.copy_mark import mark_copy
 from app.services import context as keys
 from app.services.auth import Officer, Permission, require
 from app.services.catalogue import get_procedure
@@ -21,6 +25,10 @@ from app.store.repositories import AuditRepository, SettingsRepository
 # Administrative-unit words dropped from the place name for the date line ("Sài Gòn, ngày …"),
 # unless what follows is a number ("Phường 12").
 _UNIT_PREFIXES = ("phường", "xã", "thị trấn", "đặc khu", "thị xã", "quận", "huyện", "thành phố", "tỉnh")
+
+
+AUDIT_PRINT = "print"
+AUDIT_REPRINT = "reprint"
 
 
 class PrintError(MotCuaError):
@@ -94,22 +102,49 @@ SLIP_LABELS_VI = {
 }
 
 
+def _earlier_prints(session: Session, dossier: Dossier, form_no: str) -> int:
+    """How many times form ``form_no`` was printed for the dossier as it is now (the same number of
+    history steps: a slip printed after a new step, e.g. a second supplement request, is a new
+    original). Prints logged before the step count was recorded count as the same state."""
+    audit = AuditRepository(session)
+    steps = len(dossier.history)
+    return sum(1 for action in (AUDIT_PRINT, AUDIT_REPRINT)
+               for e in audit.entries(dossier_code=dossier.code, action=action, limit=10_000)
+               if e.details.get("form") == form_no and e.details.get("steps", steps) == steps)
+
+
 def _render(ctx: AppContext, dossier: Dossier, number: str, spec: FormSpec, officer: Officer,
-            extra: dict | None) -> bytes:
+            extra: dict | None, *, preview: bool = False) -> bytes:
+    """The slip as PDF; logged as ``print``, or, when the same slip of the same state was printed
+    before, stamped "BẢN SAO", allowed with REPRINT only and logged as ``reprint``. A ``preview`` (on
+    screen only) is neither logged nor counted."""
     profile = office_profile(ctx)
     procedure = _procedure_of(ctx, dossier.procedure_code, dossier.procedure_name)
     data = spec(number, dossier, procedure, profile, extra)
+    if preview:
+        return data
     with ctx.session(write=True) as session:
-        AuditRepository(session).append(officer.username, "print", dossier_code=dossier.code, details={
-            "form": number, "form_set": dossier.form_set, "extra": sorted(extra or {})})
+        earlier = _earlier_prints(session, dossier, number)
+        details = {"form": number, "form_set": dossier.form_set, "extra": sorted(extra or {}),
+                   "steps": len(dossier.history)}
+        if earlier:
+            require(officer, Permission.REPRINT)
+            at = vn_now().replace(microsecond=0)
+            data = mark_copy(data, at, earlier)
+            AuditRepository(session).append(officer.username, AUDIT_REPRINT, dossier_code=dossier.code,
+                                            details={**details, "copy": earlier}, at=at)
+        else:
+            AuditRepository(session).append(officer.username, AUDIT_PRINT, dossier_code=dossier.code,
+                                            details=details)
     return data
 
 
 def render_slip(ctx: AppContext, form_no: str, code: str, officer: Officer,
-                extra: dict | None = None) -> bytes:
+                extra: dict | None = None, *, preview: bool = False) -> bytes:
     """Form ``form_no`` ("01".."06", of the dossier's form set) of dossier ``code`` as PDF bytes, as
     the dossier is now; needs PRINT. A slip about an event the dossier has not gone through is
-    refused (:class:`SlipRefusedError`). Every print is written to the audit log."""
+    refused (:class:`SlipRefusedError`). Every print is written to the audit log; a reprint comes out
+    stamped "BẢN SAO" (see :func:`_render`)."""
     require(officer, Permission.PRINT)
     number = str(form_no).strip().zfill(2)
     dossier = get_dossier(ctx, code)
@@ -118,7 +153,7 @@ def render_slip(ctx: AppContext, form_no: str, code: str, officer: Officer,
     slip = form_slip(number, form_set)
     if slip is not None:
         check_slip_applies(dossier, slip)
-    return _render(ctx, dossier, number, spec, officer, extra)
+    return _render(ctx, dossier, number, spec, officer, extra, preview=preview)
 
 
 def render_slip_of(ctx: AppContext, slip: Slip, code: str, officer: Officer) -> bytes:

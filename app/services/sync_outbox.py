@@ -13,11 +13,14 @@ dossier (the bytes must already be in the blob store under ``attachment.sha256``
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from app.core.dossier import Attachment, Dossier, DossierStatus, StatusChange
 from app.core.outbox import OutboxKind
 from app.store.repositories import OutboxRepository
+from app.sync.satisfaction import dossier_record_with_ratings
 from app.sync.vocabulary import dossier_record, file_record, status_record
 
 
@@ -48,4 +51,11 @@ def enqueue_attachment(session: Session, dossier: Dossier, attachment: Attachmen
     """Queue the upload of one stored file of the dossier (streamed from the blob store)."""
     return OutboxRepository(session).add(
         dossier.code, OutboxKind.FILE_UPLOAD, file_record(dossier, attachment)
+    )
+
+
+def enqueue_dossier_with_ratings(session: Session, dossier: Dossier, ratings: list[dict[str, Any]]) -> int:
+    """Queue the dossier's national record carrying the citizen's ratings (``DanhGiaHaiLong``)."""
+    return OutboxRepository(session).add(
+        dossier.code, OutboxKind.DOSSIER_UPSERT, dossier_record_with_ratings(dossier, ratings)
     )

@@ -13,6 +13,9 @@ from app.store import models_fees as _models_fees  # noqa: F401
 from app.store import models_ocr as _models_ocr  # noqa: F401
 from app.store import models_reception as _models_reception  # noqa: F401
 
+# models_reports registers the supervisors' tables (satisfaction_ratings, dossier_report_facts).
+from app.store import models_reports as _models_reports  # noqa: F401
+
 # models_sync registers the sync tables (sync_outbox, sync_remote).
 from app.store import models_sync as _models_sync  # noqa: F401
 

@@ -22,6 +22,13 @@ from app.core.dossier import (
     SupplementRequest,
 )
 from app.core.procedure import ComponentSpec, Fee, Procedure, ProcessingTime, ProcessingUnit, ResultDocument
+from app.core.timeliness import (
+    end_time,
+    has_digitised_component,
+    has_reused_component,
+    result_time,
+    supplement_count,
+)
 from app.store.models import ProcedureRow
 from app.store.search import dossier_search_text
 
@@ -224,7 +231,16 @@ def dossier_values(d: Dossier, now: datetime) -> dict[str, Any]:
         "history": [history_to_json(h) for h in d.history],
         "search_text": dossier_search_text(d),
         "updated_at": now,
+        "ended_at": _naive_or_none(end_time(d.history)),
+        "result_at": _naive_or_none(result_time(d.history)),
+        "supplement_count": supplement_count(d.history),
+        "components_digitised": has_digitised_component(d),
+        "components_reused": has_reused_component(d),
     }
+
+
+def _naive_or_none(value: datetime | None) -> datetime | None:
+    return naive_local(value) if value is not None else None
 
 
 def row_to_dossier(row: Any) -> Dossier:

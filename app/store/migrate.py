@@ -77,6 +77,25 @@ def backup_sqlite(db_path: Path, backups_dir: Path, reason: str = "pre-migration
     return target
 
 
+def _known(revision: str) -> bool:
+    try:
+        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+    except Exception:  # alembic raises its own errors for unknown or malformed revisions
+        return False
+
+
+def newer_schema_error(revision: str) -> MigrationError:
+    """The database was made by a newer MotCua Desk: this one must not touch it (no downgrade)."""
+    from app import __version__
+
+    return MigrationError(
+        f"the database has schema {revision}, made by a newer MotCua Desk than {__version__}; "
+        "install that version or a newer one (a downgrade is refused)",
+        f"Cơ sở dữ liệu này do một phiên bản MotCua Desk mới hơn tạo (lược đồ {revision}); phiên bản "
+        f"{__version__} đang chạy không mở được để tránh làm hỏng dữ liệu. Hãy cài phiên bản mới hơn "
+        "(không hạ cấp phần mềm trên dữ liệu đã nâng cấp).")
+
+
 def upgrade(engine: Engine, *, sqlite_path: Path | None, backups_dir: Path, target: str = "head",
             sqlite_key: str | None = None) -> bool:
     """Bring the database to ``target``; returns whether any migration ran.
@@ -91,6 +110,8 @@ def upgrade(engine: Engine, *, sqlite_path: Path | None, backups_dir: Path, targ
         conn.rollback()
         if current == wanted:
             return False
+        if current is not None and not _known(current):
+            raise newer_schema_error(current)
         if sqlite_path is not None and (current is not None or has_tables):
             backup_sqlite(sqlite_path, backups_dir, key=sqlite_key)
         log.info("migrating database from %s to %s", current or "empty", wanted)

@@ -28,6 +28,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -98,6 +99,12 @@ class DossierRow(Base):
         Index("ix_dossiers_received_at_id", "received_at", "id"),
         Index("ix_dossiers_status_received_at", "status", "received_at"),
         Index("ix_dossiers_procedure_code_received_at", "procedure_code", "received_at"),
+        # Covering indexes of the service-quality indicators (app.store.repositories.indicators): the
+        # figures of a period read these, never the wide rows with their JSON.
+        Index("ix_dossiers_report_received", "received_at", "channel", "fee_vnd", "components_digitised",
+              "components_reused", "procedure_code", "officer", "code"),
+        Index("ix_dossiers_report_ended", "ended_at", "result_at", "due_at", "supplement_count",
+              "procedure_code", "officer", "code"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -130,6 +137,12 @@ class DossierRow(Base):
     search_text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # What the service-quality indicators count, kept with every write (app.core.timeliness).
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    result_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    supplement_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    components_digitised: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    components_reused: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class StatusHistoryRow(Base):

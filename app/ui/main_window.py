@@ -44,6 +44,7 @@ from app.ui.ocr_worker import OcrBackground
 from app.ui.ops import TaskRunner
 from app.ui.receive_dialog import ReceiveDialog
 from app.ui.recovery_secret_dialog import RecoveryReminder
+from app.ui.reports.menu import ReportsMenu
 from app.ui.return_dialog import ReturnDialog
 from app.ui.scan_station import ScanStationDialog
 from app.ui.sign_in import sign_in
@@ -186,6 +187,9 @@ class MainWindow(QMainWindow):
         self.sync_now_action = self.sync.add_actions(self).actions()[0]  # Ctrl+Shift+Y
         # Administrators: Quản trị → recovery secret, and a yellow bar while none is set.
         self.recovery = RecoveryReminder(self, self.ctx, self.runner, self.officer)
+        # Báo cáo: dashboard, register, audit viewer, the citizens' rating screen.
+        self.reports = ReportsMenu(self, self.ctx, self.runner, self.officer,
+                                   lambda: getattr(self, "_detail_code", None))
         help_menu = self.menuBar().addMenu("&Trợ giúp")
         self._action("Giới thiệu", None, self._about, help_menu)
         # Help → diagnostics, and the daily backup tried at start-up and every hour.

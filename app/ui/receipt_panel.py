@@ -87,12 +87,13 @@ class ReceiptPanel(QFrame):
         self.outcome.setVisible(bool(html))
 
     # -- actions -------------------------------------------------------------------------------
-    def _with_slip(self, use: Callable[[bytes], None]) -> None:
+    def _with_slip(self, use: Callable[[bytes], None], *, preview: bool = False) -> None:
         if self.dossier is None:
             return
         ctx, code, officer = self.ctx, self.dossier.code, self.officer
         self._note("Đang tạo phiếu…")
-        self._run_db(lambda: printing.render_slip(ctx, RECEIPT_FORM, code, officer), use, self._failed)
+        self._run_db(lambda: printing.render_slip(ctx, RECEIPT_FORM, code, officer, preview=preview), use,
+                     self._failed)
 
     def print_receipt(self, printer: QPrinter | None = None) -> None:
         """Print Mẫu 01; without ``printer`` the print dialog asks (the default printer preselected)."""
@@ -111,7 +112,7 @@ class ReceiptPanel(QFrame):
             self._note("")
             self.preview_dialog = slip_output.preview_pdf(self, data)
 
-        self._with_slip(done)
+        self._with_slip(done, preview=True)
 
     def export_receipt(self, path: Path | None = None) -> None:
         """Write Mẫu 01 as PDF to ``path`` (asked with a file dialog when None)."""

@@ -17,7 +17,7 @@ from app.services.batch import batch_outcome
 from app.services.context import AppContext
 from app.store.repositories import BatchRepository
 from tests.batch.batch_helpers import child_env, expected_documents, make_stack
-from tests.timing import budget, paced
+from tests.timing import budget
 
 CHILD = Path(__file__).with_name("batch_child.py")
 KINDS = "TTSTTBTKTTTSSTTT"  # 16 pages, 4 separators, 1 blank
@@ -72,7 +72,7 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path: Path) -
         before = recorded_names(data)
         child = Child(data, folder)
         assert child.ready.wait(budget(60)), child.kill()
-        time.sleep(paced(rng.uniform(0.05, 1.2)))  # the same point of the batch under load
+        time.sleep(rng.uniform(0.05, 1.2))  # on a loaded machine this lands earlier: still mid-batch
         exited = child.process.poll()
         stderr = child.kill()
         assert exited is None or any(line.startswith("DONE") for line in child.lines), stderr[-2000:]
@@ -81,7 +81,7 @@ def test_sigkill_at_random_points_loses_and_duplicates_nothing(tmp_path: Path) -
         kills_mid_batch += exited is None
     before = recorded_names(data)
     final = subprocess.run([sys.executable, str(CHILD), str(data), str(folder)], capture_output=True,
-                           text=True, env=child_env(), timeout=120, check=False)
+                           text=True, env=child_env(), timeout=budget(120), check=False)
     assert final.returncode == 0, final.stderr[-3000:]
     took = [line.split()[2] for line in final.stdout.splitlines() if line.startswith("TOOK")]
     assert not set(took) & set(before)

@@ -111,7 +111,7 @@ def test_backup_is_consistent_while_another_process_writes(tmp_path: Path) -> No
     prepare(data_dir)
     child = _Child(data_dir, seed=5, pages=2)
     try:
-        assert child.ready.wait(60)
+        assert child.wait_for(0, budget(60))  # READY: it is receiving
         folders = []
         with AppContext.open(data_dir) as ctx:
             for n in range(3):

@@ -52,7 +52,7 @@ def test_startup_recovery_attaches_crashed_pages_exactly_once(app_ctx, code: str
     crash_after_spooling(app_ctx, code, tmp_path, monkeypatch)
     assert service.attachments_of(app_ctx, code) == []
     spooled = sorted(p for p in (app_ctx.data_dir / "spool").rglob("*") if p.is_file())
-    assert [p.name for p in spooled] == [".batch.json", "00001-trang1.png", "00002-trang2.png"]
+    assert [p.name for p in spooled] == [".batch.json", "00001.png", "00002.png"]  # no original name
     assert all(p.read_bytes().startswith(b"MCB1") for p in spooled)  # sealed: pages and what they are for
 
     outcomes, notice = service.recover_at_startup(app_ctx)

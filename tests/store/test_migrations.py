@@ -91,6 +91,26 @@ def test_old_sqlite_file_is_backed_up_before_migrating(tmp_path: Path) -> None:
     assert not list((tmp_path / "backups").glob("*.part"))
 
 
+def test_a_newer_database_is_refused_untouched(tmp_path: Path) -> None:
+    """GIVEN a data folder upgraded by a newer MotCua Desk (a schema revision this one does not know)
+    WHEN this version opens it THEN it refuses with a clear Vietnamese message, backs nothing up and
+    leaves the revision as it was (a downgrade would lose the newer data)."""
+    db = Database.open(data_dir=tmp_path)
+    with db.engine.connect() as conn, conn.begin():
+        conn.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+    db.close()
+    with pytest.raises(migrate.MigrationError) as caught:
+        Database.open(data_dir=tmp_path)
+    assert "phiên bản MotCua Desk mới hơn" in caught.value.message_vi
+    assert "9999_from_the_future" in caught.value.message_vi and "downgrade is refused" in str(caught.value)
+    assert _backups(tmp_path) == []
+    db = Database.open(data_dir=tmp_path, migrate=False)
+    try:
+        assert db.current_revision() == "9999_from_the_future"
+    finally:
+        db.close()
+
+
 def test_open_without_migrating(tmp_path: Path) -> None:
     db = Database.open(data_dir=tmp_path, migrate=False)
     try:

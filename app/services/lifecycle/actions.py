@@ -29,7 +29,7 @@ from app.services.lifecycle.engine import (
     step_time,
     to_minute,
 )
-from app.store.repositories import ProcedureRepository, SettingsRepository
+from app.store.repositories import ProcedureRepository, SettingsRepository, report_facts
 
 #: Setting: what a received supplement does to the appointment (``resume`` or ``restart``).
 SUPPLEMENT_TIME_RULE = "lifecycle.supplement_time_rule"
@@ -174,6 +174,8 @@ def receive_supplement(ctx: AppContext, code: str, officer: Officer, at: datetim
         record_step(session, dossier, Action.SUPPLEMENT_RECEIVE, officer, station, moment,
                     target=resume_status(dossier.history), due_at=due, details=details,
                     note=f"Nhận hồ sơ bổ sung; hẹn trả mới {due:%d/%m/%Y %H:%M}")
+        if dossier.id is not None:  # the pause moves a due kept from before a postponement too
+            report_facts.shift_due_before_postponement(session, dossier.id, due - previous_due)
     return dossier
 
 
@@ -228,6 +230,8 @@ def postpone(ctx: AppContext, code: str, new_due: datetime, reason: str, officer
                                   f"Ngày hẹn mới {new:%d/%m/%Y} không phải ngày làm việc.", field="new_due")
         record_step(session, dossier, Action.POSTPONE, officer, station, moment, reason=why, due_at=new,
                     note=f"Xin lỗi, hẹn lại ngày trả {new:%d/%m/%Y %H:%M}: {why}")
+        if dossier.id is not None:  # the indicators judge the dossier by the due it had first
+            report_facts.keep_due_before_postponement(session, dossier.id, current)
     return dossier
 
 

@@ -16,6 +16,7 @@ from sqlalchemy.pool import NullPool
 from app.store import (
     models_batch,  # noqa: F401 - its tables are part of Base.metadata
     models_reception,  # noqa: F401 - its tables are part of Base.metadata
+    models_reports,  # noqa: F401 - its tables are part of Base.metadata
     models_sync,  # noqa: F401 - its tables are part of Base.metadata
     models_warehouse,  # noqa: F401 - its tables are part of Base.metadata
 )

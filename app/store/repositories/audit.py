@@ -137,3 +137,54 @@ class AuditRepository:
                     return ChainCheck(rows, row.id, "hash does not match the row's content")
                 prev_hash = row.hash
                 last_id = row.id
+
+
+@dataclass(frozen=True)
+class AuditLine:
+    """An audit row as the viewer shows it: ``content_ok`` when its hash matches its content and
+    ``prev_hash``; ``link_ok`` when ``prev_hash`` is the hash of the row stored before it (a removed
+    or re-ordered row breaks the link of the row after it)."""
+
+    entry: AuditEntry
+    content_ok: bool
+    link_ok: bool
+
+    @property
+    def intact(self) -> bool:
+        return self.content_ok and self.link_ok
+
+
+def audit_lines(session: Session, *, officer: str | None = None, action: str | None = None,
+                dossier_code: str | None = None, start: datetime | None = None, end: datetime | None = None,
+                limit: int = 200, offset: int = 0) -> list[AuditLine]:
+    """Filtered audit rows, newest first, each checked against its content and the row before it."""
+    before = _T.alias("before")
+    previous = (select(before.c.hash).where(before.c.id < _T.c.id).order_by(before.c.id.desc()).limit(1)
+                .scalar_subquery())
+    stmt = select(_T, previous.label("previous_hash"))
+    if officer:
+        stmt = stmt.where(_T.c.officer == officer)
+    if action:
+        stmt = stmt.where(_T.c.action == action)
+    if dossier_code:
+        stmt = stmt.where(_T.c.dossier_code == dossier_code)
+    if start is not None:
+        stmt = stmt.where(_T.c.at >= start)
+    if end is not None:
+        stmt = stmt.where(_T.c.at < end)
+    stmt = stmt.order_by(_T.c.id.desc()).limit(limit).offset(offset)
+    lines = []
+    for row in session.execute(stmt):
+        content = audit_content(row.at, row.officer, row.action, row.dossier_code, dict(row.details or {}))
+        expected_prev = row.previous_hash or AUDIT_GENESIS_HASH
+        lines.append(AuditLine(_entry(row), chain_hash(row.prev_hash, content) == row.hash,
+                               row.prev_hash == expected_prev))
+    return lines
+
+
+def audit_actions(session: Session) -> list[str]:
+    return [str(a) for a in session.execute(select(_T.c.action).distinct().order_by(_T.c.action)).scalars()]
+
+
+def audit_officers(session: Session) -> list[str]:
+    return [str(a) for a in session.execute(select(_T.c.officer).distinct().order_by(_T.c.officer)).scalars()]

@@ -1,0 +1,1 @@
+"""Supervisors' reports: indicators, register, deadline watch, audit viewer and satisfaction ratings."""

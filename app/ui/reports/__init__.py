@@ -1,0 +1,1 @@
+"""Supervisors' screens: dashboard, register dialog, audit viewer and the citizens' rating screen."""

@@ -210,6 +210,8 @@ def test_the_life_of_a_dossier(tmp_path):
     assert "Lý do: Chờ kết quả xác minh của Công an phường" in text
 
     assert run_json(data, "done", code) == {"code": code, "status": 9}
+    assert run_json(data, "fee", "pay", code, "--amount", "20000", "--method", "cash", "--receipt-no",
+                    "BL-000123") == {"code": code, "paid": True, "due_amount": 0}
     returned = run_json(data, "return", code, "--collected-by", "Nguyễn Thị Thu Hà",
                         "--collector-id", "079190001234")
     assert returned["status"] == 10

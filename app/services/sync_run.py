@@ -20,6 +20,7 @@ from app.core.clock import vn_now, vn_today
 from app.core.outbox import OutboxItem
 from app.services.context import AppContext
 from app.services.online.intake import fetch_online
+from app.services.online.notices import send_pending
 from app.services.sync_store import DbOutboxStore, pull_calendar, pull_catalogue, pull_changes
 from app.store.repositories import OutboxRepository, SettingsRepository
 from app.store.sync_lock import SyncLock
@@ -326,6 +327,7 @@ def _run(
     ended(run, True)
     with ctx.session(write=True) as session:
         OutboxRepository(session).purge_sent(started - KEEP_SENT)
+    send_pending(ctx)  # the notices to citizens go out with each sync (the office's SMTP server, if set)
     return run
 
 

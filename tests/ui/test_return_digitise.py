@@ -15,8 +15,8 @@ from app.core.dossier import DossierStatus
 from app.services import dossiers as dossier_service
 from app.services import reception, results, warehouse
 from app.services.auth import SYSTEM_OFFICER
-from app.services.online import fees
 from app.services.context import AppContext
+from app.services.online import fees
 from app.ui import main_window
 from app.ui.main_window import MainWindow
 from app.ui.result_digitise import DigitiseResultDialog

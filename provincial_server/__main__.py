@@ -9,6 +9,11 @@
     python -m provincial_server admin-token --data DIR
     python -m provincial_server openapi [--out FILE]
     python -m provincial_server verify --data DIR [--upload-expiry-hours H] [--expire]
+    python -m provincial_server submit-online --data DIR --agency CODE --procedure CODE
+                                --applicant-json FILE [--file PATH ...] [--vneid]
+
+``submit-online`` files a dossier as a citizen on the portal would (channel 2, status 1) and prints
+its code on the last line.
 
 ``add-station`` prints the new station's token (only it) on stdout. ``verify`` prints a JSON report of
 orphans (bytes without a record, records without bytes) and of unfinished uploads past the expiry
@@ -34,6 +39,7 @@ COMMANDS = (
     "admin-token",
     "openapi",
     "verify",
+    "submit-online",
 )
 
 
@@ -129,8 +135,17 @@ def admin(argv: list[str]) -> int:
     p.add_argument("--data", required=True)
     p.add_argument("--upload-expiry-hours", type=float, default=DEFAULT_EXPIRY_HOURS)
     p.add_argument("--expire", action="store_true", help="remove the expired unfinished uploads now")
+    p = sub.add_parser("submit-online", help="submit a dossier online as a citizen; prints its code")
+    p.add_argument("--data", required=True)
+    p.add_argument("--agency", required=True)
+    p.add_argument("--procedure", required=True)
+    p.add_argument("--applicant-json", required=True, help="the applicant (keys of receive --applicant-json)")
+    p.add_argument("--file", action="append", default=[], help="a file of the dossier (repeatable)")
+    p.add_argument("--vneid", action="store_true", help="the citizen signed in with VNeID")
     args = parser.parse_args(argv)
     clock = Clock()
+    if args.command == "submit-online":
+        return _submit_online(args, clock)
     if args.command == "add-station":
         try:
             _, token = _store(args.data).add_station(
@@ -176,6 +191,27 @@ def admin(argv: list[str]) -> int:
             Path(args.out).write_text(text, encoding="utf-8")
         else:
             sys.stdout.write(text)
+    return 0
+
+
+def _submit_online(args: argparse.Namespace, clock: Any) -> int:
+    from provincial_server.online import submit
+
+    try:
+        applicant = json.loads(Path(args.applicant_json).read_text(encoding="utf-8"))
+        if not isinstance(applicant, dict):
+            raise ValueError("the applicant JSON must be an object")
+        files = [(Path(f).name, Path(f).read_bytes(), None) for f in args.file]
+        store = _store(args.data)
+        if not store.procedure_known(args.procedure):
+            raise ValueError(f"procedure {args.procedure} is not in the catalogue")
+        code = submit(store, clock.now().replace(tzinfo=None), args.agency, args.procedure, applicant, files,
+                      vneid=args.vneid)
+    except (OSError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"submitted online: {len(files)} files")
+    print(code)
     return 0
 
 

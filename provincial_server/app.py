@@ -135,7 +135,7 @@ def _field(error: Any) -> str:
 def create_app(
     data_dir: Path, *, clock_skew: float = 0.0, upload_expiry: timedelta = DEFAULT_UPLOAD_EXPIRY
 ) -> FastAPI:
-    from provincial_server import routes_admin, routes_dossiers, routes_misc, routes_uploads
+    from provincial_server import routes_admin, routes_dossiers, routes_misc, routes_online, routes_uploads
 
     app = FastAPI(
         title="MotCua provincial sync protocol",
@@ -210,7 +210,7 @@ def create_app(
     def _health() -> dict[str, str]:
         return {"status": "ok"}
 
-    for module in (routes_misc, routes_dossiers, routes_uploads):
+    for module in (routes_misc, routes_dossiers, routes_uploads, routes_online):
         app.include_router(module.router, prefix=API)
     app.include_router(routes_admin.router, prefix=f"{API}/admin", include_in_schema=False)
     return app

@@ -30,8 +30,8 @@ Json = Annotated[dict[str, Any], Body()]
 
 
 def province_change(store: Store, clock: Clock, code: str, kind: str, data: dict[str, Any]) -> dict[str, Any]:
-    """Record a change made by the province (kind: TrangThai, BoSung, KetQua, HenTra) and publish it
-    on the change feed. Returns the feed entry."""
+    """Record a change made by the province (kind: TrangThai, BoSung, KetQua, HenTra, ThanhToan) and
+    publish it on the change feed. Returns the feed entry."""
     with store.write() as db:
         row = db.execute("SELECT * FROM dossiers WHERE ma_ho_so = ?", (code,)).fetchone()
         if row is None:
@@ -62,6 +62,13 @@ def province_change(store: Store, clock: Clock, code: str, kind: str, data: dict
             status = int(data.get("TrangThaiHoSo") or 9)
             province["DanhSachGiayToKetQua"] = list(data.get("DanhSachGiayToKetQua") or [])
             entry["DanhSachGiayToKetQua"] = province["DanhSachGiayToKetQua"]
+        elif kind == "ThanhToan":
+            entry["ThanhToan"] = {
+                "SoTien": int(data.get("SoTien") or 0),
+                "HinhThuc": int(data.get("HinhThuc") or 1),
+                "SoBienLai": str(data.get("SoBienLai") or ""),
+            }
+            province["DuocThanhToanTrucTuyen"] = entry["ThanhToan"]["HinhThuc"]
         elif kind == "HenTra":
             province["NgayHenTra"] = entry["NgayHenTra"] = str(data["NgayHenTra"])
         entry["TrangThaiHoSo"] = status
@@ -110,7 +117,8 @@ def expire(request: Request, station_id: int) -> dict[str, Any]:
 
 @router.post("/dossiers/{code}/{kind}")
 def change(request: Request, code: str, kind: str, body: Json) -> dict[str, Any]:
-    kinds = {"status": "TrangThai", "supplement": "BoSung", "result": "KetQua", "due": "HenTra"}
+    kinds = {"status": "TrangThai", "supplement": "BoSung", "result": "KetQua", "due": "HenTra",
+             "payment": "ThanhToan"}
     if kind not in kinds:
         raise ApiError(404, "unknown_change", f"unknown change {kind}", "Không rõ loại thay đổi.")
     server = state_of(request)

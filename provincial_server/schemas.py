@@ -212,12 +212,20 @@ class OffsetMismatch(Error):  # noqa: N818 - a response body, not an exception
     DaNhan: int
 
 
+class ThanhToanTrucTuyen(Strict):
+    """A fee paid online through the national (1) or provincial (2) payment platform."""
+
+    SoTien: int = Field(ge=0, le=10**12)
+    HinhThuc: int = Field(ge=1, le=2, description="DuocThanhToanTrucTuyen: 1 quốc gia, 2 tỉnh")
+    SoBienLai: str = Field(default="", max_length=64)
+
+
 class Change(Strict):
     """A change made upstream (by the province), in the order it was made (Seq)."""
 
     Seq: int
     MaHoSo: str
-    Loai: Literal["TrangThai", "BoSung", "KetQua", "HenTra"]
+    Loai: Literal["TrangThai", "BoSung", "KetQua", "HenTra", "TrucTuyen", "ThanhToan"]
     ThoiDiem: Time14
     NguoiXuLy: str = ""
     NoiDung: str = ""
@@ -225,6 +233,7 @@ class Change(Strict):
     NgayHenTra: Time14 | None = None
     HoSoBoSung: Supplement | None = None
     DanhSachGiayToKetQua: list[GiayToKetQua] | None = None
+    ThanhToan: ThanhToanTrucTuyen | None = None
 
 
 class ChangePage(Strict):
@@ -303,3 +312,34 @@ class StationInfo(Strict):
     TenTram: str
     MaDonVi: str
     HetHan: Time14 | None = None
+
+
+class TepNop(Strict):
+    """A file the citizen attaches to an online dossier (base64, at most about 10 MB)."""
+
+    TenTep: str = Field(min_length=1, max_length=255)
+    MaThanhPhanHoSo: str | None = Field(default=None, max_length=32)
+    NoiDung: str = Field(max_length=14_000_000, description="the file's bytes, base64")
+
+
+class OnlineDossierIn(Strict):
+    """A dossier submitted online by a citizen (channel 2, status 1): the portal's side."""
+
+    MaTTHC: Code
+    NguoiNop: dict[str, str | None] = Field(
+        description="the applicant, with the keys of the counter's applicant JSON (full_name, id_number...)"
+    )
+    TepDinhKem: list[TepNop] = Field(default_factory=list, max_length=50)
+    XacThucVNeID: Flag = 0
+
+
+class OnlineDossierCreated(Strict):
+    MaHoSo: str
+
+
+class OnlineDossier(Strict):
+    """An online dossier as the station takes it in: the record, the applicant, VNeID."""
+
+    HoSo: Dossier
+    NguoiNop: dict[str, str | None]
+    XacThucVNeID: Flag = 0

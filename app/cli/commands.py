@@ -182,12 +182,16 @@ def _dossier_list_due(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_dossier_show(args: argparse.Namespace, out: Output) -> int:
+    from app.services.online.fees import fee_state
     from app.services.reception.dossiers import get_dossier
 
     with open_context(args) as ctx:
         d = get_dossier(ctx, args.code)
+        fees = fee_state(ctx, args.code)
     if out.as_json:
-        out.json(dossier_json(d))
+        fee = {"amount": fees.fee, "paid": fees.paid, "due_amount": fees.due_amount, "exempt": fees.exempt,
+               "online_payment": fees.online}
+        out.json({**dossier_json(d), "fee": fee})
         return EXIT_OK
     a = d.applicant
     out.text(f"Hồ sơ: {d.code}")

@@ -146,6 +146,8 @@ def dossier_json(d: Dossier) -> dict[str, Any]:
         "status": int(d.status),
         "status_label": d.status.label_vi,
         "channel": int(d.channel),
+        "files": [{"name": f.file_name, "sha256": f.sha256, "bytes": f.size, "component": f.component_index}
+                  for f in d.attachments],
         "received_at": fmt_dt(d.received_at),
         "due_at": fmt_dt(d.due_at),
         "applicant": {

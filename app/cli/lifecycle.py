@@ -1,4 +1,4 @@
-"""``motcua handover``, ``supplement request|receive``, ``refuse``, ``postpone``, ``stop``,
+"""``motcua accept``, ``handover``, ``supplement request|receive``, ``refuse``, ``postpone``, ``stop``,
 ``withdraw`` and ``done``: the dossier's life after reception from the command line.
 
 Times (``--at``, ``--new-due``) are ``YYYY-MM-DD HH:MM`` or ``dd/mm/yyyy HH:MM``. ``--out FILE.pdf``
@@ -69,6 +69,16 @@ def _report(out: Output, data: dict[str, Any], text: str) -> None:
         out.json(data)
     else:
         out.text(text)
+
+
+def cmd_accept(args: argparse.Namespace, out: Output) -> int:
+    from app.services import lifecycle
+
+    with open_context(args) as ctx:
+        d = lifecycle.accept(ctx, args.code, _officer(), _time(args.at))
+    _report(out, {"code": d.code, "status": int(d.status), "due_at": fmt_dt(d.due_at)},
+            f"Đã tiếp nhận hồ sơ trực tuyến {d.code}. Hẹn trả kết quả: {vi_dt(d.due_at)}.")
+    return EXIT_OK
 
 
 def cmd_handover(args: argparse.Namespace, out: Output) -> int:
@@ -172,6 +182,11 @@ def _out(p: Any, form: str) -> None:
 
 def register(commands: Any, leaf: Leaf) -> None:
     """Add the dossier actions after reception to the ``motcua`` sub-commands."""
+    p = leaf(commands, "accept", "tiếp nhận hồ sơ nộp trực tuyến (1 → 2; hẹn trả tính từ lúc tiếp nhận)",
+             cmd_accept)
+    _code(p)
+    _at(p, "tiếp nhận")
+
     p = leaf(commands, "handover", "chuyển hồ sơ cho đơn vị, cán bộ xử lý (2 → 4)", cmd_handover)
     _code(p)
     p.add_argument("--to", required=True, metavar="ĐƠN_VỊ", help="đơn vị hoặc cán bộ nhận hồ sơ")

@@ -13,6 +13,7 @@ from app.cli import (
     batch_digitising,
     commands,
     data_keys,
+    fees,
     lifecycle,
     maintenance,
     ocr,
@@ -53,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.register(subcommands, leaf)
     reception.register(subcommands, leaf)
     lifecycle.register(subcommands, leaf)
+    fees.register(subcommands, leaf)
     scanning.register(subcommands, leaf)
     batch_digitising.register(subcommands, leaf)
     maintenance.register(subcommands, leaf)

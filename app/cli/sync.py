@@ -6,7 +6,7 @@
     motcua sync retry ID             send a parked item again at the next run
 
 ``--server`` and ``--token`` are remembered (the token in the keyring or an encrypted file, never in
-clear). With ``--once`` one run is made and ``{"sent": N, "received": N, "failed": N}`` printed;
+clear). With ``--once`` one run is made and ``{"sent", "received", "failed", "online_new"}`` printed;
 without it runs repeat until Ctrl-C (one JSON line per run). A run that did not end ``ok`` adds
 ``"outcome"`` (``partial``, ``auth``, ``offline``, ``server_error``, ``locked``), ``"error"`` and
 ``"error_vi"`` to its JSON.

@@ -7,6 +7,7 @@ Importing ``app.store`` is cheap; the submodules hold the pieces:
 # models_reception registers the wave-2 tables (users, drafts, audit_log) on Base.metadata.
 # models_batch registers the batch digitising tables (batches, batch_pages, batch_documents).
 from app.store import models_batch as _models_batch  # noqa: F401
+from app.store import models_fees as _models_fees  # noqa: F401
 
 # models_ocr registers the text read on stored PDFs (page_texts).
 from app.store import models_ocr as _models_ocr  # noqa: F401

@@ -217,6 +217,13 @@ class ReferenceAdapter:
             changes=list(body["ThayDoi"]), cursor=int(body["TiepTheo"]), more=bool(body["ConNua"])
         )
 
+    def online_dossier(self, code: str) -> dict[str, Any]:
+        """An online dossier announced on the feed: ``{"HoSo", "NguoiNop", "XacThucVNeID"}``."""
+        return dict(self.transport.request("GET", f"/online-dossiers/{code}").json())
+
+    def file_bytes(self, code: str, sha256: str) -> bytes:
+        return self.transport.request("GET", f"/files/{code}/{sha256}").content
+
     def catalogue(self, etag: str | None = None) -> tuple[list[dict[str, Any]] | None, str | None]:
         headers = {"If-None-Match": etag} if etag else None
         response = self.transport.request("GET", "/catalogue", headers=headers, ok=(200, 304))

@@ -116,6 +116,9 @@ def test_every_action_from_every_status(capsys, office):
     new_due = next_working_morning(vn_today()).strftime("%d/%m/%Y %H:%M")
     for action, status in product(COMMANDS, S):
         code = dossier_in(capsys, office, status)
+        if action is Action.RETURN:  # a fee-bearing dossier is returned once its fee is settled
+            assert in_process(capsys, office, "fee", "pay", code, "--amount", "0", "--method", "exempt",
+                              "--reason", "Miễn theo quy định")[0] == 0
         argv = [part.format(code=code, new_due=new_due) for part in COMMANDS[action]]
         exit_code, data = in_process(capsys, office, *argv)
         rule = ACTIONS[action]
@@ -218,6 +221,8 @@ def test_the_life_of_a_dossier(tmp_path):
     assert "Lý do: Chờ kết quả xác minh của Công an phường" in text
 
     assert run_json(data, "done", code) == {"code": code, "status": 9}
+    assert run_json(data, "fee", "pay", code, "--amount", "20000", "--method", "cash", "--receipt-no",
+                    "BL-000123") == {"code": code, "paid": True, "due_amount": 0}
     returned = run_json(data, "return", code, "--collected-by", "Nguyễn Thị Thu Hà",
                         "--collector-id", "079190001234")
     assert returned["status"] == 10

@@ -63,7 +63,7 @@ def refused(path: str, method: str = "", times: int = 1, status: int = 401) -> l
 def test_a_completed_run_exits_0_and_sets_last_success(server, ctx, capsys):
     receive(ctx, 1)
     code, data, _ = sync(ctx, capsys)
-    assert (code, data) == (0, {"sent": 1, "received": 0, "failed": 0})
+    assert (code, data) == (0, {"sent": 1, "received": 0, "failed": 0, "online_new": 0})
     assert last_success(ctx, capsys) is not None
 
 
@@ -140,7 +140,7 @@ def test_a_passing_failure_of_the_first_request_is_retried(server, ctx, capsys, 
     receive(ctx, 1)
     server.faults("", refused("/time$", times=2, status=status))
     code, data, _ = sync(ctx, capsys)
-    assert (code, data) == (0, {"sent": 1, "received": 0, "failed": 0})
+    assert (code, data) == (0, {"sent": 1, "received": 0, "failed": 0, "online_new": 0})
     assert last_success(ctx, capsys) is not None
 
 
@@ -148,4 +148,4 @@ def test_a_passing_failure_while_pulling_is_retried(server, ctx, capsys):
     receive(ctx, 1)
     server.faults("", [*refused("/changes$", status=0), *refused("/calendar/", status=503)])
     code, data, _ = sync(ctx, capsys)
-    assert (code, data) == (0, {"sent": 1, "received": 0, "failed": 0})
+    assert (code, data) == (0, {"sent": 1, "received": 0, "failed": 0, "online_new": 0})

@@ -97,7 +97,7 @@ def test_a_refused_item_is_parked_and_the_rest_flows(ctx):
         RejectedError("HTTP 422 unknown_procedure", "Thủ tục không có trong danh mục", status=422)
     ]
     run = sync_once(ctx, adapter=province)
-    assert run.counts() == {"sent": 1, "received": 0, "failed": 1}
+    assert run.counts() == {"sent": 1, "received": 0, "failed": 1, "online_new": 0}
     assert good.code in province.dossiers and bad.code not in province.dossiers
     parked = failed_items(ctx)
     assert [(i.dossier_code, i.status) for i in parked] == [(bad.code, OutboxStatus.PARKED)]

@@ -79,7 +79,7 @@ def test_dossiers_files_and_statuses_reach_the_province(server: Server, station:
     handover.return_result(ctx, b.code, "Nguyễn Văn Thử 2", SYSTEM_OFFICER)
 
     run = sync_once(ctx)
-    assert run.counts() == {"sent": 7, "received": 0, "failed": 0}
+    assert run.counts() == {"sent": 7, "received": 0, "failed": 0, "online_new": 0}
     held = ours(server, station.agency)
     assert set(held) == {a.code, b.code}
     assert (held[a.code]["TrangThaiHoSo"], held[b.code]["TrangThaiHoSo"]) == (2, 10)
@@ -92,7 +92,7 @@ def test_dossiers_files_and_statuses_reach_the_province(server: Server, station:
     state = sync_state(ctx)
     assert (state.pending, state.failed, state.online) == (0, 0, True) and state.last_success
     assert abs(state.clock_offset_seconds) < 5 and state.clock_warning_vi is None
-    assert sync_once(ctx).counts() == {"sent": 0, "received": 0, "failed": 0}
+    assert sync_once(ctx).counts() == {"sent": 0, "received": 0, "failed": 0, "online_new": 0}
 
 
 def test_a_retry_after_a_lost_answer_creates_no_duplicate(server: Server, station: Station):
@@ -141,7 +141,7 @@ def test_upstream_changes_come_back(server: Server, station: Station):
         assert RemoteDossierRepository(session).get(d.code)["results"][0]["GiayToId"] == "KQ-1"
     # the counter hands the result over: 9 -> 10 reaches the province
     handover.return_result(ctx, d.code, "Nguyễn Văn Thử", SYSTEM_OFFICER)
-    assert sync_once(ctx).counts() == {"sent": 1, "received": 0, "failed": 0}
+    assert sync_once(ctx).counts() == {"sent": 1, "received": 0, "failed": 0, "online_new": 0}
     assert ours(server, station.agency)[d.code]["TrangThaiHoSo"] == 10
 
 
@@ -169,7 +169,7 @@ def test_a_refused_dossier_is_parked_and_the_rest_flows(server: Server, station:
         attach(ctx, bad.code, b"scan of the refused dossier", "x.pdf")
         good = receive(ctx, 2)
         run = sync_once(ctx)
-        assert run.counts() == {"sent": 1, "received": 0, "failed": 1}
+        assert run.counts() == {"sent": 1, "received": 0, "failed": 1, "online_new": 0}
         assert set(ours(server, station.agency)) == {good.code}
         (parked,) = failed_items(ctx)
         assert parked.dossier_code == bad.code and parked.status is OutboxStatus.PARKED
@@ -177,7 +177,7 @@ def test_a_refused_dossier_is_parked_and_the_rest_flows(server: Server, station:
         assert (sync_state(ctx).pending, sync_state(ctx).failed) == (1, 1)
         server.admin("PUT", "/catalogue", json={"DanhSachTTHC": catalogue_records()})
         retry(ctx, parked.id)
-        assert sync_once(ctx).counts() == {"sent": 2, "received": 0, "failed": 0}
+        assert sync_once(ctx).counts() == {"sent": 2, "received": 0, "failed": 0, "online_new": 0}
         assert set(ours(server, station.agency)) == {good.code, bad.code}
     finally:
         server.admin("PUT", "/catalogue", json={"DanhSachTTHC": []})
@@ -242,7 +242,7 @@ def test_cli_remembers_the_server_and_keeps_the_token_out_of_plain_files(
     ctx.close()
     base = ["--data-dir", str(tmp_path / "cli")]
     assert motcua([*base, "sync", "--once", "--server", server.url, "--token", token, "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"sent": 1, "received": 0, "failed": 0}
+    assert json.loads(capsys.readouterr().out) == {"sent": 1, "received": 0, "failed": 0, "online_new": 0}
     assert motcua([*base, "sync", "status", "--json"]) == 0
     status = json.loads(capsys.readouterr().out)
     assert set(status) == {"pending", "failed", "last_success"} and (status["pending"], status["failed"]) == (
@@ -290,7 +290,7 @@ def test_a_big_upload_cut_at_90_percent_resumes_there(tmp_path, catalogue_file):
             d = receive(ctx, 1)
             data = random.Random(9).randbytes(5 * 1024 * 1024 + 123)
             attach(ctx, d.code, data, "big.pdf")
-            assert sync_once(ctx).counts() == {"sent": 2, "received": 0, "failed": 0}
+            assert sync_once(ctx).counts() == {"sent": 2, "received": 0, "failed": 0, "online_new": 0}
             (upload,) = cut.admin("GET", "/stats")["uploads"]
             assert upload["starts"] == [0, int(len(data) * 0.9)]  # resumed from what the server held
             assert upload["written_total"] == len(data) and upload["state"] == "hoan_tat"
@@ -307,7 +307,7 @@ def test_a_damaged_local_file_is_parked_not_sent_forever(server: Server, station
     path.chmod(0o644)
     path.write_bytes(b"the scan after a disk error")  # same content address, other bytes
     run = sync_once(ctx)
-    assert run.counts() == {"sent": 1, "received": 0, "failed": 1}
+    assert run.counts() == {"sent": 1, "received": 0, "failed": 1, "online_new": 0}
     (parked,) = failed_items(ctx)
     assert "local_file_corrupted" in parked.last_error or "hashes to" in parked.last_error
     assert "bị hỏng" in parked.last_error_vi

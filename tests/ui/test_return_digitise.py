@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication
 from app.core.dossier import DossierStatus
 from app.services.admin.auth import SYSTEM_OFFICER
 from app.services.context import AppContext
+from app.services.online import fees
 from app.services.reception import dossiers as dossier_service
 from app.services.reception import handover
 from app.services.warehouse import records as warehouse
@@ -31,6 +32,9 @@ def _dossier_with_result(ctx: AppContext, status: DossierStatus):  # type: ignor
     for summary in dossier_service.list_dossiers(ctx, status=int(status), limit=200):
         dossier = dossier_service.get_dossier(ctx, summary.code)
         if dossier.applicant.id_number and results.result_status(ctx, dossier.code).expected:
+            if fees.fee_state(ctx, dossier.code).due_amount:  # a result is returned once the fee is paid
+                fees.pay(ctx, dossier.code, fees.fee_state(ctx, dossier.code).due_amount, "cash",
+                         SYSTEM_OFFICER, receipt_no="BL-000777")
             return dossier
     pytest.skip(f"no demo dossier in status {int(status)} with a document result")
 

@@ -21,6 +21,7 @@ from app.core.dossier import Dossier, DossierStatus, StatusChange
 from app.core.errors import NotFoundError, ValidationError
 from app.core.lifecycle import Action, ActionRule, check_action, rule
 from app.services.admin.auth import Officer, Permission, require
+from app.services.online.notices import queue_notice
 from app.services.sync.outbox import enqueue_status
 from app.store.codec import naive_local
 from app.store.repositories import AuditRepository, DossierRepository
@@ -97,6 +98,11 @@ def step_time(dossier: Dossier, at: datetime | None, label_vi: str, label_en: st
     return moment
 
 
+#: The steps the citizen is told of, and the notice each gives.
+NOTICE_EVENTS = {Action.ACCEPT: "received", Action.SUPPLEMENT_REQUEST: "supplement",
+                 Action.DONE: "result_ready", Action.POSTPONE: "postponed", Action.REFUSE: "refused"}
+
+
 def record_step(session: Session, dossier: Dossier, action: Action, officer: Officer, station: str,
                 at: datetime, *, target: DossierStatus | None = None, reason: str = "", note: str = "",
                 due_at: datetime | None = None, details: dict[str, Any] | None = None) -> StatusChange:
@@ -128,4 +134,11 @@ def record_step(session: Session, dossier: Dossier, action: Action, officer: Off
         audit["previous_due_at"] = previous_due.isoformat(timespec="minutes")
     audit.update(change.details)
     AuditRepository(session).append(officer.username, action.value, dossier_code=dossier.code, details=audit)
+    event = NOTICE_EVENTS.get(action)
+    if event is not None:  # the citizen is told, once per step
+        items = "\n".join(f"- {i}" for i in change.details.get("items", []) if isinstance(i, str))
+        detail = items or reason
+        if action is Action.POSTPONE and reason:
+            detail = f"\nLý do: {reason}"
+        queue_notice(session, dossier, event, f"{event}:{len(dossier.history)}", detail)
     return change

@@ -23,6 +23,7 @@ from app.services.admin.auth import Officer, Permission, require
 from app.services.context import AppContext
 from app.services.lifecycle import actions as lifecycle_actions
 from app.services.lifecycle.engine import load, record_step, step_time
+from app.services.online.fees import require_paid
 from app.services.warehouse.results import DossierResult, digitise_dossier_result
 from app.store.repositories import (
     DossierRepository,
@@ -78,6 +79,7 @@ def _hand_over_in(session: Any, code: str, collected_by: str, collector_id: str,
     """Inside a write transaction: move the dossier from 9 to 10 (history, outbox, audit)."""
     dossier = load(session, code)
     check_returnable(dossier)
+    require_paid(session, dossier)
     moment = step_time(dossier, at, "trả kết quả", "return")
     dossier.returned_at = moment
     dossier.returned_to = collected_by

@@ -34,6 +34,7 @@ from app.services.admin.auth import Officer, Permission, require
 from app.services.admin.office import calendar_for_session
 from app.services.admin.register_book import form_set_for, new_register_entry
 from app.services.context import AppContext
+from app.services.online.notices import queue_notice
 from app.services.reception import calendar as calendar_service
 from app.services.reception.catalogue import get_procedure
 from app.services.sync.outbox import enqueue_dossier
@@ -336,6 +337,7 @@ def receive_dossier(ctx: AppContext, request: ReceiveRequest, officer: Officer) 
         apply_reuse_flags(session, dossier.components)  # reused from the e-data warehouse
         DossierRepository(session).add(dossier)
         enqueue_dossier(session, dossier)  # the provincial sync, in this same transaction
+        queue_notice(session, dossier, "received", "received")
         AuditRepository(session).append(officer.username, "receive", dossier_code=code, details={
             "procedure_code": procedure.code,
             "applicant": request.applicant.identity,
@@ -347,5 +349,3 @@ def receive_dossier(ctx: AppContext, request: ReceiveRequest, officer: Officer) 
             "register": f"{register.book}/{register.seq}",
         })
     return dossier
-
-

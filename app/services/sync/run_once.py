@@ -20,6 +20,8 @@ from app.core import settings_registry as registry
 from app.core.clock import vn_now, vn_today
 from app.core.outbox import OutboxItem
 from app.services.context import AppContext
+from app.services.online.intake import fetch_online
+from app.services.online.notices import send_pending
 from app.services.sync.store import DbOutboxStore, pull_calendar, pull_catalogue, pull_changes
 from app.store.repositories import OutboxRepository, SettingsRepository
 from app.store.sync_lock import SyncLock
@@ -57,6 +59,7 @@ class SyncRun:
     failed: int = 0  # items attempted in this run that were not delivered (failed or parked)
     parked: int = 0
     superseded: int = 0
+    online_new: int = 0  # online dossiers taken in from the province in this run
     online: bool | None = None
     offline: bool = False
     locked: bool = False  # another job held the sync lock: nothing was done
@@ -68,7 +71,8 @@ class SyncRun:
     clock_warning_vi: str = ""
 
     def counts(self) -> dict[str, int]:
-        return {"sent": self.sent, "received": self.received, "failed": self.failed}
+        return {"sent": self.sent, "received": self.received, "failed": self.failed,
+                "online_new": self.online_new}
 
     @property
     def outcome(self) -> str:
@@ -285,10 +289,10 @@ def _run(
         )
         return ended(run, False)
     error_en, error_vi = push.last_error_en, push.last_error_vi
-    received, pulled = 0, not pull
+    received, online_new, pulled = 0, 0, not pull
     if pull:
         try:
-            received = _pull(ctx, _RetryingPulls(adapter, start_retries, budget.sleep))
+            received, online_new = _pull(ctx, _RetryingPulls(adapter, start_retries, budget.sleep))
             pulled = True
         except AuthError as exc:  # the token refused while pulling: as refused anywhere else
             run = SyncRun(
@@ -314,6 +318,7 @@ def _run(
     run = SyncRun(
         **counts,
         received=received,
+        online_new=online_new,
         online=True,
         server_error=server_error,
         completed=completed,
@@ -323,6 +328,7 @@ def _run(
     ended(run, True)
     with ctx.session(write=True) as session:
         OutboxRepository(session).purge_sent(started - KEEP_SENT)
+    send_pending(ctx)  # the notices to citizens go out with each sync (the office's SMTP server, if set)
     return run
 
 
@@ -356,10 +362,20 @@ class _RetryingPulls:
     def calendar(self, year: int) -> list[dict[str, Any]]:
         return retry_transient(lambda: self.adapter.calendar(year), waits=self.waits, sleep=self._sleep)
 
+    def __getattr__(self, name: str) -> Any:
+        """Other calls (online dossiers and their files, where the adapter has them), retried alike."""
+        call = getattr(self.adapter, name)
 
-def _pull(ctx: AppContext, adapter: Any) -> int:
+        def retried(*args: Any) -> Any:
+            return retry_transient(lambda: call(*args), waits=self.waits, sleep=self._sleep)
+
+        return retried
+
+
+def _pull(ctx: AppContext, adapter: Any) -> tuple[int, int]:
     received = pull_changes(ctx, adapter)
-    pull_catalogue(ctx, adapter)
+    pull_catalogue(ctx, adapter)  # before the online dossiers: their procedures' processing times
+    online_new = fetch_online(ctx, adapter)
     today = vn_today()
     pull_calendar(ctx, adapter, [today.year, today.year + 1], today)
-    return received
+    return received, online_new

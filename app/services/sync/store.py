@@ -10,9 +10,11 @@ from typing import Any, BinaryIO
 
 from app.core import settings_registry as registry
 from app.core.calendar import DayOverride
-from app.core.errors import NotFoundError
+from app.core.errors import NotFoundError, ValidationError
 from app.core.outbox import OutboxItem, OutboxKind
 from app.services.context import AppContext
+from app.services.online.fees import record_payment
+from app.services.online.intake import ONLINE_SUBMITTED, remember_online
 from app.store.repositories import (
     CalendarRepository,
     DossierRepository,
@@ -101,11 +103,23 @@ def pull_changes(ctx: AppContext, adapter: ProvincialAdapter) -> int:
 
 def _apply_one(session: Any, change: dict[str, Any]) -> int:
     code = str(change.get("MaHoSo") or "")
+    if change.get("Loai") == ONLINE_SUBMITTED:
+        remember_online(session, code)  # fetched after the page, with its files
+        return 0
     dossiers = DossierRepository(session)
     try:
         dossier = dossiers.get(code)
     except NotFoundError:
         return 0  # a dossier of another station of the agency
+    payment = change.get("ThanhToan")
+    if isinstance(payment, dict):  # paid online: the province says so
+        method = "online-provincial" if int(payment.get("HinhThuc") or 1) == 2 else "online-national"
+        try:
+            record_payment(session, dossier, int(payment.get("SoTien") or 0), method,
+                           receipt_no=str(payment.get("SoBienLai") or ""), source="province",
+                           at=parse_time(change.get("ThoiDiem")))
+        except (ValidationError, ValueError) as exc:
+            log.warning("payment of %s in change %s skipped: %s", code, change.get("Seq"), exc)
     pending = OutboxRepository(session).has_unsent(code, OutboxKind.STATUS_UPDATE)
     try:
         if apply_change(dossier, change, local_status_pending=pending):

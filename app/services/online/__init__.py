@@ -1,0 +1,1 @@
+"""Online dossiers, fees and payment, notices to citizens."""

@@ -75,7 +75,7 @@ def cmd_accept(args: argparse.Namespace, out: Output) -> int:
     from app.services import lifecycle
 
     with open_context(args) as ctx:
-        d = lifecycle.accept(ctx, args.code, _officer(), _time(args.at))
+        d = lifecycle.accept(ctx, args.code, _officer(ctx, args), _time(args.at))
     _report(out, {"code": d.code, "status": int(d.status), "due_at": fmt_dt(d.due_at)},
             f"Đã tiếp nhận hồ sơ trực tuyến {d.code}. Hẹn trả kết quả: {vi_dt(d.due_at)}.")
     return EXIT_OK

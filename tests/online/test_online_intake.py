@@ -17,7 +17,8 @@ import pytest
 from app.cli import main as motcua
 from app.core.dossier import DossierStatus
 from app.services import lifecycle
-from app.services.admin.auth import SYSTEM_OFFICER
+from app.services.admin.auth import SYSTEM_OFFICER, create_user
+from app.services.admin.counter_officer import set_default_officer
 from app.services.reception.dossiers import get_dossier, list_dossiers
 from app.services.sync.runs import configure, sync_once
 from tests.sync.conftest import catalogue_file  # noqa: F401 - the fixture
@@ -108,6 +109,9 @@ def test_online_dossiers_are_taken_in_handled_and_reported_back(tmp_path: Path, 
                 hashlib.sha256(b).hexdigest() for b in submitted[first].values())
             assert {f["name"] for f in shown["files"]} == set(submitted[first])
 
+            # the command line acts as a real officer: the station's default one
+            create_user(ctx, "binh", "Trần Văn Bình", "mat khau 12345", "officer", by=SYSTEM_OFFICER)
+            set_default_officer(ctx, "binh", SYSTEM_OFFICER)
             assert motcua(["--data-dir", str(tmp_path / "station1"), "--json", "accept", first]) == 0
             accepted = json.loads(capsys.readouterr().out)
             assert accepted["code"] == first and accepted["status"] == 2

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QApplication
 from app.core.dossier import DossierStatus
 from app.services.admin.auth import SYSTEM_OFFICER
 from app.services.context import AppContext
+from app.services.online import fees
 from app.services.reception import dossiers as dossier_service
 from app.ui.main_window import MainWindow
 from app.ui.reception.return_dialog import ReturnDialog
@@ -140,6 +141,9 @@ def test_collector_identity_from_the_cccd_qr_or_typed(qtbot, keyboard, cccd_payl
     """GIVEN a result ready WHEN the collector's CCCD QR is scanned (wedge) after the receipt THEN the
     name and number are filled and kept in the return's history; a typed number is checked too."""
     ready = dossier_service.list_dossiers(demo_ctx, status=int(DossierStatus.DONE), limit=2)
+    for summary in ready:  # a result is returned once the fee is paid
+        if due := fees.fee_state(demo_ctx, summary.code).due_amount:
+            fees.pay(demo_ctx, summary.code, due, "cash", SYSTEM_OFFICER, receipt_no="BL-000778")
     window = _window(qtbot, demo_ctx)
     keyboard.press(Qt.Key.Key_F9)
     dialog = window.return_dialog

@@ -17,7 +17,9 @@ def every_procedure_station(data_dir: Path, agency: str) -> tuple[AppContext, li
     ctx = open_station(data_dir, agency, default_catalogue_path())
     dossiers = []
     for n, procedure in enumerate(load_catalogue(), start=1):
-        every = reception.component_inputs(procedure, list(range(len(procedure.components))))
+        # an in-person dossier takes every component but the forms filed only online
+        in_person = [i for i, c in enumerate(procedure.components) if not c.online_only]
+        every = reception.component_inputs(procedure, in_person)
         request = reception.ReceiveRequest(procedure.code, applicant(n), components=every)
         dossiers.append(reception.receive_dossier(ctx, request, SYSTEM_OFFICER))
     return ctx, dossiers

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.clock import vn_today
+from app.core.clock import vn_now, vn_today
 from app.core.errors import MotCuaError
 from app.services.admin import auth
 from app.services.context import AppContext
@@ -72,7 +72,7 @@ def png_of(view: QWidget) -> bytes:
 class DashboardWindow(QWidget):
     def __init__(self, ctx: AppContext, runner: TaskRunner, officer: auth.Officer,
                  parent: QWidget | None = None, *, today: date | None = None,
-                 now: Callable[[], datetime] = datetime.now) -> None:
+                 now: Callable[[], datetime] = vn_now) -> None:
         super().__init__(parent)
         self.ctx, self.runner, self.officer, self._now = ctx, runner, officer, now
         self.setWindowTitle("Bảng điều khiển — chỉ số chất lượng phục vụ")

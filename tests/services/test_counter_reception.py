@@ -15,6 +15,7 @@ from app.services.admin.auth import SYSTEM_OFFICER, Officer, PermissionDeniedErr
 from app.services.admin.counter_officer import acting_officer, default_officer, set_default_officer
 from app.services.admin.register_book import TT03_2025_FROM, form_set_in_force, set_tt03_2025_from
 from app.services.context import FORM_SET, REGISTER_BOOK
+from app.services.online.fees import fee_state, pay
 from app.services.reception import counter_warnings, handover
 from app.services.reception import receive as reception
 from app.services.reception.dossiers import get_dossier
@@ -104,6 +105,7 @@ def test_warning_for_the_same_person_with_an_open_dossier(app_ctx):
     assert counter_warnings.reception_warnings(app_ctx, ["001085012345"], RESIDENCE,
                                                datetime(2026, 3, 3, 9, 0)) == []
     handover.mark_done(app_ctx, earlier.code, OFFICER, at=datetime(2026, 3, 3, 7, 30))
+    pay(app_ctx, earlier.code, fee_state(app_ctx, earlier.code).due_amount, "cash", OFFICER)
     handover.return_result(app_ctx, earlier.code, "Nguyễn Thị Thu Hà", OFFICER,
                             at=datetime(2026, 3, 3, 8, 0))
     assert get_dossier(app_ctx, earlier.code).status is DossierStatus.RETURNED

@@ -75,7 +75,9 @@ def check_change(change: Any) -> None:
         raise UnreadableAnswerError("not an object")
     status = change.get("TrangThaiHoSo")
     if status is not None:
-        if isinstance(status, bool) or not isinstance(status, int | str) or not str(status).isdigit():
+        text = str(status)
+        plain_number = text.isascii() and text.isdigit()  # "²" is a digit to isdigit() but not to int()
+        if isinstance(status, bool) or not isinstance(status, int | str) or not plain_number:
             raise UnreadableAnswerError(f"status {str(status)[:40]!r}")
         if int(status) not in {int(s) for s in DossierStatus}:
             raise UnreadableAnswerError(f"status {int(status)} is not a national status")
